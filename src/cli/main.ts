@@ -7,10 +7,32 @@ import { Command } from "@effect/cli"
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { Cause, Console, Effect } from "effect"
 import { dataCommand } from "./data.js"
+import { doctorCommand } from "./doctor.js"
+import { encodeCommand } from "./encode.js"
+import { evaluateCommand } from "./evaluate.js"
+import { modelCommand } from "./model.js"
+import { predictCommand } from "./predict.js"
+import { quickstartCommand } from "./quickstart.js"
+import { resumeCommand } from "./resume.js"
+import { trainCommand } from "./train.js"
+import { translateCommand } from "./translate.js"
+import { vocabCommand } from "./vocab.js"
 
 const concner = Command.make("concner").pipe(
   Command.withDescription("Cross-lingual NER with scarce source labels (ConCNER)"),
-  Command.withSubcommands([dataCommand])
+  Command.withSubcommands([
+    dataCommand,
+    evaluateCommand,
+    modelCommand,
+    encodeCommand,
+    doctorCommand,
+    trainCommand,
+    resumeCommand,
+    predictCommand,
+    quickstartCommand,
+    translateCommand,
+    vocabCommand
+  ])
 )
 
 const cli = Command.run(concner, { name: "concner", version: "0.1.0" })

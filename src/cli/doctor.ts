@@ -1,0 +1,29 @@
+/**
+ * `concner doctor [--json] [--backend B]`: which tensor backend concner runs on, its version, SIMD and
+ * threads, the kernels concner registered on it, memory, and why each faster backend is not in use.
+ * The backend name is checked by the runtime (as `CONCNER_BACKEND` is), so both give the same error.
+ */
+import { Command, Options } from "@effect/cli"
+import { Console, Effect, Option, Schema } from "effect"
+import { TensorRuntime, backendChoices } from "../runtime/TensorRuntime.js"
+import { RuntimeInfo, formatRuntimeInfo } from "../runtime/info.js"
+
+const json = Options.boolean("json").pipe(Options.withDescription("print the report as one JSON object"))
+
+const backend = Options.text("backend").pipe(
+  Options.withDescription(
+    `tensor backend to check: ${backendChoices.join(", ")} (default: CONCNER_BACKEND, else auto)`
+  ),
+  Options.optional
+)
+
+export const doctorCommand = Command.make("doctor", { json, backend }, (flags) =>
+  Effect.gen(function* () {
+    const info = yield* (yield* TensorRuntime).info
+    yield* Console.log(
+      flags.json ? JSON.stringify(Schema.encodeSync(RuntimeInfo)(info), null, 2) : formatRuntimeInfo(info)
+    )
+  }).pipe(
+    Effect.provide(TensorRuntime.layer(Option.isSome(flags.backend) ? { backend: flags.backend.value } : {}))
+  )
+).pipe(Command.withDescription("Show the tensor backend concner uses and why a faster one is not in use"))

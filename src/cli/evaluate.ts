@@ -1,0 +1,53 @@
+/**
+ * `concner evaluate FILE|- [--scheme conlleval|iob2|iobes] [--json]`: scores conlleval input
+ * (gold tag second to last, predicted tag last) and prints conlleval's report or the JSON contract
+ * `{"overall":{precision,recall,f1,correct,gold,predicted},"types":{TYPE:{…}}}`.
+ */
+import { text } from "node:stream/consumers"
+import { Args, Command, Options } from "@effect/cli"
+import { FileSystem } from "@effect/platform"
+import { Console, Effect } from "effect"
+import { DataReadError } from "../data/errors.js"
+import { scoreConlleval } from "../eval/conlleval.js"
+import { decodeConlleval } from "../eval/input.js"
+import { formatReport } from "../eval/report.js"
+import { scoreStrict } from "../eval/strict.js"
+
+const file = Args.text({ name: "FILE" }).pipe(
+  Args.withDescription(
+    "conlleval input (… gold predicted per line, blank line between sentences); - reads stdin"
+  )
+)
+const scheme = Options.choice("scheme", ["conlleval", "iob2", "iobes"]).pipe(
+  Options.withDefault("conlleval"),
+  Options.withDescription(
+    "conlleval: conlleval.pl's chunk rules (reads IOB1 and IOB2 alike); iob2|iobes: check tags, convert, score exact spans"
+  )
+)
+const json = Options.boolean("json").pipe(Options.withDescription("print scores as JSON"))
+
+const readInput = (path: string) =>
+  path === "-"
+    ? Effect.tryPromise({
+        try: () => text(process.stdin),
+        catch: (error) => new DataReadError({ file: "<stdin>", reason: String(error) })
+      })
+    : Effect.flatMap(FileSystem.FileSystem, (fs) => fs.readFileString(path)).pipe(
+        Effect.mapError((error) => new DataReadError({ file: path, reason: error.message }))
+      )
+
+export const evaluateCommand = Command.make("evaluate", { file, scheme, json }, (flags) =>
+  Effect.gen(function* () {
+    const name = flags.file === "-" ? "<stdin>" : flags.file
+    const input = yield* decodeConlleval(yield* readInput(flags.file), name)
+    const scores =
+      flags.scheme === "conlleval"
+        ? scoreConlleval(input.sentences, input.finalBoundary)
+        : yield* scoreStrict(input.sentences, flags.scheme === "iob2" ? "IOB2" : "IOBES", name)
+    yield* Console.log(
+      flags.json
+        ? JSON.stringify({ overall: scores.overall, types: scores.types })
+        : formatReport(scores).trimEnd()
+    )
+  })
+).pipe(Command.withDescription("Score predictions against gold tags as conlleval.pl does"))

@@ -1,0 +1,54 @@
+/**
+ * `concner predict --model DIR FILE|-`: tags a CoNLL file (token first, gold tag last) with a
+ * trained token classifier and prints `TOKEN GOLD PREDICTED` lines, blank line between sentences
+ * — conlleval input, so `concner predict … | concner evaluate -` scores it.
+ */
+import { Args, Command, Options } from "@effect/cli"
+import { FileSystem } from "@effect/platform"
+import { Console, Effect, Option } from "effect"
+import { decodeConll } from "../data/conll.js"
+import { loadCheckpoint } from "../model/checkpoint.js"
+import { backendChoices, TensorRuntime } from "../runtime/TensorRuntime.js"
+import { loadTokenizer } from "../text/Tokenizer.js"
+import { labelSetOf } from "../train/labels.js"
+import { predictTags } from "../train/predict.js"
+import { ModelInitError } from "./model.js"
+
+const model = Options.directory("model", { exists: "yes" }).pipe(Options.withDescription("a trained token-classification folder (e.g. RUN_DIR/teacher)"))
+const file = Args.text({ name: "FILE" }).pipe(Args.withDescription("CoNLL file, or - for stdin"))
+const batchSize = Options.integer("batch-size").pipe(Options.withDefault(64))
+const backend = Options.choice("backend", backendChoices).pipe(Options.optional)
+
+const readInput = (file: string) =>
+  file === "-"
+    ? Effect.promise(async () => {
+        const chunks: Array<Buffer> = []
+        for await (const chunk of process.stdin) chunks.push(chunk as Buffer)
+        return Buffer.concat(chunks).toString("utf8")
+      })
+    : Effect.flatMap(FileSystem.FileSystem, (fs) => fs.readFileString(file))
+
+export const predictCommand = Command.make("predict", { model, file, batchSize, backend }, (flags) =>
+  Effect.scoped(
+    Effect.gen(function* () {
+      const name = flags.file === "-" ? "<stdin>" : flags.file
+      const { sentences } = yield* decodeConll(yield* readInput(flags.file), name)
+      const loaded = yield* loadCheckpoint(flags.model)
+      const id2label = loaded.config.labels
+      if (id2label === undefined)
+        return yield* new ModelInitError({ file: flags.model, reason: "config.json has no id2label: not a token classifier" })
+      const tokenizer = yield* loadTokenizer(flags.model)
+      const predicted = predictTags(loaded.params, loaded.config, tokenizer, labelSetOf(id2label), sentences, {
+        batchSize: flags.batchSize
+      })
+      const lines = sentences.map((s, i) =>
+        s.tokens.map((token, j) => `${token} ${s.tags[j]} ${predicted.tags[i]![j]}\n`).join("")
+      )
+      yield* Console.log(lines.join("\n"))
+      if (predicted.unpredictedWords > 0)
+        yield* Console.error(
+          `${predicted.unpredictedWords} words in ${predicted.truncatedSentences} sentences were past the model's ${loaded.config.maxPositionEmbeddings} positions: predicted O`
+        )
+    })
+  ).pipe(Effect.provide(TensorRuntime.layer(Option.isSome(flags.backend) ? { backend: flags.backend.value } : {})))
+).pipe(Command.withDescription("tag a CoNLL file with a trained model (conlleval output)"))

@@ -1,0 +1,46 @@
+/**
+ * `concner quickstart [--lang de] [--source-size 500] [--seed 1] [--model DIR] [--out runs/quickstart]`:
+ * En, MulDA and ConCNER on the shared data, their test F1 side by side (the README's main job).
+ */
+import * as path from "node:path"
+import { Command, Options } from "@effect/cli"
+import { Console, Effect, Layer, Option } from "effect"
+import { Corpora } from "../data/Corpora.js"
+import { progressHooks } from "../experiment/progress.js"
+import { formatQuickstart, runQuickstart } from "../experiment/quickstart.js"
+import { backendChoices, TensorRuntime } from "../runtime/TensorRuntime.js"
+
+const lang = Options.choice("lang", ["de", "es", "nl"]).pipe(Options.withDefault("de" as const))
+const sourceSize = Options.integer("source-size").pipe(Options.withDefault(500))
+const seed = Options.integer("seed").pipe(Options.withDefault(1))
+const model = Options.directory("model", { exists: "yes" }).pipe(
+  Options.optional,
+  Options.withDescription("encoder folder (default: a random-initialised tiny encoder built once into OUT/encoder)")
+)
+const out = Options.directory("out").pipe(Options.withDefault("runs/quickstart"))
+const data = Options.directory("data").pipe(Options.optional)
+const backend = Options.choice("backend", backendChoices).pipe(Options.optional)
+
+export const quickstartCommand = Command.make(
+  "quickstart",
+  { lang, sourceSize, seed, model, out, data, backend },
+  (flags) =>
+    runQuickstart(
+      {
+        out: path.resolve(flags.out),
+        lang: flags.lang,
+        sourceSize: flags.sourceSize,
+        seed: flags.seed,
+        ...(Option.isSome(flags.model) ? { model: flags.model.value } : {})
+      },
+      (runDir) => progressHooks(runDir)
+    ).pipe(
+      Effect.flatMap((results) => Console.log(formatQuickstart(results))),
+      Effect.provide(
+        Layer.mergeAll(
+          Corpora.at(Option.getOrUndefined(flags.data)),
+          TensorRuntime.layer(Option.isSome(flags.backend) ? { backend: flags.backend.value } : {})
+        )
+      )
+    )
+).pipe(Command.withDescription("train En, MulDA and ConCNER for one language and print their F1 side by side"))

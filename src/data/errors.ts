@@ -1,0 +1,97 @@
+/**
+ * Failures of the data layer. Each carries what a user needs to fix the input: the file, the
+ * 1-based line and the offending text. No reader guesses a label or drops a line instead.
+ */
+import { Data } from "effect"
+
+/** A line the CoNLL reader cannot split into columns (one column, an index file with a non-integer, …). */
+export class ConllFormatError extends Data.TaggedError("ConllFormatError")<{
+  readonly file: string
+  readonly line: number
+  readonly text: string
+  readonly reason: string
+}> {
+  override get message() {
+    return `${this.file}:${this.line}: ${this.reason}: ${JSON.stringify(this.text)}`
+  }
+}
+
+/** A tag that is not `O`, `B-X`, `I-X`, `E-X` or `S-X`, or one the file's scheme does not allow (`E-X` in IOB2). */
+export class ConllTagError extends Data.TaggedError("ConllTagError")<{
+  readonly file: string
+  readonly line: number
+  readonly text: string
+  readonly reason: string
+}> {
+  override get message() {
+    return `${this.file}:${this.line}: ${this.reason}: ${JSON.stringify(this.text)}`
+  }
+}
+
+/** A label set that mixes schemes, e.g. IOB2-style chunks (`B-PER O`) in a file that uses `E-`/`S-`. */
+export class ConllSchemeError extends Data.TaggedError("ConllSchemeError")<{
+  readonly file: string
+  readonly line: number
+  readonly text: string
+  readonly reason: string
+}> {
+  override get message() {
+    return `${this.file}:${this.line}: ${this.reason}: ${JSON.stringify(this.text)}`
+  }
+}
+
+/** Any failure of `decodeConll`. */
+export type ConllError = ConllFormatError | ConllTagError | ConllSchemeError
+
+/** A companion index file (`*.doc_ids`, `*.src_idx`) that disagrees with its corpus. */
+export class IndexFileError extends Data.TaggedError("IndexFileError")<{
+  readonly file: string
+  readonly line: number
+  readonly text: string
+  readonly reason: string
+}> {
+  override get message() {
+    return `${this.file}:${this.line}: ${this.reason}: ${JSON.stringify(this.text)}`
+  }
+}
+
+/** A data file that is absent or unreadable. */
+export class DataReadError extends Data.TaggedError("DataReadError")<{
+  readonly file: string
+  readonly reason: string
+}> {
+  override get message() {
+    return `${this.file}: ${this.reason}`
+  }
+}
+
+/** A corpus, language, split or translation set that concner does not know. */
+export class UnknownDatasetError extends Data.TaggedError("UnknownDatasetError")<{
+  readonly dataset: string
+  readonly reason: string
+}> {
+  override get message() {
+    return `${this.dataset}: ${this.reason}`
+  }
+}
+
+/** A sample size outside 0..n. */
+export class SampleSizeError extends Data.TaggedError("SampleSizeError")<{
+  readonly dataset: string
+  readonly k: number
+  readonly available: number
+}> {
+  override get message() {
+    return `${this.dataset}: cannot sample ${this.k} of ${this.available} sentences`
+  }
+}
+
+/** A sentence `encodeConll` cannot write so that it reads back unchanged. */
+export class ConllEncodeError extends Data.TaggedError("ConllEncodeError")<{
+  readonly sentence: number
+  readonly reason: string
+}> {
+  override get message() {
+    return `sentence ${this.sentence}: ${this.reason}`
+  }
+}

@@ -1,0 +1,146 @@
+/**
+ * The data of one run, from its spec: the sampled English sentences (D_SRC) and their labeled
+ * translations (D_TGT, paired through `src_idx`), English dev for selection, the target test set,
+ * and the target train text without labels (D_U) for distillation. What could not be used is
+ * counted, never dropped silently.
+ */
+import { Effect, Either } from "effect"
+import { Corpora } from "../data/Corpora.js"
+import type { Sentence } from "../data/conll.js"
+import { type CorpusId, corpusPaths, translationPaths } from "../data/datasets.js"
+import { pairsForSample, type PairingReport } from "../data/pairing.js"
+import { sampleIndices } from "../data/sampling.js"
+import type { BertTokenizer } from "../text/bertTokenizer.js"
+import { encodeCorpus } from "../text/corpus.js"
+import type { TruncationReport } from "../text/truncation.js"
+import type { TrainExample } from "../train/batcher.js"
+import { conllTypes, type LabelSet, labelSet, wikiannTypes } from "../train/labels.js"
+import { EncodingFailed, TranslationsUnavailable } from "./errors.js"
+import type { ExperimentSpec } from "./spec.js"
+
+export interface RunData {
+  readonly labels: LabelSet
+  /** English train indices of the sample, in draw order. */
+  readonly sample: ReadonlyArray<number>
+  readonly teacherExamples: ReadonlyArray<TrainExample>
+  /** Sampled sentences without a usable translation (paired methods train without them). */
+  readonly missingTranslations: ReadonlyArray<number>
+  readonly pairing?: Omit<PairingReport, "invalidTransitions" | "leakedPlaceholders"> & {
+    readonly invalidTransitions: number
+    readonly leakedPlaceholders: number
+  }
+  readonly truncation: { readonly source: TruncationReport; readonly translation?: TruncationReport }
+  readonly dev: ReadonlyArray<Sentence>
+  readonly test: ReadonlyArray<Sentence>
+  /** D_U: target train sentences (their tags are never read). */
+  readonly unlabeled: ReadonlyArray<Sentence>
+}
+
+/** The data files a run reads, relative to the data root (their checksums go into the run record). */
+export const runDataFiles = (spec: ExperimentSpec): Array<string> => {
+  const text = (lang: string, split: CorpusId["split"]) => corpusPaths({ corpus: spec.corpus, lang, split }).text
+  const files = [text("en", "train"), text("en", "dev"), text(spec.lang, "test"), text(spec.lang, "train")]
+  if (!spec.method.needs.translations) return files
+  const paths = translationPaths({ system: spec.translations, lang: spec.lang })
+  return [...files, paths.text, paths.srcIdx]
+}
+
+const encode = (
+  tokenizer: BertTokenizer,
+  sentences: ReadonlyArray<Sentence>,
+  labels: LabelSet,
+  maxLength: number,
+  file: string
+) =>
+  Either.mapLeft(
+    encodeCorpus(tokenizer, sentences, labels.ids, maxLength),
+    (e) => new EncodingFailed({ file, reason: e.message })
+  )
+
+/** `k` sentences of `all` drawn with `seed`, in corpus order; all of them when `k` is absent or too large. */
+const subset = <A>(all: ReadonlyArray<A>, k: number | undefined, seed: string): ReadonlyArray<A> =>
+  k === undefined || k >= all.length
+    ? all
+    : sampleIndices(all.length, k, seed)
+        .sort((a, b) => a - b)
+        .map((i) => all[i]!)
+
+export const prepareRunData = Effect.fn("Experiment.prepareData")(function* (
+  spec: ExperimentSpec,
+  tokenizer: BertTokenizer
+) {
+  const corpora = yield* Corpora
+  const { protocol } = spec
+  const labels = labelSet(spec.corpus === "conll" ? conllTypes : wikiannTypes)
+  const id = (lang: string, split: CorpusId["split"]): CorpusId => ({ corpus: spec.corpus, lang, split })
+  const englishTrain = id("en", "train")
+  const sampled = yield* corpora.sample(englishTrain, spec.sourceSize, spec.seed)
+  const sample = sampled.map((s) => s.index)
+  const needs = spec.method.needs
+  const source = yield* encode(
+    tokenizer,
+    sampled.map((s) => s.sentence),
+    labels,
+    protocol.maxLength,
+    corpusPaths(englishTrain).text
+  )
+  let teacherExamples: Array<TrainExample> = sampled.map((s, i) => ({ index: s.index, source: source.encodings[i]! }))
+  let missingTranslations: ReadonlyArray<number> = []
+  let pairing: RunData["pairing"]
+  let translationTruncation: TruncationReport | undefined
+  if (needs.translations) {
+    if (spec.corpus !== "conll" || !["de", "es", "nl"].includes(spec.lang))
+      return yield* new TranslationsUnavailable({ method: spec.method.name, corpus: spec.corpus, lang: spec.lang })
+    const tid = { system: spec.translations, lang: spec.lang } as const
+    const set = yield* corpora.translations(tid, spec.mismatches)
+    const paths = translationPaths(tid)
+    const { pairs, missing } = pairsForSample(set, sample)
+    missingTranslations = missing
+    const { invalidTransitions, leakedPlaceholders, ...report } = set.report
+    pairing = { ...report, invalidTransitions: invalidTransitions.length, leakedPlaceholders: leakedPlaceholders.length }
+    const translated = yield* encode(
+      tokenizer,
+      pairs.map((p) => p.target),
+      labels,
+      protocol.maxLength,
+      paths.text
+    )
+    translationTruncation = translated.report
+    const bySource = new Map(sample.map((index, i) => [index, source.encodings[i]!]))
+    teacherExamples = pairs.map((p, i) => ({
+      index: p.index,
+      source: bySource.get(p.index)!,
+      translation: translated.encodings[i]!
+    }))
+  }
+  const devAll = (yield* corpora.load(id("en", "dev"))).sentences
+  const dev = subset(devAll, protocol.devSentences, `${spec.seed}/dev`)
+  const test = subset((yield* corpora.load(id(spec.lang, "test"))).sentences, protocol.testSentences, `${spec.seed}/test`)
+  const targetTrain = (yield* corpora.load(id(spec.lang, "train"))).sentences
+  const unlabeled = subset(targetTrain, protocol.kdSentences, `${spec.seed}/unlabeled`)
+  return {
+    labels,
+    sample,
+    teacherExamples,
+    missingTranslations,
+    ...(pairing ? { pairing } : {}),
+    truncation: { source: source.report, ...(translationTruncation ? { translation: translationTruncation } : {}) },
+    dev,
+    test,
+    unlabeled
+  } satisfies RunData
+})
+
+/**
+ * D_U as student examples: words without labels; each word's first subword is marked with label 0
+ * so the batch's label mask says which positions the distillation loss reads.
+ */
+export const unlabeledExamples = (
+  tokenizer: BertTokenizer,
+  sentences: ReadonlyArray<Sentence>,
+  maxLength: number
+): Array<TrainExample> =>
+  sentences.map((s, index) => ({
+    index,
+    source: tokenizer.encodeWords(s.tokens, new Array<number>(s.tokens.length).fill(0), maxLength)
+  }))

@@ -1,0 +1,242 @@
+/**
+ * One run of an experiment spec, end to end: data → teacher (trained, selected on English dev,
+ * scored on the target test set) → for KD methods a student distilled on D_U from the frozen
+ * teacher, selected and scored the same way → `result.json`. The selected models are saved as
+ * HF-layout folders (`teacher/`, `student/`) that `concner predict` and HF load. At every
+ * evaluation point the resumable state is written, so `resumeExperiment` continues a run killed
+ * at any moment and reaches the same numbers as an uninterrupted one.
+ */
+import * as path from "node:path"
+import { FileSystem } from "@effect/platform"
+import { Effect, Option, Schema, type Scope, Stream } from "effect"
+import { Corpora } from "../data/Corpora.js"
+import type { Sentence } from "../data/conll.js"
+import type { ObjectiveStage as Stage } from "../losses/objective.js"
+import { saveCheckpoint } from "../model/checkpoint.js"
+import type { BertConfig } from "../model/config.js"
+import type { BertParams } from "../model/params.js"
+import { TensorRuntime } from "../runtime/TensorRuntime.js"
+import type { BertTokenizer } from "../text/bertTokenizer.js"
+import { loadTokenizer } from "../text/Tokenizer.js"
+import { AdamWConfig, makeAdamW } from "../train/adamw.js"
+import { writeFileStringAtomic } from "../model/atomic.js"
+import { rowsFor, type TrainExample } from "../train/batcher.js"
+import { loadForTraining } from "../train/init.js"
+import type { LabelSet } from "../train/labels.js"
+import { type Best, type StageSettings, START, type TrainEvent, totalSteps, trainStage } from "../train/loop.js"
+import { predictTags, scorePredictions } from "../train/predict.js"
+import { constantSchedule, linearWarmupDecay } from "../train/schedule.js"
+import { restoreWeights } from "../train/weights.js"
+import { prepareRunData, runDataFiles, unlabeledExamples } from "./data.js"
+import { NotResumable } from "./errors.js"
+import { trimMetrics } from "./progress.js"
+import { RunResult, type StageResult } from "./result.js"
+import { makeRunRecord, writeRunRecord } from "./runRecord.js"
+import { ExperimentSpec } from "./spec.js"
+import { loadStageCheckpoint, type StageCheckpoint, saveStageCheckpoint } from "./state.js"
+
+export interface RunHooks {
+  /** Every training event of either stage, with the stage's total steps (progress, metrics.jsonl). */
+  readonly onEvent: (stage: Stage, event: TrainEvent, total: number) => Effect.Effect<void>
+}
+
+interface Context {
+  readonly spec: ExperimentSpec
+  readonly runDir: string
+  readonly tokenizer: BertTokenizer
+  readonly labels: LabelSet
+  readonly dev: ReadonlyArray<Sentence>
+  readonly test: ReadonlyArray<Sentence>
+  readonly hooks: RunHooks
+}
+
+type Model = { readonly params: BertParams; readonly config: BertConfig }
+
+const scoreOn = (model: Model, context: Context, sentences: ReadonlyArray<Sentence>) => {
+  const { tokenizer, labels, spec } = context
+  const predicted = predictTags(model.params, model.config, tokenizer, labels, sentences, {
+    batchSize: spec.protocol.evalBatchSize
+  })
+  return { scores: scorePredictions(sentences, predicted.tags), predicted }
+}
+
+const stageSeed = (spec: ExperimentSpec, stage: Stage) => (stage === "teacher" ? spec.seed : spec.seed + 1_000_003)
+
+const stageSettings = (spec: ExperimentSpec, stage: Stage, examples: number, context: Context): StageSettings => {
+  const { protocol } = spec
+  const base = {
+    run: `${context.runDir} (${stage})`,
+    seed: stageSeed(spec, stage),
+    objective: spec.method,
+    stage,
+    rows: stage === "teacher" ? rowsFor(spec.method.needs) : ("source" as const),
+    batchSize: protocol.batchSize,
+    epochs: stage === "teacher" ? protocol.epochs : protocol.kdEpochs,
+    evalEvery: protocol.evalEvery,
+    tagTypes: context.labels.tagTypes,
+    padId: context.tokenizer.vocab.padId,
+    schedule: constantSchedule(protocol.lr),
+    ...(protocol.maxGradNorm !== undefined ? { maxGradNorm: protocol.maxGradNorm } : {}),
+    ...(stage === "teacher" && protocol.maxSteps !== undefined ? { maxSteps: protocol.maxSteps } : {}),
+    ...(stage === "student" && protocol.kdMaxSteps !== undefined ? { maxSteps: protocol.kdMaxSteps } : {})
+  }
+  const total = totalSteps(base, examples)
+  const warmupSteps = Math.round(protocol.warmupRatio * total)
+  return warmupSteps > 0
+    ? { ...base, schedule: linearWarmupDecay({ lr: protocol.lr, warmupSteps, totalSteps: total }) }
+    : base
+}
+
+/**
+ * Trains one stage to its end (from `resume` when given), restores its best weights and scores
+ * them on the test set. `teacher` is the frozen teacher of the student stage.
+ */
+const runStage = Effect.fn("Experiment.stage")(function* (
+  stage: Stage,
+  examples: ReadonlyArray<TrainExample>,
+  context: Context,
+  resume: StageCheckpoint | undefined,
+  teacher?: { readonly model: Model; readonly result: StageResult }
+) {
+  const { spec } = context
+  const settings = stageSettings(spec, stage, examples.length, context)
+  const total = totalSteps(settings, examples.length)
+  const model = yield* loadForTraining(spec.model, context.labels.tags, settings.seed)
+  const optimizer = yield* makeAdamW(model.params, AdamWConfig.make({ weightDecay: spec.protocol.weightDecay }))
+  if (resume !== undefined) {
+    restoreWeights(model.params, resume.weights)
+    yield* optimizer.importState(resume.optimizer)
+  }
+  const evaluate = (params: BertParams) =>
+    Effect.sync(() => scoreOn({ params, config: model.config }, context, context.dev).scores.overall.f1)
+  let best: Best | undefined = resume?.best
+  const from = resume === undefined ? { position: START } : { position: resume.position, best: resume.best }
+  yield* Stream.runForEach(
+    trainStage({ ...model, optimizer }, settings, examples, evaluate, from, teacher?.model),
+    (event) =>
+      Effect.gen(function* () {
+        yield* context.hooks.onEvent(stage, event, total)
+        if (event._tag !== "Eval") return
+        best = event.best
+        yield* saveStageCheckpoint(
+          context.runDir,
+          stage,
+          { next: event.next, best: event.best, seed: settings.seed },
+          { params: model.params, optimizer },
+          teacher?.result
+        )
+      })
+  )
+  if (best === undefined) return yield* Effect.dieMessage(`${settings.run}: no evaluation ran (0 steps)`)
+  restoreWeights(model.params, best.weights)
+  const { scores, predicted } = scoreOn(model, context, context.test)
+  const result: StageResult = {
+    dev: { f1: best.f1, step: best.step },
+    test: {
+      f1: scores.overall.f1,
+      precision: scores.overall.precision,
+      recall: scores.overall.recall,
+      byType: Object.fromEntries(Object.entries(scores.types).map(([t, s]) => [t, s.f1]))
+    },
+    steps: total,
+    unpredictedTestWords: predicted.unpredictedWords
+  }
+  yield* saveCheckpoint(path.join(context.runDir, stage), {
+    config: model.config,
+    labels: context.labels.tags,
+    params: model.params,
+    vocab: context.tokenizer.vocab.tokens
+  })
+  return { model, result }
+})
+
+/** The selected teacher saved by an earlier sitting, for a student stage that resumes. */
+const savedTeacher = (context: Context) =>
+  Effect.map(loadForTraining(path.join(context.runDir, "teacher"), context.labels.tags, 0), (m) => ({
+    params: m.params,
+    config: m.config
+  }))
+
+const execute = Effect.fn("Experiment.execute")(function* (
+  spec: ExperimentSpec,
+  runDir: string,
+  hooks: RunHooks,
+  resume: StageCheckpoint | undefined
+) {
+  const started = Date.now()
+  const tokenizer = yield* loadTokenizer(spec.model)
+  const data = yield* prepareRunData(spec, tokenizer)
+  const context: Context = { spec, runDir, tokenizer, labels: data.labels, dev: data.dev, test: data.test, hooks }
+  return yield* Effect.scoped(
+    Effect.gen(function* () {
+      const inStudent = resume?.stage === "student" && resume.teacher !== undefined
+      const teacher = inStudent
+        ? { model: yield* savedTeacher(context), result: resume.teacher! }
+        : yield* runStage("teacher", data.teacherExamples, context, resume)
+      let student: StageResult | undefined
+      if (spec.method.hasKdStage) {
+        const examples = unlabeledExamples(tokenizer, data.unlabeled, spec.protocol.maxLength)
+        const from = inStudent ? resume : undefined
+        student = (yield* runStage("student", examples, context, from, teacher)).result
+      }
+      const result = RunResult.make({
+        method: spec.method.name,
+        lang: spec.lang,
+        corpus: spec.corpus,
+        sourceSize: spec.sourceSize,
+        seed: spec.seed,
+        protocol: spec.protocol.name,
+        model: spec.model,
+        ...teacher.result,
+        ...(student ? { student } : {}),
+        testSentences: data.test.length,
+        missingTranslations: data.missingTranslations.length,
+        seconds: (Date.now() - started) / 1000
+      })
+      yield* writeFileStringAtomic(path.join(runDir, "result.json"), `${JSON.stringify(result, null, 2)}\n`)
+      return result
+    })
+  )
+})
+
+/** Runs `spec` into `runDir` (created if needed): `spec.json`, `run.json`, `metrics.jsonl`, models, `result.json`. */
+export const runExperiment = Effect.fn("Experiment.run")(function* (spec: ExperimentSpec, runDir: string, hooks: RunHooks) {
+  const fs = yield* FileSystem.FileSystem
+  const corpora = yield* Corpora
+  const runtime = yield* TensorRuntime
+  yield* fs.makeDirectory(runDir, { recursive: true })
+  const record = yield* makeRunRecord({
+    spec: Schema.encodeSync(ExperimentSpec)(spec),
+    dataFiles: runDataFiles(spec).map((f) => path.join(corpora.root, f)),
+    backend: runtime.backend
+  })
+  yield* writeRunRecord(runDir, Schema.encodeSync(ExperimentSpec)(spec), record)
+  return yield* execute(spec, runDir, hooks, undefined)
+})
+
+/** The spec recorded in `runDir/spec.json`. */
+export const recordedSpec = Effect.fn("Experiment.recordedSpec")(function* (runDir: string) {
+  const fs = yield* FileSystem.FileSystem
+  const file = path.join(runDir, "spec.json")
+  if (!(yield* fs.exists(file))) return yield* new NotResumable({ dir: runDir, reason: "no spec.json" })
+  const json = yield* fs.readFileString(file)
+  return yield* Schema.decodeUnknown(Schema.parseJson(Schema.Struct({ spec: ExperimentSpec })))(json).pipe(
+    Effect.map((r) => r.spec),
+    Effect.mapError((e) => new NotResumable({ dir: runDir, reason: `spec.json: ${e.message}` }))
+  )
+})
+
+/**
+ * Continues the run in `runDir` from its last evaluation point (from the start if it never reached
+ * one); `metrics.jsonl` is first cut back to that point. `hooks` is built after the cut.
+ */
+export const resumeExperiment = <E>(
+  runDir: string,
+  makeHooks: Effect.Effect<RunHooks, E, Scope.Scope | FileSystem.FileSystem>
+) =>
+  Effect.gen(function* () {
+    const spec = yield* recordedSpec(runDir)
+    const checkpoint = Option.getOrUndefined(yield* loadStageCheckpoint(runDir))
+    yield* trimMetrics(runDir, checkpoint)
+    return yield* Effect.scoped(Effect.flatMap(makeHooks, (hooks) => execute(spec, runDir, hooks, checkpoint)))
+  }).pipe(Effect.withSpan("Experiment.resume"))

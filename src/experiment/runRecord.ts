@@ -1,0 +1,130 @@
+import { createHash } from "node:crypto"
+/**
+ * What every run directory records so a result can be traced and trusted: the resolved spec with a
+ * stable hash (`spec.json`), and in `run.json` the SHA-256 of each data file used, the package version,
+ * the git commit (marked by where it came from), the tensor backend, Node and the time.
+ */
+import { dirname, join } from "node:path"
+import { fileURLToPath } from "node:url"
+import { Command, FileSystem } from "@effect/platform"
+import { Config, DateTime, Effect, Option, Schema, Stream } from "effect"
+import { writeFileStringAtomic } from "../model/atomic.js"
+import { canonicalHash, canonicalJson } from "./canonicalJson.js"
+
+export class DataFileHash extends Schema.Class<DataFileHash>("DataFileHash")({
+  path: Schema.String,
+  sha256: Schema.String,
+  bytes: Schema.Int
+}) {}
+
+/** The commit the code ran at. `source` says how it was found: `unknown` means it could not be. */
+export class CommitInfo extends Schema.Class<CommitInfo>("CommitInfo")({
+  sha: Schema.String,
+  source: Schema.Literal("git", "env", "unknown"),
+  /** From git only: whether tracked files differed from the commit. */
+  dirty: Schema.optional(Schema.Boolean)
+}) {}
+
+export class RunRecord extends Schema.Class<RunRecord>("RunRecord")({
+  specSha256: Schema.String,
+  dataFiles: Schema.Array(DataFileHash),
+  package: Schema.Struct({ name: Schema.String, version: Schema.String }),
+  commit: CommitInfo,
+  backend: Schema.String,
+  node: Schema.String,
+  platform: Schema.String,
+  createdAt: Schema.String
+}) {}
+
+/** SHA-256 and size of a file, streamed (data files can be large). */
+export const hashFile = Effect.fn("RunRecord.hashFile")(function* (path: string) {
+  const fs = yield* FileSystem.FileSystem
+  const hash = createHash("sha256")
+  let bytes = 0
+  yield* Stream.runForEach(fs.stream(path), (chunk) =>
+    Effect.sync(() => {
+      hash.update(chunk)
+      bytes += chunk.length
+    })
+  )
+  return DataFileHash.make({ path, sha256: hash.digest("hex"), bytes })
+})
+
+const SHA = /^[0-9a-f]{40}([0-9a-f]{24})?$/
+
+/**
+ * The commit of the git checkout at `dir` (`git rev-parse HEAD`), else the `CONCNER_COMMIT`
+ * environment variable (set by packaging, where no .git exists), else `unknown`.
+ */
+export const commitOf = Effect.fn("RunRecord.commitOf")(function* (dir: string) {
+  const git = (...args: Array<string>) =>
+    Command.make("git", ...args).pipe(Command.workingDirectory(dir), Command.string, Effect.option)
+  const head = Option.map(yield* git("rev-parse", "HEAD"), (s) => s.trim())
+  if (Option.isSome(head) && SHA.test(head.value)) {
+    const status = yield* git("status", "--porcelain", "--untracked-files=no")
+    return CommitInfo.make({
+      sha: head.value,
+      source: "git",
+      ...Option.match(status, { onNone: () => ({}), onSome: (s) => ({ dirty: s.trim() !== "" }) })
+    })
+  }
+  const env = yield* Config.option(Config.nonEmptyString("CONCNER_COMMIT")).pipe(Effect.orDie)
+  return Option.match(env, {
+    onNone: () => CommitInfo.make({ sha: "unknown", source: "unknown" }),
+    onSome: (sha) => CommitInfo.make({ sha, source: "env" })
+  })
+})
+
+const PackageJson = Schema.parseJson(Schema.Struct({ name: Schema.String, version: Schema.String }))
+
+/** The folder holding concner's package.json: found upward from this module (src/ or a build). */
+export const packageRoot = Effect.fn("RunRecord.packageRoot")(function* () {
+  const fs = yield* FileSystem.FileSystem
+  let dir = dirname(fileURLToPath(import.meta.url))
+  for (;;) {
+    const file = join(dir, "package.json")
+    if (yield* fs.exists(file)) {
+      const pkg = Schema.decodeOption(PackageJson)(yield* fs.readFileString(file))
+      if (Option.isSome(pkg) && pkg.value.name === "concner") return { dir, package: pkg.value }
+    }
+    const up = dirname(dir)
+    if (up === dir) return yield* Effect.dieMessage("concner's package.json not found above its sources")
+    dir = up
+  }
+})
+
+/** Everything a run records besides its results. `spec` is the resolved spec, already encoded to JSON values. */
+export const makeRunRecord = Effect.fn("RunRecord.make")(function* (options: {
+  readonly spec: unknown
+  readonly dataFiles: ReadonlyArray<string>
+  readonly backend: string
+}) {
+  const root = yield* packageRoot()
+  return RunRecord.make({
+    specSha256: canonicalHash(options.spec),
+    dataFiles: yield* Effect.forEach(options.dataFiles, hashFile),
+    package: root.package,
+    commit: yield* commitOf(root.dir),
+    backend: options.backend,
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+    createdAt: DateTime.formatIso(yield* DateTime.now)
+  })
+})
+
+/**
+ * Writes `spec.json` (`{"sha256": …, "spec": …}`, canonical, so the hash can be recomputed from the
+ * file) and `run.json` into `dir`, each atomically.
+ */
+export const writeRunRecord = Effect.fn("RunRecord.write")(function* (
+  dir: string,
+  spec: unknown,
+  record: RunRecord
+) {
+  yield* writeFileStringAtomic(
+    join(dir, "spec.json"),
+    `${canonicalJson({ sha256: record.specSha256, spec })}\n`
+  )
+  const run = Schema.encodeSync(RunRecord)(record)
+  yield* writeFileStringAtomic(join(dir, "run.json"), `${JSON.stringify(run, null, 2)}\n`)
+})

@@ -1,0 +1,99 @@
+/**
+ * What one training run is: an `ExperimentSpec`, decoded once at the edge (CLI flags, experiment
+ * files) and recorded resolved in the run directory. Protocols are named bundles of training
+ * settings; every setting can still be overridden one by one.
+ */
+import { Schema } from "effect"
+import { ObjectiveSpec } from "../losses/objective.js"
+
+const PositiveInt = Schema.Int.pipe(Schema.positive())
+const NonNegativeInt = Schema.Int.pipe(Schema.nonNegative())
+
+export class Protocol extends Schema.Class<Protocol>("Protocol")({
+  name: Schema.String,
+  /** Teacher epochs over the sampled source sentences. */
+  epochs: PositiveInt,
+  /** N: source sentences per batch (plus their N translations for paired methods). */
+  batchSize: PositiveInt,
+  maxLength: PositiveInt,
+  /** Evaluate on English dev (and keep the best) every this many steps. */
+  evalEvery: PositiveInt,
+  lr: Schema.Number.pipe(Schema.positive()),
+  weightDecay: Schema.Number.pipe(Schema.nonNegative()),
+  /** Share of the steps spent warming the learning rate up linearly; 0 = constant lr. */
+  warmupRatio: Schema.Number.pipe(Schema.between(0, 1)),
+  maxGradNorm: Schema.optional(Schema.Number.pipe(Schema.positive())),
+  /** Upper bound on teacher steps (after epochs). */
+  maxSteps: Schema.optional(PositiveInt),
+  /** Student (distillation) epochs over D_U. */
+  kdEpochs: PositiveInt,
+  /** Sentences of D_U (target train text, labels removed) used for distillation; all when absent. */
+  kdSentences: Schema.optional(PositiveInt),
+  /** Upper bound on student steps. */
+  kdMaxSteps: Schema.optional(PositiveInt),
+  /** English dev sentences used for selection (a fixed seeded subset); all when absent. */
+  devSentences: Schema.optional(PositiveInt),
+  /**
+   * Target test sentences scored (a fixed seeded subset, for smoke tests); all when absent, as
+   * every reported number must be. `result.json` records how many were scored.
+   */
+  testSentences: Schema.optional(PositiveInt),
+  evalBatchSize: PositiveInt
+}) {}
+
+/** The paper's settings (PAPER.md "Training settings"); run over 5 seeds. */
+export const paperProtocol = Protocol.make({
+  name: "paper",
+  epochs: 30,
+  batchSize: 32,
+  maxLength: 128,
+  evalEvery: 100,
+  lr: 5e-5,
+  weightDecay: 0.01,
+  warmupRatio: 0,
+  kdEpochs: 30,
+  evalBatchSize: 64
+})
+
+/**
+ * Scaled down to finish on 2 CPU cores: a higher learning rate over fewer epochs (the PyTorch
+ * pilot's lr 2e-4 for a small encoder), selection every 25 steps on 1,000 dev sentences, and
+ * distillation for one pass over 2,000 target sentences. Sequences are cut at 64 subwords
+ * (CoNLL sentences average ~14 words; truncation is reported).
+ */
+export const cpuProtocol = Protocol.make({
+  name: "cpu",
+  epochs: 8,
+  batchSize: 32,
+  maxLength: 64,
+  evalEvery: 25,
+  lr: 2e-4,
+  weightDecay: 0.01,
+  warmupRatio: 0.1,
+  maxGradNorm: 1,
+  kdEpochs: 1,
+  kdSentences: 2000,
+  devSentences: 1000,
+  evalBatchSize: 64
+})
+
+export const protocols = { paper: paperProtocol, cpu: cpuProtocol } as const
+export const ProtocolName = Schema.Literal("paper", "cpu")
+
+export const TranslationSource = Schema.Literal("mulda", "deepl-awesome")
+
+export class ExperimentSpec extends Schema.Class<ExperimentSpec>("ExperimentSpec")({
+  /** A paper method by name (`concner`, `mulda`, `en`, …) or a full `Objective`. */
+  method: ObjectiveSpec,
+  /** Target language (its test set gives the final score; its train text is D_U). */
+  lang: Schema.String,
+  corpus: Schema.Literal("conll", "wikiann"),
+  sourceSize: PositiveInt,
+  seed: NonNegativeInt,
+  /** HF-layout encoder directory (config.json, model.safetensors, vocab.txt). */
+  model: Schema.String,
+  translations: TranslationSource,
+  /** Translation pairs whose entity types differ from their source: kept (the data as published) or dropped. */
+  mismatches: Schema.Literal("keep", "drop"),
+  protocol: Protocol
+}) {}

@@ -1,0 +1,81 @@
+import { Schema } from "effect"
+import { backendNames } from "./backends.js"
+
+/** A faster backend (or package) that is not in use, and why. */
+export class SkippedBackend extends Schema.Class<SkippedBackend>("SkippedBackend")({
+  backend: Schema.String,
+  reason: Schema.String
+}) {}
+
+/** tfjs's memory counters plus the process's resident set size, at one moment. */
+export class RuntimeMemory extends Schema.Class<RuntimeMemory>("RuntimeMemory")({
+  numTensors: Schema.Number,
+  numDataBuffers: Schema.Number,
+  numBytes: Schema.Number,
+  /** true when the backend cannot count its bytes exactly (tfjs's own flag) */
+  unreliable: Schema.Boolean,
+  rssBytes: Schema.Number
+}) {}
+
+/** The native path (OpenBLAS addon kernels on the wasm backend): in use or not, and why. */
+export class NativeInfo extends Schema.Class<NativeInfo>("NativeInfo")({
+  active: Schema.Boolean,
+  /** what it runs on when active; why it is not in use otherwise */
+  reason: Schema.String,
+  /** kernels the addon serves on this backend */
+  kernels: Schema.Array(Schema.String),
+  /** OpenBLAS threads (pinned: results are bit-identical run to run for one count); null when inactive */
+  blasThreads: Schema.NullOr(Schema.Number)
+}) {}
+
+/** Everything `concner doctor` reports about the tensor runtime. */
+export class RuntimeInfo extends Schema.Class<RuntimeInfo>("RuntimeInfo")({
+  backend: Schema.Literal(...backendNames),
+  /** how the backend was chosen: the fastest available, `--backend`, or `CONCNER_BACKEND` */
+  selectedBy: Schema.Literal("auto", "option", "env"),
+  tfjsVersion: Schema.String,
+  backendVersion: Schema.String,
+  nodeVersion: Schema.String,
+  /** wasm SIMD in use; null where the backend has no such switch */
+  simd: Schema.NullOr(Schema.Boolean),
+  /** compute threads in use; null where the backend manages its own */
+  threads: Schema.NullOr(Schema.Number),
+  threadsNote: Schema.String,
+  /** kernels concner registered on this backend (missing or faster than stock) */
+  customKernels: Schema.Array(Schema.String),
+  native: NativeInfo,
+  memory: RuntimeMemory,
+  /** the backends faster than this one that are not in use, with the reason */
+  fasterNotInUse: Schema.Array(SkippedBackend)
+}) {}
+
+const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`
+
+/** Human-readable lines for `concner doctor`. */
+export const formatRuntimeInfo = (info: RuntimeInfo): string =>
+  [
+    `backend:          ${info.backend} (${info.backendVersion}; chosen ${
+      info.selectedBy === "auto"
+        ? "automatically"
+        : info.selectedBy === "env"
+          ? "by CONCNER_BACKEND"
+          : "by --backend"
+    })`,
+    `tfjs-core:        ${info.tfjsVersion}`,
+    `node:             ${info.nodeVersion}`,
+    `simd:             ${info.simd === null ? "n/a" : info.simd ? "yes" : "no"}`,
+    `threads:          ${info.threads ?? "backend default"} (${info.threadsNote})`,
+    `custom kernels:   ${info.customKernels.length === 0 ? "none" : info.customKernels.join(", ")}`,
+    `native:           ${
+      info.native.active
+        ? `active (${info.native.reason}; ${info.native.blasThreads} BLAS thread(s), CONCNER_BLAS_THREADS): ${info.native.kernels.join(", ")}`
+        : `inactive: ${info.native.reason}`
+    }`,
+    `memory:           ${info.memory.numTensors} tensors, ${mib(info.memory.numBytes)} in tensors${
+      info.memory.unreliable ? " (approximate)" : ""
+    }, ${mib(info.memory.rssBytes)} RSS`,
+    info.fasterNotInUse.length === 0
+      ? "faster backends:  none (this is the fastest concner supports)"
+      : "faster backends not in use:",
+    ...info.fasterNotInUse.map((s) => `  ${s.backend}: ${s.reason}`)
+  ].join("\n")

@@ -1,0 +1,107 @@
+/**
+ * The optional native addon (`native/`, built at install time against OpenBLAS): loaded once per
+ * process. When it is absent or fails to load, `loadNative()` says why and concner runs on the
+ * stock kernels. `CONCNER_NATIVE=0` turns it off (to compare, or to rule it out).
+ *
+ * Determinism: OpenBLAS splits a GEMM differently with a different thread count, which changes
+ * summation order and the last bits of results. The thread count is pinned when the addon loads
+ * (`CONCNER_BLAS_THREADS`, default 1) and reported by `concner doctor`; the same count gives
+ * bit-identical runs.
+ */
+import { existsSync, readFileSync } from "node:fs"
+import { createRequire } from "node:module"
+import { fileURLToPath } from "node:url"
+
+/** The addon's functions (see native/src/concner_native.c). Arrays are read and written in place. */
+export interface NativeAddon {
+  readonly batchMatMul: (
+    a: Float32Array,
+    b: Float32Array,
+    out: Float32Array,
+    aOffsets: Int32Array,
+    bOffsets: Int32Array,
+    m: number,
+    n: number,
+    k: number,
+    transposeA: boolean,
+    transposeB: boolean
+  ) => void
+  readonly gelu: (x: Float32Array, out: Float32Array) => void
+  readonly geluGrad: (x: Float32Array, dy: Float32Array, out: Float32Array) => void
+  readonly exp: (x: Float32Array, out: Float32Array) => void
+  readonly sumRows: (x: Float32Array, rows: number, cols: number, out: Float32Array) => void
+  readonly layerNorm: (
+    x: Float32Array,
+    gamma: Float32Array,
+    beta: Float32Array,
+    rows: number,
+    cols: number,
+    eps: number,
+    out: Float32Array
+  ) => void
+  readonly layerNormGrad: (
+    x: Float32Array,
+    gamma: Float32Array,
+    dy: Float32Array,
+    rows: number,
+    cols: number,
+    eps: number,
+    dx: Float32Array,
+    dgamma: Float32Array,
+    dbeta: Float32Array
+  ) => void
+  readonly setThreads: (n?: number) => number
+  readonly blasInfo: () => string
+}
+
+export type NativeStatus =
+  | {
+      readonly loaded: true
+      readonly addon: NativeAddon
+      readonly blasThreads: number
+      readonly blas: string
+    }
+  | { readonly loaded: false; readonly reason: string }
+
+const addonPath = fileURLToPath(new URL("../../native/build/Release/concner_native.node", import.meta.url))
+const statusPath = fileURLToPath(new URL("../../native/build/status.json", import.meta.url))
+
+/** Why the install-time build did not produce the addon, from its status file. */
+const buildFailure = (): string => {
+  if (!existsSync(statusPath))
+    return "native addon not built (no native/build/status.json: run `node native/build.mjs`)"
+  try {
+    const status = JSON.parse(readFileSync(statusPath, "utf8")) as { reason?: unknown }
+    return `native addon not built: ${String(status.reason)}`
+  } catch (e) {
+    return `native addon not built (unreadable ${statusPath}: ${e instanceof Error ? e.message : String(e)})`
+  }
+}
+
+const blasThreads = (): number => {
+  const n = Number(process.env.CONCNER_BLAS_THREADS ?? 1)
+  return Number.isInteger(n) && n > 0 ? n : 1
+}
+
+const load = (): NativeStatus => {
+  if (process.env.CONCNER_NATIVE === "0") return { loaded: false, reason: "disabled by CONCNER_NATIVE=0" }
+  if (!existsSync(addonPath)) return { loaded: false, reason: buildFailure() }
+  try {
+    const addon = createRequire(import.meta.url)(addonPath) as NativeAddon
+    const threads = addon.setThreads(blasThreads())
+    return { loaded: true, addon, blasThreads: threads, blas: addon.blasInfo().trim() }
+  } catch (e) {
+    return {
+      loaded: false,
+      reason: `native addon failed to load: ${e instanceof Error ? e.message : String(e)}`
+    }
+  }
+}
+
+let cached: NativeStatus | undefined
+
+/** The addon, loaded on first call (the result is cached for the process). */
+export const loadNative = (): NativeStatus => {
+  cached ??= load()
+  return cached
+}

@@ -1,0 +1,385 @@
+/**
+ * Kernels of the `wasm` backend re-registered on the native addon (OpenBLAS + fused loops). They
+ * read and write the wasm heap in place, so tensors stay where the wasm backend keeps them and no
+ * data is copied in or out (PERF-NOTES.md: the stock wasm matmul falls to a naive loop for any
+ * transposed or batched product, i.e. every backward and attention matmul).
+ *
+ * - `BatchMatMul`: one `cblas_sgemm` per batch, transposes passed to BLAS, batch broadcasting by
+ *   repeated offsets (numpy rules, leading dims aligned right).
+ * - `Exp`; `Sum` over leading axes (bias gradients) — other reductions go to the stock kernel.
+ * - `GatherV2` on axis 0 (row copies) and broadcasting `Equal` (LCL's label pairs), in JS on the heap.
+ * - `Identity`, same-dtype `Cast` and identity-permutation `Transpose` share the input's buffer (reference counted), no copy.
+ * - `ConcnerGelu` / `ConcnerGeluGrad`: exact GELU forward and backward in one pass each; the model
+ *   uses them through `fusedGelu` when registered (with a gradient), else the erf formula.
+ * - `ConcnerLayerNorm` / `ConcnerLayerNormGrad`: LayerNorm forward, and dx, dγ, dβ in one backward
+ *   pass (`fusedLayerNorm`, a `tf.customGrad`), instead of ~12 broadcasting elementwise kernels.
+ *
+ * Heap views are taken after every `makeOutput` (malloc may grow the heap and detach older views).
+ */
+import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm"
+import type {
+  CastAttrs,
+  GatherV2Attrs,
+  KernelConfig,
+  KernelFunc,
+  NamedAttrMap,
+  SumAttrs,
+  Tensor,
+  TensorInfo,
+  TransposeAttrs
+} from "@tensorflow/tfjs-core"
+import type { NativeAddon } from "./native.js"
+import { tf } from "./tf.js"
+
+export const GELU = "ConcnerGelu"
+export const GELU_GRAD = "ConcnerGeluGrad"
+export const LAYER_NORM = "ConcnerLayerNorm"
+export const LAYER_NORM_GRAD = "ConcnerLayerNormGrad"
+
+const heap = (backend: BackendWasm, t: TensorInfo) => backend.typedArrayFromHeap(t) as Float32Array
+
+/**
+ * Element offsets of each output batch into a and b for broadcast outer dims (numpy rules).
+ * Memoised per shape pair: a step repeats the same few shapes.
+ */
+const offsetCache = new Map<string, { a: Int32Array; b: Int32Array; outer: Array<number> }>()
+
+export const batchOffsets = (
+  outerA: ReadonlyArray<number>,
+  outerB: ReadonlyArray<number>,
+  matA: number,
+  matB: number
+) => {
+  const key = `${outerA}|${outerB}|${matA}|${matB}`
+  const hit = offsetCache.get(key)
+  if (hit) return hit
+  const outer = tf.broadcast_util.assertAndGetBroadcastShape([...outerA], [...outerB])
+  const batch = outer.reduce((x, y) => x * y, 1)
+  const a = new Int32Array(batch)
+  const b = new Int32Array(batch)
+  const sa = broadcastStrides(outerA, outer)
+  const sb = broadcastStrides(outerB, outer)
+  for (let i = 0; i < batch; i++) {
+    let rest = i
+    let ia = 0
+    let ib = 0
+    for (let o = outer.length - 1; o >= 0; o--) {
+      const d = outer[o]!
+      const idx = rest % d
+      rest = (rest - idx) / d
+      ia += idx * sa[o]!
+      ib += idx * sb[o]!
+    }
+    a[i] = ia * matA
+    b[i] = ib * matB
+  }
+  const entry = { a, b, outer }
+  if (offsetCache.size > 256) offsetCache.clear()
+  offsetCache.set(key, entry)
+  return entry
+}
+
+const batchMatMul =
+  (addon: NativeAddon): KernelFunc =>
+  ({ inputs, backend, attrs }) => {
+    const wasm = backend as BackendWasm
+    const { a, b } = inputs as { a: TensorInfo; b: TensorInfo }
+    const { transposeA, transposeB } = attrs as { transposeA: boolean; transposeB: boolean }
+    if (a.dtype !== "float32" || b.dtype !== "float32")
+      throw new Error("BatchMatMul for non-float32 tensors is not supported")
+    const ra = a.shape.length
+    const rb = b.shape.length
+    const m = transposeA ? a.shape[ra - 1]! : a.shape[ra - 2]!
+    const k = transposeA ? a.shape[ra - 2]! : a.shape[ra - 1]!
+    const kb = transposeB ? b.shape[rb - 1]! : b.shape[rb - 2]!
+    const n = transposeB ? b.shape[rb - 2]! : b.shape[rb - 1]!
+    if (k !== kb)
+      throw new Error(
+        `Error in matMul: inner shapes (${k}) and (${kb}) of Tensors with shapes ${a.shape} and ${b.shape} and transposeA=${transposeA} and transposeB=${transposeB} must match.`
+      )
+    const offsets = batchOffsets(a.shape.slice(0, -2), b.shape.slice(0, -2), m * k, k * n)
+    const out = wasm.makeOutput([...offsets.outer, m, n], "float32")
+    addon.batchMatMul(
+      heap(wasm, a),
+      heap(wasm, b),
+      heap(wasm, out),
+      offsets.a,
+      offsets.b,
+      m,
+      n,
+      k,
+      transposeA,
+      transposeB
+    )
+    return out
+  }
+
+const exp =
+  (addon: NativeAddon, stock: KernelFunc | undefined): KernelFunc =>
+  (args) => {
+    const wasm = args.backend as BackendWasm
+    const { x } = args.inputs as { x: TensorInfo }
+    if (x.dtype !== "float32") return callStock(stock, "Exp", args)
+    const out = wasm.makeOutput(x.shape, "float32")
+    addon.exp(heap(wasm, x), heap(wasm, out))
+    return out
+  }
+
+const callStock = (stock: KernelFunc | undefined, name: string, args: Parameters<KernelFunc>[0]) => {
+  if (stock === undefined) throw new Error(`${name}: no stock wasm kernel to fall back to`)
+  return stock(args)
+}
+
+/** Sum over leading axes only (what bias gradients and batch means need); else the stock kernel. */
+const sum =
+  (addon: NativeAddon, stock: KernelFunc | undefined): KernelFunc =>
+  (args) => {
+    const wasm = args.backend as BackendWasm
+    const { x } = args.inputs as { x: TensorInfo }
+    const { axis, keepDims } = args.attrs as unknown as SumAttrs
+    const rank = x.shape.length
+    const axes = tf.util.parseAxisParam(axis, x.shape).sort((p, q) => p - q)
+    const leading = axes.length > 0 && axes.length < rank && axes.every((ax, i) => ax === i)
+    if (x.dtype !== "float32" || !leading) return callStock(stock, "Sum", args)
+    const rows = x.shape.slice(0, axes.length).reduce((p, q) => p * q, 1)
+    const kept = x.shape.slice(axes.length)
+    const cols = kept.reduce((p, q) => p * q, 1)
+    const out = wasm.makeOutput(keepDims ? [...axes.map(() => 1), ...kept] : kept, "float32")
+    addon.sumRows(heap(wasm, x), rows, cols, heap(wasm, out))
+    return out
+  }
+
+/** A new reference to `x`'s buffer (as the stock Reshape does): no copy. */
+const share = (backend: BackendWasm, x: TensorInfo): TensorInfo => {
+  backend.incRef(x.dataId)
+  return { dataId: x.dataId, shape: x.shape, dtype: x.dtype }
+}
+
+const identity: KernelFunc = ({ inputs, backend }) => {
+  const { x } = inputs as { x: TensorInfo }
+  return share(backend as BackendWasm, x)
+}
+
+const cast =
+  (stock: KernelFunc | undefined): KernelFunc =>
+  (args) => {
+    const { x } = args.inputs as { x: TensorInfo }
+    const { dtype } = args.attrs as unknown as CastAttrs
+    return x.dtype === dtype ? share(args.backend as BackendWasm, x) : callStock(stock, "Cast", args)
+  }
+
+/** Identity-permutation `Transpose` (the embedding gradient asks for one) shares the buffer. */
+const transpose =
+  (stock: KernelFunc | undefined): KernelFunc =>
+  (args) => {
+    const { x } = args.inputs as { x: TensorInfo }
+    const { perm } = args.attrs as unknown as TransposeAttrs
+    return perm.every((p, i) => p === i)
+      ? share(args.backend as BackendWasm, x)
+      : callStock(stock, "Transpose", args)
+  }
+
+/**
+ * `GatherV2` along axis 0 (embedding lookups, picking rows): one contiguous row copy per index.
+ * The stock kernel walks every element through generic strides. Other axes go to the stock kernel.
+ */
+const gather =
+  (stock: KernelFunc | undefined): KernelFunc =>
+  (args) => {
+    const wasm = args.backend as BackendWasm
+    const { x, indices } = args.inputs as { x: TensorInfo; indices: TensorInfo }
+    const { axis, batchDims } = args.attrs as unknown as GatherV2Attrs
+    const parsed = tf.util.parseAxisParam(axis, x.shape)[0]
+    if (parsed !== 0 || batchDims !== 0 || indices.dtype !== "int32" || x.dtype === "string")
+      return callStock(stock, "GatherV2", args)
+    const rows = x.shape[0]!
+    const inner = x.shape.slice(1).reduce((p, q) => p * q, 1)
+    const out = wasm.makeOutput([...indices.shape, ...x.shape.slice(1)], x.dtype)
+    const ids = wasm.typedArrayFromHeap(indices) as Int32Array
+    const src = wasm.typedArrayFromHeap(x) as Float32Array | Int32Array | Uint8Array
+    const dst = wasm.typedArrayFromHeap(out) as typeof src
+    for (let i = 0; i < ids.length; i++) {
+      const r = ids[i]!
+      if (!(r >= 0 && r < rows)) {
+        wasm.disposeData(out.dataId)
+        throw new Error(`GatherV2: the index value ${r} is not in [0, ${rows - 1}]`)
+      }
+      dst.set(src.subarray(r * inner, (r + 1) * inner), i * inner)
+    }
+    return out
+  }
+
+/**
+ * Broadcasting `Equal` (LCL compares every label with every other: [M, 1] vs [1, M]). The stock
+ * kernel's broadcast path costs ~1 s per step at M ≈ 2,600; this is one strided loop in JS.
+ */
+const equal =
+  (stock: KernelFunc | undefined): KernelFunc =>
+  (args) => {
+    const wasm = args.backend as BackendWasm
+    const { a, b } = args.inputs as { a: TensorInfo; b: TensorInfo }
+    if (a.dtype !== b.dtype || a.dtype === "string" || a.shape.join() === b.shape.join())
+      return callStock(stock, "Equal", args)
+    const shape = tf.broadcast_util.assertAndGetBroadcastShape([...a.shape], [...b.shape])
+    const out = wasm.makeOutput(shape, "bool")
+    const va = wasm.typedArrayFromHeap(a) as Float32Array | Int32Array | Uint8Array
+    const vb = wasm.typedArrayFromHeap(b) as typeof va
+    const vo = wasm.typedArrayFromHeap(out) as Uint8Array
+    const sa = broadcastStrides(a.shape, shape)
+    const sb = broadcastStrides(b.shape, shape)
+    const rank = shape.length
+    const last = rank - 1
+    const inner = rank === 0 ? 1 : shape[last]!
+    const ia = rank === 0 ? 0 : sa[last]!
+    const ib = rank === 0 ? 0 : sb[last]!
+    const outer = vo.length / Math.max(inner, 1)
+    const index = new Array<number>(rank).fill(0)
+    let o = 0
+    for (let row = 0; row < outer; row++) {
+      let pa = 0
+      let pb = 0
+      for (let d = 0; d < last; d++) {
+        pa += index[d]! * sa[d]!
+        pb += index[d]! * sb[d]!
+      }
+      for (let j = 0; j < inner; j++, o++) vo[o] = va[pa + j * ia] === vb[pb + j * ib] ? 1 : 0
+      for (let d = last - 1; d >= 0; d--) {
+        if (++index[d]! < shape[d]!) break
+        index[d] = 0
+      }
+    }
+    return out
+  }
+
+/** Element strides of `shape` as seen through broadcasting to `to` (0 on broadcast axes). */
+const broadcastStrides = (shape: ReadonlyArray<number>, to: ReadonlyArray<number>): Array<number> => {
+  const strides = new Array<number>(to.length).fill(0)
+  let acc = 1
+  for (let i = shape.length - 1, o = to.length - 1; i >= 0; i--, o--) {
+    strides[o] = shape[i] === 1 ? 0 : acc
+    acc *= shape[i]!
+  }
+  return strides
+}
+
+const gelu =
+  (addon: NativeAddon): KernelFunc =>
+  ({ inputs, backend }) => {
+    const wasm = backend as BackendWasm
+    const { x } = inputs as { x: TensorInfo }
+    const out = wasm.makeOutput(x.shape, "float32")
+    addon.gelu(heap(wasm, x), heap(wasm, out))
+    return out
+  }
+
+const geluGrad =
+  (addon: NativeAddon): KernelFunc =>
+  ({ inputs, backend }) => {
+    const wasm = backend as BackendWasm
+    const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo }
+    const out = wasm.makeOutput(x.shape, "float32")
+    addon.geluGrad(heap(wasm, x), heap(wasm, dy), heap(wasm, out))
+    return out
+  }
+
+const lastAxis = (x: TensorInfo) => {
+  const cols = x.shape.at(-1) ?? 1
+  return { rows: x.shape.length === 0 ? 1 : tf.util.sizeFromShape(x.shape) / cols, cols }
+}
+
+const layerNorm =
+  (addon: NativeAddon): KernelFunc =>
+  ({ inputs, backend, attrs }) => {
+    const wasm = backend as BackendWasm
+    const { x, gamma, beta } = inputs as { x: TensorInfo; gamma: TensorInfo; beta: TensorInfo }
+    const { rows, cols } = lastAxis(x)
+    const out = wasm.makeOutput(x.shape, "float32")
+    const eps = (attrs as { eps: number }).eps
+    addon.layerNorm(heap(wasm, x), heap(wasm, gamma), heap(wasm, beta), rows, cols, eps, heap(wasm, out))
+    return out
+  }
+
+const layerNormGrad =
+  (addon: NativeAddon): KernelFunc =>
+  ({ inputs, backend, attrs }) => {
+    const wasm = backend as BackendWasm
+    const { x, gamma, dy } = inputs as { x: TensorInfo; gamma: TensorInfo; dy: TensorInfo }
+    const { rows, cols } = lastAxis(x)
+    const dx = wasm.makeOutput(x.shape, "float32")
+    const dgamma = wasm.makeOutput(gamma.shape, "float32")
+    const dbeta = wasm.makeOutput(gamma.shape, "float32")
+    const eps = (attrs as { eps: number }).eps
+    addon.layerNormGrad(
+      heap(wasm, x),
+      heap(wasm, gamma),
+      heap(wasm, dy),
+      rows,
+      cols,
+      eps,
+      heap(wasm, dx),
+      heap(wasm, dgamma),
+      heap(wasm, dbeta)
+    )
+    return [dx, dgamma, dbeta]
+  }
+
+/** The native kernel configs for `wasm`; `stock` looks up the kernel they replace (for fallbacks). */
+export const nativeKernelConfigs = (
+  addon: NativeAddon,
+  stock: (name: string) => KernelFunc | undefined
+): ReadonlyArray<KernelConfig> =>
+  [
+    { kernelName: tf.BatchMatMul, kernelFunc: batchMatMul(addon) },
+    { kernelName: tf.Exp, kernelFunc: exp(addon, stock(tf.Exp)) },
+    { kernelName: tf.Sum, kernelFunc: sum(addon, stock(tf.Sum)) },
+    { kernelName: tf.Identity, kernelFunc: identity },
+    { kernelName: tf.Cast, kernelFunc: cast(stock(tf.Cast)) },
+    { kernelName: tf.Transpose, kernelFunc: transpose(stock(tf.Transpose)) },
+    { kernelName: tf.GatherV2, kernelFunc: gather(stock(tf.GatherV2)) },
+    { kernelName: tf.Equal, kernelFunc: equal(stock(tf.Equal)) },
+    { kernelName: GELU, kernelFunc: gelu(addon) },
+    { kernelName: GELU_GRAD, kernelFunc: geluGrad(addon) },
+    { kernelName: LAYER_NORM, kernelFunc: layerNorm(addon) },
+    { kernelName: LAYER_NORM_GRAD, kernelFunc: layerNormGrad(addon) }
+  ].map((c) => ({ ...c, backendName: "wasm" }))
+
+let geluGradientRegistered = false
+
+/** The gradient of `ConcnerGelu` (registered once per process; it is backend-independent). */
+export const registerGeluGradient = (): void => {
+  if (geluGradientRegistered) return
+  tf.registerGradient({
+    kernelName: GELU,
+    inputsToSave: ["x"],
+    gradFunc: (dy, saved) => ({
+      x: () => tf.engine().runKernel(GELU_GRAD, { x: saved[0]!, dy: dy as Tensor }) as Tensor
+    })
+  })
+  geluGradientRegistered = true
+}
+
+/** Exact GELU through the fused kernel when the current backend has it; undefined otherwise. */
+export const fusedGelu = (x: Tensor): Tensor | undefined =>
+  x.dtype === "float32" && tf.getKernel(GELU, tf.getBackend()) !== undefined
+    ? (tf.engine().runKernel(GELU, { x }) as Tensor)
+    : undefined
+
+/**
+ * `nn.LayerNorm` over the last axis in one pass forward and one backward (all three gradients)
+ * when the current backend has the fused kernels; undefined otherwise.
+ */
+export const fusedLayerNorm = (x: Tensor, gamma: Tensor, beta: Tensor, eps: number): Tensor | undefined => {
+  if (x.dtype !== "float32" || tf.getKernel(LAYER_NORM, tf.getBackend()) === undefined) return undefined
+  const attrs = { eps } as unknown as NamedAttrMap
+  // customGrad passes (x, gamma, beta, save) untyped: the order is the call's below
+  const op = tf.customGrad((...args: Array<Tensor | ((ts: Array<Tensor>) => void)>) => {
+    const [xv, g, b, save] = args as [Tensor, Tensor, Tensor, (ts: Array<Tensor>) => void]
+    save([xv, g])
+    return {
+      value: tf.engine().runKernel(LAYER_NORM, { x: xv, gamma: g, beta: b }, attrs) as Tensor,
+      gradFunc: (dy: Tensor, saved: Array<Tensor>) =>
+        tf.engine().runKernel(LAYER_NORM_GRAD, { x: saved[0]!, gamma: saved[1]!, dy }, attrs) as Array<Tensor>
+    }
+  })
+  return op(x, gamma, beta)
+}

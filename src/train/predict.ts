@@ -1,0 +1,90 @@
+/**
+ * Prediction and scoring of a labeled corpus with a token classifier: eval-mode forward passes in
+ * batches of sentences of similar length, the argmax at each word's first subword, conlleval's
+ * scores. Sentences longer than the model's positions are cut; their lost words are not given a
+ * guessed tag silently: they are predicted `O` and counted in `unpredictedWords`.
+ */
+import type { Sentence } from "../data/conll.js"
+import { scoreConlleval } from "../eval/conlleval.js"
+import type { EntityScores } from "../eval/scores.js"
+import { tokenClassifier } from "../model/classifier.js"
+import type { BertConfig } from "../model/config.js"
+import { EVAL } from "../model/ops.js"
+import type { BertParams } from "../model/params.js"
+import { tf } from "../runtime/tf.js"
+import type { BertTokenizer } from "../text/bertTokenizer.js"
+import type { WordEncoding } from "../text/encoding.js"
+import { padRows } from "./batcher.js"
+import type { LabelSet } from "./labels.js"
+
+export interface Predictions {
+  /** Predicted IOB2 tags, one per word of each sentence. */
+  readonly tags: ReadonlyArray<ReadonlyArray<string>>
+  /** Words past the model's length that got no prediction (scored as `O`). */
+  readonly unpredictedWords: number
+  readonly truncatedSentences: number
+}
+
+/** Argmax label ids at each word's first subword for `encodings`, `batchSize` sentences at a time. */
+const predictIds = (
+  params: BertParams,
+  config: BertConfig,
+  encodings: ReadonlyArray<WordEncoding>,
+  padId: number,
+  batchSize: number
+): Array<Array<number>> => {
+  const out: Array<Array<number>> = new Array(encodings.length)
+  // sorting by length keeps padding small; results are written back in corpus order
+  const order = encodings.map((_, i) => i).sort((a, b) => encodings[a]!.inputIds.length - encodings[b]!.inputIds.length)
+  for (let start = 0; start < order.length; start += batchSize) {
+    const ids = order.slice(start, start + batchSize)
+    const rows = padRows(
+      ids.map((i) => encodings[i]!),
+      padId
+    )
+    const argmax = tf.tidy(() => {
+      const inputs = {
+        inputIds: tf.tensor2d(rows.inputIds, [rows.rows, rows.length], "int32"),
+        attentionMask: tf.tensor2d(rows.attentionMask, [rows.rows, rows.length], "int32")
+      }
+      return tf.argMax(tokenClassifier(params, config, inputs, EVAL).logits, -1)
+    })
+    const flat = argmax.dataSync()
+    argmax.dispose()
+    ids.forEach((i, r) => {
+      out[i] = encodings[i]!.labelPositions.map((p) => flat[r * rows.length + p]!)
+    })
+  }
+  return out
+}
+
+export const predictTags = (
+  params: BertParams,
+  config: BertConfig,
+  tokenizer: BertTokenizer,
+  labels: LabelSet,
+  sentences: ReadonlyArray<Pick<Sentence, "tokens">>,
+  options: { readonly batchSize?: number; readonly maxLength?: number } = {}
+): Predictions => {
+  const maxLength = options.maxLength ?? config.maxPositionEmbeddings
+  const encodings = sentences.map((s) => tokenizer.encodeWords(s.tokens, undefined, maxLength))
+  const ids = predictIds(params, config, encodings, tokenizer.vocab.padId, options.batchSize ?? 64)
+  let unpredictedWords = 0
+  let truncatedSentences = 0
+  const tags = encodings.map((e, i) => {
+    const lost = e.words - e.keptWords
+    if (lost > 0) truncatedSentences++
+    unpredictedWords += lost
+    return [...ids[i]!.map((id) => labels.tags[id]!), ...new Array<string>(lost).fill("O")]
+  })
+  return { tags, unpredictedWords, truncatedSentences }
+}
+
+/** conlleval's scores of `predicted` against the gold tags of `sentences`. */
+export const scorePredictions = (
+  sentences: ReadonlyArray<Pick<Sentence, "tags">>,
+  predicted: ReadonlyArray<ReadonlyArray<string>>
+): EntityScores =>
+  scoreConlleval(
+    sentences.map((s, i) => s.tags.map((gold, j) => ({ gold, predicted: predicted[i]![j]! })))
+  )

@@ -1,0 +1,175 @@
+/**
+ * One optimisation step on one batch, all of its tensor work synchronous: forward (training
+ * mode, dropout seeded by `${seed}/${step}`), the objective's weighted terms, gradients, the
+ * finiteness checks, clipping and the fused AdamW update. Every tensor the step makes is freed
+ * before it returns (`tf.memory().numTensors` is unchanged after a step); a NaN/Inf loss or
+ * gradient returns a typed error before any weight is touched.
+ */
+import { Either } from "effect"
+import type { Objective, ObjectiveInputs, ObjectiveStage as Stage, ObjectiveTerm } from "../losses/objective.js"
+import { evaluateObjective } from "../losses/objective.js"
+import { firstSubwordVectors, meanPool } from "../losses/pooling.js"
+import { tokenClassifier } from "../model/classifier.js"
+import type { BertConfig } from "../model/config.js"
+import { EVAL, type ForwardMode } from "../model/ops.js"
+import type { BertParams } from "../model/params.js"
+import { type Scalar, type Tensor2D, type Tensor3D, tf } from "../runtime/tf.js"
+import { IGNORE_INDEX } from "../text/encoding.js"
+import type { AdamW } from "./adamw.js"
+import type { Batch } from "./batcher.js"
+import { clipGradNorm, globalGradNorm, gradBuffers, nonFiniteGradients } from "./clip.js"
+import { NonFiniteGradient, NonFiniteLoss } from "./errors.js"
+
+/** A model whose parameters are trained: weights, architecture and its optimizer. */
+export interface Trainee {
+  readonly params: BertParams
+  readonly config: BertConfig
+  readonly optimizer: AdamW
+}
+
+export interface StepSettings {
+  readonly run: string
+  readonly seed: number
+  readonly objective: Objective
+  readonly stage: Stage
+  /** Gradient-norm clipping threshold; `undefined` = no clipping. */
+  readonly maxGradNorm?: number
+  /** Per tag id: entity-type index (relation-aware LCL). */
+  readonly tagTypes: ReadonlyArray<number>
+}
+
+export interface StepResult {
+  readonly step: number
+  readonly epoch: number
+  readonly batch: number
+  readonly loss: number
+  readonly terms: Partial<Record<ObjectiveTerm, number>>
+  readonly gradNorm: number
+  readonly lr: number
+  /** Real (non-padding) subwords in the batch. */
+  readonly tokens: number
+}
+
+/** The batch as tensors: ids, mask and labels `(rows, length)`. */
+const batchTensors = (batch: Batch) => ({
+  inputIds: tf.tensor2d(batch.inputIds, [batch.rows, batch.length], "int32"),
+  attentionMask: tf.tensor2d(batch.attentionMask, [batch.rows, batch.length], "int32"),
+  labels: tf.tensor2d(batch.labels, [batch.rows, batch.length], "int32")
+})
+
+const rowSlice = <T extends tf.Tensor>(t: T, [start, end]: readonly [number, number]): T =>
+  tf.slice(t, start, end - start) as T
+
+/** Flat `row·length + position` indices and labels of the batch's labeled tokens. */
+const labeledTokens = (batch: Batch) => {
+  const positions: Array<number> = []
+  const labels: Array<number> = []
+  batch.labels.forEach((y, i) => {
+    if (y !== IGNORE_INDEX) {
+      positions.push(i)
+      labels.push(y)
+    }
+  })
+  return { positions, labels }
+}
+
+/** The objective's inputs for a teacher-stage batch, from one forward pass over all its rows. */
+const teacherInputs = (
+  hidden: Tensor3D,
+  logits: Tensor3D,
+  t: ReturnType<typeof batchTensors>,
+  batch: Batch,
+  settings: StepSettings
+): ObjectiveInputs => {
+  const w = settings.objective.weights
+  const half = (range: readonly [number, number] | undefined) =>
+    range === undefined ? undefined : { logits: rowSlice(logits, range), labels: rowSlice(t.labels, range) }
+  const source = w.ceSource > 0 ? half(batch.source) : undefined
+  const translation = w.ceTranslation > 0 ? half(batch.translation) : undefined
+  const tokens = w.lcl > 0 ? labeledTokens(batch) : undefined
+  return {
+    ...(source ? { source } : {}),
+    ...(translation ? { translation } : {}),
+    ...(tokens
+      ? {
+          lcl: {
+            vectors: firstSubwordVectors(hidden, tf.tensor1d(tokens.positions, "int32")),
+            labels: tf.tensor1d(tokens.labels, "int32"),
+            tagTypes: settings.tagTypes
+          }
+        }
+      : {}),
+    ...(w.tcl > 0 ? { tcl: { vectors: meanPool(hidden, t.attentionMask) } } : {})
+  }
+}
+
+/** Label distributions `(B, T, C)` of a frozen model (eval mode): the distillation targets. */
+export const predictProbs = (params: BertParams, config: BertConfig, batch: Batch): Tensor3D =>
+  tf.tidy(() => {
+    const t = batchTensors(batch)
+    return tf.softmax(tokenClassifier(params, config, t, EVAL).logits) as Tensor3D
+  })
+
+/**
+ * One step. For the student stage `teacher` gives the frozen teacher's label distributions, and
+ * the batch's labels mark the positions that count (first subwords).
+ */
+export const trainStep = (
+  trainee: Trainee,
+  settings: StepSettings,
+  batch: Batch,
+  step: number,
+  lr: number,
+  teacher?: { readonly params: BertParams; readonly config: BertConfig }
+): Either.Either<StepResult, NonFiniteLoss | NonFiniteGradient> => {
+  const { params, config, optimizer } = trainee
+  const mode: ForwardMode = { training: true, seed: `${settings.seed}/${step}` }
+  const where = { run: settings.run, step, batch: batch.batch }
+  const teacherProbs = teacher && predictProbs(teacher.params, teacher.config, batch)
+  const terms: Partial<Record<ObjectiveTerm, Scalar>> = {}
+  const { value, grads } = tf.variableGrads(() => {
+    const t = batchTensors(batch)
+    const out = tokenClassifier(params, config, t, mode)
+    const inputs: ObjectiveInputs =
+      settings.stage === "teacher"
+        ? teacherInputs(out.hidden, out.logits, t, batch, settings)
+        : {
+            kd: {
+              studentProbs: tf.softmax(out.logits) as Tensor3D,
+              teacherProbs: teacherProbs!,
+              mask: tf.notEqual(t.labels, IGNORE_INDEX) as Tensor2D
+            }
+          }
+    const result = evaluateObjective(settings.objective, inputs, settings.stage)
+    for (const [k, v] of Object.entries(result.terms)) terms[k as ObjectiveTerm] = tf.keep(v)
+    return result.total
+  }, Object.values(params))
+  try {
+    const loss = value.dataSync()[0]!
+    const termValues = Object.fromEntries(Object.entries(terms).map(([k, v]) => [k, v.dataSync()[0]!]))
+    if (!Number.isFinite(loss)) return Either.left(new NonFiniteLoss({ ...where, value: loss }))
+    const byName = new Map(Object.entries(params).map(([key, v]) => [v.name, key]))
+    const named = Object.fromEntries(Object.entries(grads).map(([name, g]) => [byName.get(name)!, g]))
+    const buffers = gradBuffers(named)
+    const bad = nonFiniteGradients(buffers)
+    if (bad.length > 0) return Either.left(new NonFiniteGradient({ ...where, param: bad[0]!, params: bad }))
+    const clip =
+      settings.maxGradNorm === undefined
+        ? { totalNorm: globalGradNorm(buffers), scale: 1 }
+        : clipGradNorm(buffers, settings.maxGradNorm)
+    optimizer.update(buffers, lr, clip.scale)
+    return Either.right({
+      step,
+      epoch: batch.epoch,
+      batch: batch.batch,
+      loss,
+      terms: termValues,
+      gradNorm: clip.totalNorm,
+      lr,
+      tokens: batch.attentionMask.reduce((n, m) => n + m, 0)
+    })
+  } finally {
+    tf.dispose([value, ...Object.values(grads), ...Object.values(terms)])
+    if (teacherProbs) teacherProbs.dispose()
+  }
+}

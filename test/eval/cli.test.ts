@@ -1,0 +1,46 @@
+/** `concner evaluate` end to end (each spawn costs ~2 s, so few of them). */
+import { spawnSync } from "node:child_process"
+import { readFileSync } from "node:fs"
+import { dirname, join, resolve } from "node:path"
+import { fileURLToPath } from "node:url"
+import { describe, expect, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { scoreConlleval } from "../../src/eval/conlleval.js"
+import { decodeConlleval } from "../../src/eval/input.js"
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..")
+const fixtures = join(root, "test/fixtures/eval")
+const concner = (args: ReadonlyArray<string>, input?: string) =>
+  spawnSync("node", ["bin/concner.js", ...args], {
+    cwd: root,
+    encoding: "utf8",
+    ...(input === undefined ? {} : { input })
+  })
+
+describe("concner evaluate", () => {
+  it("prints conlleval.pl's report for a file", () => {
+    const run = concner(["evaluate", join(fixtures, "iob1.txt")])
+    expect(run.stderr).toBe("")
+    expect(run.status).toBe(0)
+    expect(run.stdout).toBe(readFileSync(join(fixtures, "iob1.report"), "utf8"))
+  })
+
+  it.effect("prints the JSON contract for stdin, at full precision", () =>
+    Effect.gen(function* () {
+      const text = readFileSync(join(fixtures, "iob2.txt"), "utf8")
+      const run = concner(["evaluate", "--json", "-"], text)
+      expect(run.status).toBe(0)
+      const { overall, types } = scoreConlleval((yield* decodeConlleval(text, "-")).sentences)
+      expect(JSON.parse(run.stdout)).toStrictEqual({ overall, types })
+      expect(overall.precision).toBe((100 * 11) / 18)
+    })
+  )
+
+  it("fails on a bad file with file:line on stderr", () => {
+    const file = join(fixtures, "bad/column-count.txt")
+    const run = concner(["evaluate", file])
+    expect(run.status).not.toBe(0)
+    expect(run.stdout).toBe("")
+    expect(run.stderr.trim()).toBe(`${file}:4: expected 3 columns like the first line, found 4: "c O O O"`)
+  })
+})

@@ -1,0 +1,105 @@
+import { createHash } from "node:crypto"
+import { Command, FileSystem } from "@effect/platform"
+import { NodeContext } from "@effect/platform-node"
+import { expect, layer } from "@effect/vitest"
+import { ConfigProvider, Effect, Option } from "effect"
+import { canonicalHash } from "../../src/experiment/canonicalJson.js"
+import { openMetricsLog } from "../../src/experiment/metricsLog.js"
+import { commitOf, hashFile, makeRunRecord, writeRunRecord } from "../../src/experiment/runRecord.js"
+
+const withEnv = (env: Record<string, string>) =>
+  Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env))))
+
+layer(NodeContext.layer)("run records", (it) => {
+  it.scoped("hashes files by streaming, agreeing with a one-shot SHA-256", () =>
+    Effect.gen(function* () {
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* fs.makeTempDirectoryScoped()
+      yield* fs.writeFileString(`${dir}/abc`, "abc")
+      expect((yield* hashFile(`${dir}/abc`)).sha256).toBe(
+        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+      )
+      // several stream chunks
+      const big = new Uint8Array(3_000_000).map((_, i) => (i * 31) % 251)
+      yield* fs.writeFile(`${dir}/big`, big)
+      const h = yield* hashFile(`${dir}/big`)
+      expect(h.bytes).toBe(big.length)
+      expect(h.sha256).toBe(createHash("sha256").update(big).digest("hex"))
+    })
+  )
+
+  it.scoped("takes the commit from git, else CONCNER_COMMIT, else marks it unknown", () =>
+    Effect.gen(function* () {
+      const fs = yield* FileSystem.FileSystem
+      const plain = yield* fs.makeTempDirectoryScoped()
+      expect(yield* commitOf(plain).pipe(withEnv({}))).toMatchObject({ sha: "unknown", source: "unknown" })
+      expect(yield* commitOf(plain).pipe(withEnv({ CONCNER_COMMIT: "abc123" }))).toMatchObject({
+        sha: "abc123",
+        source: "env"
+      })
+      const repo = yield* fs.makeTempDirectoryScoped()
+      const git = (...args: Array<string>) =>
+        Command.make("git", "-c", "user.name=t", "-c", "user.email=t@t", ...args).pipe(
+          Command.workingDirectory(repo),
+          Command.string
+        )
+      const made = yield* Effect.option(
+        Effect.all([git("init", "-q"), git("commit", "-q", "--allow-empty", "-m", "x")])
+      )
+      if (Option.isNone(made))
+        return yield* Effect.logWarning("git unavailable: git branch of commitOf not tested")
+      const head = (yield* git("rev-parse", "HEAD")).trim()
+      const found = yield* commitOf(repo).pipe(withEnv({ CONCNER_COMMIT: "ignored" }))
+      expect(found).toMatchObject({ sha: head, source: "git", dirty: false })
+    })
+  )
+
+  it.scoped("writes spec.json (hash recomputable from the file) and run.json", () =>
+    Effect.gen(function* () {
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* fs.makeTempDirectoryScoped()
+      yield* fs.writeFileString(`${dir}/train.conll`, "EU B-ORG\n")
+      const spec = { method: "concner", lang: "de", seed: 1, protocol: { lr: 5e-5, epochs: 30 } }
+      const record = yield* makeRunRecord({ spec, dataFiles: [`${dir}/train.conll`], backend: "cpu" })
+      yield* writeRunRecord(dir, spec, record)
+      const written = JSON.parse(yield* fs.readFileString(`${dir}/spec.json`))
+      expect(written.spec).toStrictEqual(spec)
+      expect(written.sha256).toBe(canonicalHash(written.spec))
+      const run = JSON.parse(yield* fs.readFileString(`${dir}/run.json`))
+      expect(run).toMatchObject({
+        specSha256: canonicalHash(spec),
+        package: { name: "concner" },
+        backend: "cpu",
+        node: process.version,
+        dataFiles: [{ path: `${dir}/train.conll`, bytes: 9 }]
+      })
+      expect(run.dataFiles[0].sha256).toBe(createHash("sha256").update("EU B-ORG\n").digest("hex"))
+      expect(["git", "env", "unknown"]).toContain(run.commit.source)
+      expect(Number.isNaN(Date.parse(run.createdAt))).toBe(false)
+    })
+  )
+
+  it.scoped("metrics.jsonl gets one parsable line per entry, across reopenings", () =>
+    Effect.gen(function* () {
+      const fs = yield* FileSystem.FileSystem
+      const path = `${yield* fs.makeTempDirectoryScoped()}/metrics.jsonl`
+      yield* Effect.scoped(
+        Effect.gen(function* () {
+          const log = yield* openMetricsLog(path)
+          yield* log.append({ step: 1, loss: 2.5 })
+          // visible before the log closes
+          expect(yield* fs.readFileString(path)).toBe('{"step":1,"loss":2.5}\n')
+          yield* Effect.forEach([2, 3], (step) => log.append({ step, loss: 1 / step }), { concurrency: 2 })
+        })
+      )
+      const log = yield* openMetricsLog(path, { durable: true })
+      yield* log.append({ step: 4, loss: Number.NaN, gradNorm: Number.POSITIVE_INFINITY })
+      const lines = (yield* fs.readFileString(path))
+        .trimEnd()
+        .split("\n")
+        .map((l) => JSON.parse(l))
+      expect(lines.map((l) => l.step).sort()).toStrictEqual([1, 2, 3, 4])
+      expect(lines[3]).toStrictEqual({ step: 4, loss: "NaN", gradNorm: "Infinity" })
+    })
+  )
+})

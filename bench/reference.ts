@@ -1,54 +1,80 @@
 /**
- * Runs the PyTorch mirror (`bench/reference/concner_step.py`) when a Python with `torch` exists:
- * `CONCNER_PYTHON`, else `python3`, else `/usr/bin/python3` (Debian's python3-torch installs
- * there, which a pyenv `python3` on PATH hides). Never in CI (`CI` set): the mirror is a
- * measurement, not a test.
+ * The PyTorch mirror (`bench/reference/concner_step.py --serve`) as a child process that times
+ * "train N" / "eval N" on request, so `bench/main.ts` can interleave its rounds with ours: on a
+ * loaded machine both sides then see the same load. Runs when a Python with `torch` exists
+ * (`CONCNER_PYTHON`, else `python3`, else `/usr/bin/python3`, where Debian's python3-torch lives
+ * and which a pyenv `python3` on PATH hides); never in CI (`CI` set): it is a measurement.
  */
-import { execFile } from "node:child_process"
+import { type ChildProcessWithoutNullStreams, execFile, spawn } from "node:child_process"
+import { createInterface } from "node:readline"
 import { fileURLToPath } from "node:url"
-import { Effect } from "effect"
+import { Effect, type Scope } from "effect"
 
 export interface ReferenceSettings {
   readonly config: string
   readonly vocab: number
   readonly seq: number
-  readonly steps: number
   readonly warmup: number
   readonly threads: number
 }
 
-export interface ReferenceRun {
-  readonly tokens_per_s: number
-  readonly eval_tokens_per_s: number
-  readonly peak_rss_mb: number
-  readonly [key: string]: unknown
+export interface Reference {
+  /** what the mirror reported at start (backend, torch version, threads) */
+  readonly info: Readonly<Record<string, unknown>>
+  /** seconds per call of `times` train steps or eval passes, and the mirror's peak RSS so far */
+  readonly time: (what: "train" | "eval", times: number) => Effect.Effect<Timing>
 }
 
-export type ReferenceResult =
-  | { readonly ok: true; readonly result: ReferenceRun }
+/** Wall and process-CPU seconds per call, and the mirror's peak RSS so far. */
+export interface Timing {
+  readonly s_per_step: number
+  readonly cpu_s_per_step: number
+  readonly peak_rss_mb: number
+}
+
+export type ReferenceStart =
+  | { readonly ok: true; readonly reference: Reference }
   | { readonly ok: false; readonly reason: string }
 
 const script = fileURLToPath(new URL("./reference/concner_step.py", import.meta.url))
 
-const run = (file: string, args: ReadonlyArray<string>) =>
-  Effect.async<{ stdout: string; stderr: string }, Error>((resume) => {
-    execFile(file, [...args], { maxBuffer: 1 << 24 }, (error, stdout, stderr) =>
-      resume(error ? Effect.fail(error) : Effect.succeed({ stdout, stderr }))
-    )
+const importsTorch = (python: string) =>
+  Effect.async<boolean>((resume) => {
+    execFile(python, ["-c", "import torch"], (error) => resume(Effect.succeed(error === null)))
   })
 
 const pythonWithTorch = Effect.gen(function* () {
   const candidates = [process.env.CONCNER_PYTHON, "python3", "/usr/bin/python3"].filter(
     (c): c is string => c !== undefined && c !== ""
   )
-  for (const python of candidates) {
-    const probe = yield* Effect.either(run(python, ["-c", "import torch"]))
-    if (probe._tag === "Right") return python
-  }
+  for (const python of candidates) if (yield* importsTorch(python)) return python
   return undefined
 })
 
-export const runReference = (settings: ReferenceSettings): Effect.Effect<ReferenceResult> =>
+/** A line reader over the child's stdout: each call waits for the next JSON line. */
+const lines = (child: ChildProcessWithoutNullStreams) => {
+  const queue: Array<string> = []
+  const waiting: Array<(line: string | undefined) => void> = []
+  const reader = createInterface({ input: child.stdout })
+  reader.on("line", (line) => {
+    const next = waiting.shift()
+    if (next) next(line)
+    else queue.push(line)
+  })
+  reader.on("close", () => {
+    for (const w of waiting.splice(0)) w(undefined)
+  })
+  return () =>
+    Effect.async<string | undefined>((resume) => {
+      const line = queue.shift()
+      if (line !== undefined) resume(Effect.succeed(line))
+      else waiting.push((l) => resume(Effect.succeed(l)))
+    })
+}
+
+export const startReference = (
+  settings: ReferenceSettings
+): Effect.Effect<ReferenceStart, never, Scope.Scope> =>
   Effect.gen(function* () {
     if (process.env.CI)
       return { ok: false, reason: "skipped: CI is set (the mirror never runs in CI)" } as const
@@ -58,10 +84,33 @@ export const runReference = (settings: ReferenceSettings): Effect.Effect<Referen
         ok: false,
         reason: "skipped: no python3 can import torch (apt-get install python3-torch, or set CONCNER_PYTHON)"
       } as const
-    const args = [script, ...Object.entries(settings).flatMap(([k, v]) => [`--${k}`, String(v)])]
-    const out = yield* Effect.either(run(python, args))
-    if (out._tag === "Left")
-      return { ok: false, reason: `failed: ${out.left.message.split("\n").slice(-3).join(" ")}` } as const
-    const line = out.right.stdout.trim().split("\n").at(-1) ?? ""
-    return { ok: true, result: JSON.parse(line) as ReferenceRun } as const
+    const args = [script, "--serve", ...Object.entries(settings).flatMap(([k, v]) => [`--${k}`, String(v)])]
+    const child = yield* Effect.acquireRelease(
+      Effect.sync(() => spawn(python, args, { stdio: ["pipe", "pipe", "pipe"] })),
+      (c) =>
+        Effect.sync(() => {
+          c.stdin.end("quit\n")
+          c.kill()
+        })
+    )
+    let stderr = ""
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString()).slice(-2000)
+    })
+    const next = lines(child)
+    const first = yield* next()
+    if (first === undefined)
+      return { ok: false, reason: `failed: ${stderr.trim().split("\n").slice(-2).join(" ")}` } as const
+    const reference: Reference = {
+      info: JSON.parse(first) as Record<string, unknown>,
+      time: (what, times) =>
+        Effect.gen(function* () {
+          child.stdin.write(`${what} ${times}\n`)
+          const line = yield* next()
+          if (line === undefined)
+            return yield* Effect.dieMessage(`the PyTorch mirror exited: ${stderr.trim()}`)
+          return JSON.parse(line) as Timing
+        })
+    }
+    return { ok: true, reference } as const
   })

@@ -287,6 +287,9 @@ export {
   ENCODER_PREFIX,
   expectedShapes,
   initParams,
+  initShapes,
+  MLM_PREFIX,
+  mlmHeadShapes,
   param,
   scopedParams
 } from "./model/params.js"
@@ -369,3 +372,87 @@ export {
   Translator,
   type TranslatorShape
 } from "./translate/Translator.js"
+export { type Corruption, type Masked, type MaskingOptions, maskSequence } from "./pretrain/masking.js"
+export {
+  drawBatch,
+  type ExampleGroup,
+  fixedBatches,
+  groupShares,
+  type MlmBatch,
+  mlmExample,
+  type PretrainExample,
+  stackBatch,
+  tlmExample
+} from "./pretrain/examples.js"
+export { maskedLm, mlmHits, type MlmInputs, mlmLogits, mlmLoss } from "./pretrain/mlmHead.js"
+export { evaluateMlm, type PretrainStepResult, pretrainStep } from "./pretrain/step.js"
+export {
+  DEFAULT_SOURCES,
+  decodePretrainConfig,
+  loadPretrainConfig,
+  PretrainSettings
+} from "./pretrain/config.js"
+export {
+  NoPretrainingText,
+  PretrainConfigError,
+  PretrainResumeError,
+  PretrainVocabError
+} from "./pretrain/errors.js"
+export { type PretrainData, readPretrainData, type SourceCount } from "./pretrain/sources.js"
+export {
+  type CurvePoint,
+  type LanguageScore,
+  lossCurve,
+  type ModelCardInfo,
+  renderModelCard
+} from "./pretrain/modelCard.js"
+export { MODEL_CARD_FILE, maskingFor, type PretrainOptions, runPretraining } from "./pretrain/run.js"
+export {
+  type CellKey,
+  type CellOutcome,
+  CellFileInvalid,
+  CellSpecConflict,
+  type CellStatus,
+  cellDir,
+  cellState,
+  decodeGrid,
+  type ExpandOptions,
+  expandGrid,
+  formatOutcomes,
+  type Grid,
+  type GridCell,
+  GridIncomplete,
+  GridInvalid,
+  GridSchema,
+  objectiveOf,
+  type RunGridOptions,
+  type RunnableCell,
+  readResult,
+  runGrid,
+  specHash,
+  type Target,
+  targetsOf,
+  type UnavailableCell,
+  unavailableReason
+} from "./experiment/grid.js"
+export {
+  type PaperRow,
+  type PaperTable,
+  type PaperValue,
+  paperCorpus,
+  paperF1,
+  paperRows
+} from "./experiment/paperTables.js"
+export {
+  collectResults,
+  DuplicateResult,
+  type FoundResult,
+  formatReportMarkdown,
+  meanStd,
+  RESULT_FILE,
+  type ReportRow,
+  reportDir,
+  reportJson,
+  summarizeResults,
+  type VersusEn
+} from "./experiment/report.js"

@@ -6,12 +6,14 @@ halves, LCL over the labeled first subwords (cosine / 0.1, same-label positives)
 mean-pooled rows (row i and i+32 are a pair), weights 0.25 each, clip_grad_norm_(1.0),
 torch.optim.AdamW (weight decay 0.01 on 2-D tensors only). Prints one JSON line.
 
-Run by `npm run bench` when `import torch` works; never in CI.
+Run by `npm run bench` when `import torch` works; never in CI. With --serve it stays up and times
+"train N" / "eval N" requests from stdin, so the caller can interleave rounds with its own.
 """
 import argparse
 import json
 import math
 import resource
+import sys
 import time
 
 import torch
@@ -125,6 +127,7 @@ def main():
     ap.add_argument("--steps", type=int, default=5)
     ap.add_argument("--warmup", type=int, default=2)
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--serve", action="store_true", help="read train N / eval N / quit from stdin")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
@@ -164,24 +167,37 @@ def main():
         model.eval()
         model(ids, attention)[1].numpy()
 
+    def timed(f, times):
+        """(wall seconds, process CPU seconds) per call."""
+        start, cpu = time.perf_counter(), time.process_time()
+        for _ in range(times):
+            f()
+        return (time.perf_counter() - start) / times, (time.process_time() - cpu) / times
+
     for _ in range(a.warmup):
         step()
-    start = time.perf_counter()
-    for _ in range(a.steps):
-        step()
-    s_per_step = (time.perf_counter() - start) / a.steps
     evaluate()
-    start = time.perf_counter()
-    for _ in range(a.steps):
-        evaluate()
-    s_per_eval = (time.perf_counter() - start) / a.steps
     tokens = rows * seq
-    print(json.dumps({
+    info = {
         "config": a.config, "backend": f"pytorch {torch.__version__} cpu", "vocab": a.vocab, "seq": seq,
-        "batch": rows, "s_per_step": s_per_step, "tokens_per_s": tokens / s_per_step,
-        "eval_s_per_step": s_per_eval, "eval_tokens_per_s": tokens / s_per_eval,
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
-        "threads": torch.get_num_threads(),
+        "batch": rows, "threads": torch.get_num_threads(),
+    }
+    peak = lambda: round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    if a.serve:
+        # interleaved rounds: the caller sends "train N" / "eval N" / "quit", one JSON line back each
+        print(json.dumps({**info, "ready": True}), flush=True)
+        for line in sys.stdin:
+            what, _, times = line.strip().partition(" ")
+            if what == "quit":
+                break
+            wall, cpu = timed(step if what == "train" else evaluate, int(times))
+            print(json.dumps({"s_per_step": wall, "cpu_s_per_step": cpu, "peak_rss_mb": peak()}), flush=True)
+        return
+    s_per_step, _ = timed(step, a.steps)
+    s_per_eval, _ = timed(evaluate, a.steps)
+    print(json.dumps({
+        **info, "s_per_step": s_per_step, "tokens_per_s": tokens / s_per_step,
+        "eval_s_per_step": s_per_eval, "eval_tokens_per_s": tokens / s_per_eval, "peak_rss_mb": peak(),
     }))
 
 

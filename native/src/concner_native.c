@@ -10,6 +10,7 @@
 #include <node_api.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #define CHECK(call)                                                     \
   do {                                                                  \
@@ -94,6 +95,33 @@ static napi_value batch_mat_mul(napi_env env, napi_callback_info info) {
 }
 
 /*
+ * exp in float (Cephes expf: n = round(x / ln 2), degree-6 polynomial on the remainder, scaled by
+ * 2^n through the exponent bits), branch-free so that the loops using it vectorise with plain
+ * SSE2 (binding.gyp: -O3 -fno-trapping-math; glibc's expf is one call per element). Relative error
+ * below 1e-7; exactly 0 below -87.3 and +inf above 88.7; NaN stays NaN. Deterministic across
+ * machines: no FMA contraction without -march, no reassociation without -ffast-math.
+ */
+static inline float fast_exp(float x) {
+  const float c = x < -87.3f ? -87.3f : (x > 88.7f ? 88.7f : x);
+  const float t = c * 1.44269504088896341f;
+  const int32_t n = (int32_t)(t + copysignf(0.5f, t));
+  const float fn = (float)n;
+  const float r = (c - fn * 0.693359375f) + fn * 2.12194440e-4f;
+  float p = 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  const float y = p * r * r + r + 1.0f;
+  const int32_t bits = (n + 127) << 23;
+  float scale;
+  memcpy(&scale, &bits, sizeof scale);
+  const float out = y * scale;
+  return x < -87.3f ? 0.0f : (x > 88.7f ? INFINITY : (x == x ? out : x));
+}
+
+/*
  * Φ(v) = 0.5 (1 + erf(v / √2)) with erf from Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7, below
  * float32 resolution of Φ), written so that the exponential it needs, exp(−v²/2), is the one the
  * Gaussian density φ(v) needs too: one expf per element for the gradient. glibc's erff costs
@@ -119,7 +147,7 @@ static napi_value gelu(napi_env env, napi_callback_info info) {
     return fail(env, "gelu(x, out): Float32Arrays, out at least as long as x");
   for (size_t i = 0; i < n; i++) {
     const float v = x[i];
-    out[i] = v * gauss_cdf(v, expf(-0.5f * v * v));
+    out[i] = v * gauss_cdf(v, fast_exp(-0.5f * v * v));
   }
   return NULL;
 }
@@ -137,13 +165,13 @@ static napi_value gelu_grad(napi_env env, napi_callback_info info) {
   const float invSqrt2Pi = 0.3989422804014327f;
   for (size_t i = 0; i < n; i++) {
     const float v = x[i];
-    const float e = expf(-0.5f * v * v);
+    const float e = fast_exp(-0.5f * v * v);
     out[i] = dy[i] * (gauss_cdf(v, e) + v * invSqrt2Pi * e);
   }
   return NULL;
 }
 
-/* exp(x, out), in float (expf) as tfjs computes it. */
+/* exp(x, out), in float (fast_exp). */
 static napi_value exp_kernel(napi_env env, napi_callback_info info) {
   size_t argc = 2;
   napi_value argv[2];
@@ -152,7 +180,7 @@ static napi_value exp_kernel(napi_env env, napi_callback_info info) {
   size_t n, outLen;
   if (argc != 2 || !f32(env, argv[0], &x, &n) || !f32(env, argv[1], &out, &outLen) || outLen < n)
     return fail(env, "exp(x, out): Float32Arrays, out at least as long as x");
-  for (size_t i = 0; i < n; i++) out[i] = expf(x[i]);
+  for (size_t i = 0; i < n; i++) out[i] = fast_exp(x[i]);
   return NULL;
 }
 
@@ -256,6 +284,55 @@ static napi_value layer_norm_grad(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/*
+ * dropoutMask(out, s0, s1, s2, c, keepProb): the multiplier tf.dropout builds, floor(u + p) / p in
+ * float32, with u drawn from Alea (seedrandom's `alea`, which tfjs's randomUniform uses) started
+ * from the given state: the same values as tfjs for the same seed, without its per-element JS.
+ */
+static napi_value dropout_mask(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  float* out;
+  size_t n;
+  double s0, s1, s2, c, keep;
+  if (argc != 6 || !f32(env, argv[0], &out, &n) || napi_get_value_double(env, argv[1], &s0) != napi_ok ||
+      napi_get_value_double(env, argv[2], &s1) != napi_ok || napi_get_value_double(env, argv[3], &s2) != napi_ok ||
+      napi_get_value_double(env, argv[4], &c) != napi_ok || napi_get_value_double(env, argv[5], &keep) != napi_ok)
+    return fail(env, "dropoutMask(out, s0, s1, s2, c, keepProb)");
+  const float p = (float)keep;
+  for (size_t i = 0; i < n; i++) {
+    const double t = 2091639.0 * s0 + c * 2.3283064365386963e-10; /* 2^-32 */
+    s0 = s1;
+    s1 = s2;
+    c = (double)(int32_t)t; /* JS `t | 0`; 0 <= t < 2^31 */
+    s2 = t - c;
+    const float u = (float)s2;
+    out[i] = floorf(u + p) / p;
+  }
+  return NULL;
+}
+
+/* equalOuter(a, b, out): out[i·|b| + j] = a[i] == b[j] for Int32Arrays a, b and a Uint8Array out
+ * (LCL's same-label matrix: labels [M, 1] against [1, M]). */
+static napi_value equal_outer(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int32_t *a, *b;
+  uint8_t* out;
+  size_t na, nb, no;
+  if (argc != 3 || !i32(env, argv[0], &a, &na) || !i32(env, argv[1], &b, &nb) ||
+      !typed(env, argv[2], napi_uint8_array, (void**)&out, &no) || no < na * nb)
+    return fail(env, "equalOuter(a: Int32Array, b: Int32Array, out: Uint8Array of |a|·|b|)");
+  for (size_t i = 0; i < na; i++) {
+    uint8_t* row = out + i * nb;
+    const int32_t v = a[i];
+    for (size_t j = 0; j < nb; j++) row[j] = (uint8_t)(b[j] == v);
+  }
+  return NULL;
+}
+
 /* setThreads(n): OpenBLAS's thread count; returns the count in effect. */
 static napi_value set_threads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -283,6 +360,8 @@ static napi_value init(napi_env env, napi_value exports) {
       {"sumRows", NULL, sum_rows, NULL, NULL, NULL, napi_default, NULL},
       {"layerNorm", NULL, layer_norm, NULL, NULL, NULL, napi_default, NULL},
       {"layerNormGrad", NULL, layer_norm_grad, NULL, NULL, NULL, napi_default, NULL},
+      {"dropoutMask", NULL, dropout_mask, NULL, NULL, NULL, napi_default, NULL},
+      {"equalOuter", NULL, equal_outer, NULL, NULL, NULL, napi_default, NULL},
       {"setThreads", NULL, set_threads, NULL, NULL, NULL, napi_default, NULL},
       {"blasInfo", NULL, blas_info, NULL, NULL, NULL, napi_default, NULL},
   };

@@ -12,8 +12,11 @@ import { encodeCommand } from "./encode.js"
 import { evaluateCommand } from "./evaluate.js"
 import { modelCommand } from "./model.js"
 import { predictCommand } from "./predict.js"
+import { pretrainCommand } from "./pretrain.js"
 import { quickstartCommand } from "./quickstart.js"
+import { reportCommand } from "./report.js"
 import { resumeCommand } from "./resume.js"
+import { runCommand } from "./run.js"
 import { trainCommand } from "./train.js"
 import { translateCommand } from "./translate.js"
 import { vocabCommand } from "./vocab.js"
@@ -30,8 +33,11 @@ const concner = Command.make("concner").pipe(
     resumeCommand,
     predictCommand,
     quickstartCommand,
+    reportCommand,
+    runCommand,
     translateCommand,
-    vocabCommand
+    vocabCommand,
+    pretrainCommand
   ])
 )
 

@@ -4,13 +4,17 @@
  * `concner` and `transformers` both load — for tests, and as the start of pretraining.
  */
 import { Command, Options } from "@effect/cli"
-import { Console, Data, Effect, Option } from "effect"
-import { saveCheckpoint } from "../model/checkpoint.js"
+import { Console, Data, Effect, Layer, Option } from "effect"
+import { Corpora } from "../data/Corpora.js"
+import { loadCheckpoint, saveCheckpoint } from "../model/checkpoint.js"
 import { loadBertConfig } from "../model/config.js"
 import { countParams, initParams, scopedParams } from "../model/params.js"
-import { backendChoices } from "../runtime/TensorRuntime.js"
-import { TensorRuntime } from "../runtime/TensorRuntime.js"
+import { trimModel } from "../model/trim.js"
+import { TensorRuntime, backendChoices } from "../runtime/TensorRuntime.js"
+import { loadTokenizer } from "../text/Tokenizer.js"
+import { trimVocabulary } from "../text/trim.js"
 import { loadVocab } from "../text/vocab.js"
+import { labelSet } from "../train/labels.js"
 
 export class ModelInitError extends Data.TaggedError("ModelInitError")<{
   readonly file: string
@@ -22,12 +26,6 @@ export class ModelInitError extends Data.TaggedError("ModelInitError")<{
 }
 
 const TAG_PREFIX = /^([BIESO]|[BIES]-.*)$/
-
-/** IOB2 tags for entity types: `O`, then `B-T`, `I-T` per type, in the order given. */
-export const iob2Labels = (types: ReadonlyArray<string>): ReadonlyArray<string> => [
-  "O",
-  ...types.flatMap((t) => [`B-${t}`, `I-${t}`])
-]
 
 const parseTypes = (raw: string): Effect.Effect<ReadonlyArray<string>, ModelInitError> => {
   const types = raw.split(",").map((t) => t.trim())
@@ -55,6 +53,10 @@ const labels = Options.text("labels").pipe(
     "entity types, comma-separated; the head gets IOB2 tags O, B-T, I-T (default: config.json's id2label)"
   )
 )
+const data = Options.directory("data").pipe(
+  Options.optional,
+  Options.withDescription("data root (default CONCNER_DATA or ../shared/data)")
+)
 const backend = Options.choice("backend", backendChoices).pipe(
   Options.optional,
   Options.withDescription("tensor backend (default: CONCNER_BACKEND, else the fastest available)")
@@ -74,7 +76,9 @@ const init = Command.make("init", { config, vocab, out, seed, labels, backend },
         file: flags.config,
         reason: `pad_token_id ${bert.padTokenId} is not [PAD]'s id ${words.padId} in ${flags.vocab}`
       })
-    const tags = Option.isSome(flags.labels) ? iob2Labels(yield* parseTypes(flags.labels.value)) : bert.labels
+    const tags = Option.isSome(flags.labels)
+      ? labelSet(yield* parseTypes(flags.labels.value)).tags
+      : bert.labels
     if (tags === undefined)
       return yield* new ModelInitError({ file: flags.config, reason: "no id2label: pass --labels PER,LOC,…" })
     const params = yield* scopedParams(() => initParams(bert, tags.length, flags.seed))
@@ -88,7 +92,72 @@ const init = Command.make("init", { config, vocab, out, seed, labels, backend },
   )
 ).pipe(Command.withDescription("Write a randomly initialised BERT token-classification checkpoint"))
 
+const model = Options.directory("model", { exists: "yes" }).pipe(
+  Options.withDescription("HF-layout BERT folder")
+)
+const dataset = Options.text("dataset").pipe(
+  Options.repeated,
+  Options.withDescription("corpus/lang (e.g. conll/de, wikiann/ar): all its splits are kept; repeat the flag")
+)
+const withTranslations = Options.boolean("translations").pipe(
+  Options.withDescription("also keep the subwords of the labeled translations into the CoNLL languages given")
+)
+const keepChars = Options.boolean("keep-single-characters").pipe(
+  Options.withDescription(
+    "also keep every single-character subword (other text then falls back to characters)"
+  )
+)
+
+const parseDataset = (spec: string) => {
+  const [corpus, lang, ...rest] = spec.split("/")
+  return (corpus === "conll" || corpus === "wikiann") &&
+    lang !== undefined &&
+    lang !== "" &&
+    rest.length === 0
+    ? Effect.succeed({ corpus, lang } as const)
+    : Effect.fail(
+        new ModelInitError({
+          file: "--dataset",
+          reason: `${JSON.stringify(spec)} is not corpus/lang (conll/de, wikiann/ar)`
+        })
+      )
+}
+
+const trim = Command.make("trim", { model, dataset, withTranslations, keepChars, out, data }, (flags) =>
+  Effect.gen(function* () {
+    const corpora = yield* Corpora
+    const sets = yield* Effect.forEach(flags.dataset, parseDataset)
+    const sentences: Array<ReadonlyArray<ReadonlyArray<string>>> = []
+    for (const set of sets) {
+      for (const split of ["train", "dev", "test"] as const)
+        sentences.push((yield* corpora.load({ ...set, split })).sentences.map((s) => s.tokens))
+      if (flags.withTranslations && set.corpus === "conll" && set.lang !== "en")
+        for (const system of ["mulda", "deepl-awesome"] as const)
+          sentences.push(
+            (yield* corpora.translations({ system, lang: set.lang }, "keep")).sentences.map((s) => s.tokens)
+          )
+    }
+    const loaded = yield* loadCheckpoint(flags.model)
+    const tokenizer = yield* loadTokenizer(flags.model)
+    const trimmed = trimVocabulary(tokenizer.vocab, sentences, { keepSingleCharacters: flags.keepChars })
+    const smaller = yield* trimModel(loaded.params, loaded.config, trimmed)
+    const labels = loaded.config.labels
+    yield* saveCheckpoint(flags.out, {
+      config: smaller.config,
+      params: smaller.params,
+      vocab: trimmed.vocab.tokens,
+      ...(labels !== undefined ? { labels } : {})
+    })
+    yield* Console.log(
+      `${flags.out}: ${trimmed.vocab.size} of ${tokenizer.vocab.size} subwords kept, ${countParams(smaller.params)} parameters (was ${countParams(loaded.params)})`
+    )
+  }).pipe(
+    Effect.scoped,
+    Effect.provide(Layer.mergeAll(Corpora.at(Option.getOrUndefined(flags.data)), TensorRuntime.layer({})))
+  )
+).pipe(Command.withDescription("Shrink a checkpoint's vocabulary to the subwords the given corpora use"))
+
 export const modelCommand = Command.make("model").pipe(
-  Command.withDescription("Create and inspect BERT checkpoints"),
-  Command.withSubcommands([init])
+  Command.withDescription("Create, inspect and trim BERT checkpoints"),
+  Command.withSubcommands([init, trim])
 )

@@ -8,13 +8,15 @@ import { FileSystem } from "@effect/platform"
 import { Console, Effect, Option } from "effect"
 import { decodeConll } from "../data/conll.js"
 import { loadCheckpoint } from "../model/checkpoint.js"
-import { backendChoices, TensorRuntime } from "../runtime/TensorRuntime.js"
+import { TensorRuntime, backendChoices } from "../runtime/TensorRuntime.js"
 import { loadTokenizer } from "../text/Tokenizer.js"
 import { labelSetOf } from "../train/labels.js"
 import { predictTags } from "../train/predict.js"
 import { ModelInitError } from "./model.js"
 
-const model = Options.directory("model", { exists: "yes" }).pipe(Options.withDescription("a trained token-classification folder (e.g. RUN_DIR/teacher)"))
+const model = Options.directory("model", { exists: "yes" }).pipe(
+  Options.withDescription("a trained token-classification folder (e.g. RUN_DIR/teacher)")
+)
 const file = Args.text({ name: "FILE" }).pipe(Args.withDescription("CoNLL file, or - for stdin"))
 const batchSize = Options.integer("batch-size").pipe(Options.withDefault(64))
 const backend = Options.choice("backend", backendChoices).pipe(Options.optional)
@@ -36,11 +38,21 @@ export const predictCommand = Command.make("predict", { model, file, batchSize, 
       const loaded = yield* loadCheckpoint(flags.model)
       const id2label = loaded.config.labels
       if (id2label === undefined)
-        return yield* new ModelInitError({ file: flags.model, reason: "config.json has no id2label: not a token classifier" })
+        return yield* new ModelInitError({
+          file: flags.model,
+          reason: "config.json has no id2label: not a token classifier"
+        })
       const tokenizer = yield* loadTokenizer(flags.model)
-      const predicted = predictTags(loaded.params, loaded.config, tokenizer, labelSetOf(id2label), sentences, {
-        batchSize: flags.batchSize
-      })
+      const predicted = predictTags(
+        loaded.params,
+        loaded.config,
+        tokenizer,
+        labelSetOf(id2label),
+        sentences,
+        {
+          batchSize: flags.batchSize
+        }
+      )
       const lines = sentences.map((s, i) =>
         s.tokens.map((token, j) => `${token} ${s.tags[j]} ${predicted.tags[i]![j]}\n`).join("")
       )
@@ -50,5 +62,7 @@ export const predictCommand = Command.make("predict", { model, file, batchSize, 
           `${predicted.unpredictedWords} words in ${predicted.truncatedSentences} sentences were past the model's ${loaded.config.maxPositionEmbeddings} positions: predicted O`
         )
     })
-  ).pipe(Effect.provide(TensorRuntime.layer(Option.isSome(flags.backend) ? { backend: flags.backend.value } : {})))
+  ).pipe(
+    Effect.provide(TensorRuntime.layer(Option.isSome(flags.backend) ? { backend: flags.backend.value } : {}))
+  )
 ).pipe(Command.withDescription("tag a CoNLL file with a trained model (conlleval output)"))

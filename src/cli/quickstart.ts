@@ -8,14 +8,16 @@ import { Console, Effect, Layer, Option } from "effect"
 import { Corpora } from "../data/Corpora.js"
 import { progressHooks } from "../experiment/progress.js"
 import { formatQuickstart, runQuickstart } from "../experiment/quickstart.js"
-import { backendChoices, TensorRuntime } from "../runtime/TensorRuntime.js"
+import { TensorRuntime, backendChoices } from "../runtime/TensorRuntime.js"
 
 const lang = Options.choice("lang", ["de", "es", "nl"]).pipe(Options.withDefault("de" as const))
 const sourceSize = Options.integer("source-size").pipe(Options.withDefault(500))
 const seed = Options.integer("seed").pipe(Options.withDefault(1))
 const model = Options.directory("model", { exists: "yes" }).pipe(
   Options.optional,
-  Options.withDescription("encoder folder (default: a random-initialised tiny encoder built once into OUT/encoder)")
+  Options.withDescription(
+    "encoder folder (default: a random-initialised tiny encoder built once into OUT/encoder)"
+  )
 )
 const out = Options.directory("out").pipe(Options.withDefault("runs/quickstart"))
 const data = Options.directory("data").pipe(Options.optional)
@@ -43,4 +45,6 @@ export const quickstartCommand = Command.make(
         )
       )
     )
-).pipe(Command.withDescription("train En, MulDA and ConCNER for one language and print their F1 side by side"))
+).pipe(
+  Command.withDescription("train En, MulDA and ConCNER for one language and print their F1 side by side")
+)

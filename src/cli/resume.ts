@@ -8,10 +8,13 @@ import { Console, Effect, Layer, Option } from "effect"
 import { Corpora } from "../data/Corpora.js"
 import { progressHooks } from "../experiment/progress.js"
 import { resumeExperiment } from "../experiment/run.js"
-import { backendChoices, TensorRuntime } from "../runtime/TensorRuntime.js"
+import { TensorRuntime, backendChoices } from "../runtime/TensorRuntime.js"
 
 const runDir = Args.directory({ name: "RUN_DIR", exists: "yes" })
-const data = Options.directory("data").pipe(Options.optional, Options.withDescription("data root (default CONCNER_DATA or ../shared/data)"))
+const data = Options.directory("data").pipe(
+  Options.optional,
+  Options.withDescription("data root (default CONCNER_DATA or ../shared/data)")
+)
 const backend = Options.choice("backend", backendChoices).pipe(Options.optional)
 
 export const resumeCommand = Command.make("resume", { runDir, data, backend }, (flags) =>

@@ -7,20 +7,26 @@ import * as path from "node:path"
 import { Command, Options } from "@effect/cli"
 import { Console, Effect, Layer, Option, Schema } from "effect"
 import { Corpora } from "../data/Corpora.js"
-import { type PaperVariant, paperObjectives } from "../losses/objective.js"
+import { progressHooks } from "../experiment/progress.js"
 import { runExperiment } from "../experiment/run.js"
 import { ExperimentSpec, protocols } from "../experiment/spec.js"
-import { progressHooks } from "../experiment/progress.js"
-import { backendChoices, TensorRuntime } from "../runtime/TensorRuntime.js"
+import { type PaperVariant, paperObjectives } from "../losses/objective.js"
+import { TensorRuntime, backendChoices } from "../runtime/TensorRuntime.js"
 
 const method = Options.choice("method", Object.keys(paperObjectives) as Array<PaperVariant>).pipe(
   Options.withDescription("a method of the paper (Tables 3–5)")
 )
-const lang = Options.text("lang").pipe(Options.withDescription("target language (de, es, nl; WikiAnn codes with --corpus wikiann)"))
+const lang = Options.text("lang").pipe(
+  Options.withDescription("target language (de, es, nl; WikiAnn codes with --corpus wikiann)")
+)
 const corpus = Options.choice("corpus", ["conll", "wikiann"]).pipe(Options.withDefault("conll" as const))
-const sourceSize = Options.integer("source-size").pipe(Options.withDescription("English sentences sampled (500, 1000, 2000)"))
+const sourceSize = Options.integer("source-size").pipe(
+  Options.withDescription("English sentences sampled (500, 1000, 2000)")
+)
 const seed = Options.integer("seed").pipe(Options.withDefault(1))
-const model = Options.directory("model", { exists: "yes" }).pipe(Options.withDescription("HF-layout encoder folder"))
+const model = Options.directory("model", { exists: "yes" }).pipe(
+  Options.withDescription("HF-layout encoder folder")
+)
 const out = Options.directory("out").pipe(Options.withDescription("run directory (created)"))
 const protocol = Options.choice("protocol", ["cpu", "paper"]).pipe(Options.withDefault("cpu" as const))
 const int = (name: string, description: string) =>
@@ -32,13 +38,33 @@ const overrides = {
   batchSize: int("batch-size", "N source sentences per batch (plus N translations)"),
   maxLength: int("max-length", "subwords per sentence")
 }
-const translations = Options.choice("translations", ["mulda", "deepl-awesome"]).pipe(Options.withDefault("mulda" as const))
-const data = Options.directory("data").pipe(Options.optional, Options.withDescription("data root (default CONCNER_DATA or ../shared/data)"))
+const lr = Options.float("lr").pipe(Options.optional, Options.withDescription("peak learning rate"))
+const translations = Options.choice("translations", ["mulda", "deepl-awesome"]).pipe(
+  Options.withDefault("mulda" as const)
+)
+const data = Options.directory("data").pipe(
+  Options.optional,
+  Options.withDescription("data root (default CONCNER_DATA or ../shared/data)")
+)
 const backend = Options.choice("backend", backendChoices).pipe(Options.optional)
 
 export const trainCommand = Command.make(
   "train",
-  { method, lang, corpus, sourceSize, seed, model, out, protocol, ...overrides, translations, data, backend },
+  {
+    method,
+    lang,
+    corpus,
+    sourceSize,
+    seed,
+    model,
+    out,
+    protocol,
+    ...overrides,
+    lr,
+    translations,
+    data,
+    backend
+  },
   (flags) =>
     Effect.gen(function* () {
       const base = protocols[flags.protocol]
@@ -48,7 +74,8 @@ export const trainCommand = Command.make(
           evalEvery: flags.evalEvery,
           epochs: flags.epochs,
           batchSize: flags.batchSize,
-          maxLength: flags.maxLength
+          maxLength: flags.maxLength,
+          lr: flags.lr
         }).flatMap(([k, v]) => (Option.isSome(v) ? [[k, v.value]] : []))
       )
       const spec = yield* Schema.decodeUnknown(ExperimentSpec)({

@@ -8,13 +8,13 @@ import { Effect, Either } from "effect"
 import { Corpora } from "../data/Corpora.js"
 import type { Sentence } from "../data/conll.js"
 import { type CorpusId, corpusPaths, translationPaths } from "../data/datasets.js"
-import { pairsForSample, type PairingReport } from "../data/pairing.js"
+import { type PairingReport, pairsForSample } from "../data/pairing.js"
 import { sampleIndices } from "../data/sampling.js"
 import type { BertTokenizer } from "../text/bertTokenizer.js"
 import { encodeCorpus } from "../text/corpus.js"
 import type { TruncationReport } from "../text/truncation.js"
 import type { TrainExample } from "../train/batcher.js"
-import { conllTypes, type LabelSet, labelSet, wikiannTypes } from "../train/labels.js"
+import { type LabelSet, conllTypes, labelSet, wikiannTypes } from "../train/labels.js"
 import { EncodingFailed, TranslationsUnavailable } from "./errors.js"
 import type { ExperimentSpec } from "./spec.js"
 
@@ -38,7 +38,8 @@ export interface RunData {
 
 /** The data files a run reads, relative to the data root (their checksums go into the run record). */
 export const runDataFiles = (spec: ExperimentSpec): Array<string> => {
-  const text = (lang: string, split: CorpusId["split"]) => corpusPaths({ corpus: spec.corpus, lang, split }).text
+  const text = (lang: string, split: CorpusId["split"]) =>
+    corpusPaths({ corpus: spec.corpus, lang, split }).text
   const files = [text("en", "train"), text("en", "dev"), text(spec.lang, "test"), text(spec.lang, "train")]
   if (!spec.method.needs.translations) return files
   const paths = translationPaths({ system: spec.translations, lang: spec.lang })
@@ -84,20 +85,31 @@ export const prepareRunData = Effect.fn("Experiment.prepareData")(function* (
     protocol.maxLength,
     corpusPaths(englishTrain).text
   )
-  let teacherExamples: Array<TrainExample> = sampled.map((s, i) => ({ index: s.index, source: source.encodings[i]! }))
+  let teacherExamples: Array<TrainExample> = sampled.map((s, i) => ({
+    index: s.index,
+    source: source.encodings[i]!
+  }))
   let missingTranslations: ReadonlyArray<number> = []
   let pairing: RunData["pairing"]
   let translationTruncation: TruncationReport | undefined
   if (needs.translations) {
     if (spec.corpus !== "conll" || !["de", "es", "nl"].includes(spec.lang))
-      return yield* new TranslationsUnavailable({ method: spec.method.name, corpus: spec.corpus, lang: spec.lang })
+      return yield* new TranslationsUnavailable({
+        method: spec.method.name,
+        corpus: spec.corpus,
+        lang: spec.lang
+      })
     const tid = { system: spec.translations, lang: spec.lang } as const
     const set = yield* corpora.translations(tid, spec.mismatches)
     const paths = translationPaths(tid)
     const { pairs, missing } = pairsForSample(set, sample)
     missingTranslations = missing
     const { invalidTransitions, leakedPlaceholders, ...report } = set.report
-    pairing = { ...report, invalidTransitions: invalidTransitions.length, leakedPlaceholders: leakedPlaceholders.length }
+    pairing = {
+      ...report,
+      invalidTransitions: invalidTransitions.length,
+      leakedPlaceholders: leakedPlaceholders.length
+    }
     const translated = yield* encode(
       tokenizer,
       pairs.map((p) => p.target),
@@ -115,7 +127,11 @@ export const prepareRunData = Effect.fn("Experiment.prepareData")(function* (
   }
   const devAll = (yield* corpora.load(id("en", "dev"))).sentences
   const dev = subset(devAll, protocol.devSentences, `${spec.seed}/dev`)
-  const test = subset((yield* corpora.load(id(spec.lang, "test"))).sentences, protocol.testSentences, `${spec.seed}/test`)
+  const test = subset(
+    (yield* corpora.load(id(spec.lang, "test"))).sentences,
+    protocol.testSentences,
+    `${spec.seed}/test`
+  )
   const targetTrain = (yield* corpora.load(id(spec.lang, "train"))).sentences
   const unlabeled = subset(targetTrain, protocol.kdSentences, `${spec.seed}/unlabeled`)
   return {
@@ -124,7 +140,10 @@ export const prepareRunData = Effect.fn("Experiment.prepareData")(function* (
     teacherExamples,
     missingTranslations,
     ...(pairing ? { pairing } : {}),
-    truncation: { source: source.report, ...(translationTruncation ? { translation: translationTruncation } : {}) },
+    truncation: {
+      source: source.report,
+      ...(translationTruncation ? { translation: translationTruncation } : {})
+    },
     dev,
     test,
     unlabeled

@@ -19,7 +19,9 @@ const fmt = (x: number, digits = 3) => (Number.isFinite(x) ? x.toFixed(digits) :
 const duration = (seconds: number) => {
   const s = Math.max(0, Math.round(seconds))
   const mm = String(Math.floor((s % 3600) / 60)).padStart(2, "0")
-  return s >= 3600 ? `${Math.floor(s / 3600)}h${mm}m` : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`
+  return s >= 3600
+    ? `${Math.floor(s / 3600)}h${mm}m`
+    : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`
 }
 
 /** The JSON object of an event (the best weights are not written, only their step and F1). */
@@ -66,7 +68,13 @@ export const trimMetrics = Effect.fn("Metrics.trim")(function* (
       return false
     }
   })
-  yield* writeFileStringAtomic(file, parsable.filter(keep).map((l) => `${l}\n`).join(""))
+  yield* writeFileStringAtomic(
+    file,
+    parsable
+      .filter(keep)
+      .map((l) => `${l}\n`)
+      .join("")
+  )
 })
 
 /** Hooks writing `runDir/metrics.jsonl` (appending) and progress to `stream`; the file closes with the scope. */
@@ -109,9 +117,8 @@ export const progressHooks = Effect.fn("Progress.hooks")(function* (
   }
   return {
     onEvent: (stage, event, total) =>
-      metrics.append(metricsEntry(stage, event)).pipe(
-        Effect.orDie,
-        Effect.zipRight(Effect.sync(() => show(stage, event, total)))
-      )
+      metrics
+        .append(metricsEntry(stage, event))
+        .pipe(Effect.orDie, Effect.zipRight(Effect.sync(() => show(stage, event, total))))
   } satisfies RunHooks
 })

@@ -12,18 +12,25 @@ import { Effect, Option, Schema, type Scope, Stream } from "effect"
 import { Corpora } from "../data/Corpora.js"
 import type { Sentence } from "../data/conll.js"
 import type { ObjectiveStage as Stage } from "../losses/objective.js"
+import { writeFileStringAtomic } from "../model/atomic.js"
 import { saveCheckpoint } from "../model/checkpoint.js"
 import type { BertConfig } from "../model/config.js"
 import type { BertParams } from "../model/params.js"
 import { TensorRuntime } from "../runtime/TensorRuntime.js"
-import type { BertTokenizer } from "../text/bertTokenizer.js"
 import { loadTokenizer } from "../text/Tokenizer.js"
+import type { BertTokenizer } from "../text/bertTokenizer.js"
 import { AdamWConfig, makeAdamW } from "../train/adamw.js"
-import { writeFileStringAtomic } from "../model/atomic.js"
-import { rowsFor, type TrainExample } from "../train/batcher.js"
+import { type TrainExample, rowsFor } from "../train/batcher.js"
 import { loadForTraining } from "../train/init.js"
 import type { LabelSet } from "../train/labels.js"
-import { type Best, type StageSettings, START, type TrainEvent, totalSteps, trainStage } from "../train/loop.js"
+import {
+  type Best,
+  START,
+  type StageSettings,
+  type TrainEvent,
+  totalSteps,
+  trainStage
+} from "../train/loop.js"
 import { predictTags, scorePredictions } from "../train/predict.js"
 import { constantSchedule, linearWarmupDecay } from "../train/schedule.js"
 import { restoreWeights } from "../train/weights.js"
@@ -33,7 +40,7 @@ import { trimMetrics } from "./progress.js"
 import { RunResult, type StageResult } from "./result.js"
 import { makeRunRecord, writeRunRecord } from "./runRecord.js"
 import { ExperimentSpec } from "./spec.js"
-import { loadStageCheckpoint, type StageCheckpoint, saveStageCheckpoint } from "./state.js"
+import { type StageCheckpoint, loadStageCheckpoint, saveStageCheckpoint } from "./state.js"
 
 export interface RunHooks {
   /** Every training event of either stage, with the stage's total steps (progress, metrics.jsonl). */
@@ -60,9 +67,15 @@ const scoreOn = (model: Model, context: Context, sentences: ReadonlyArray<Senten
   return { scores: scorePredictions(sentences, predicted.tags), predicted }
 }
 
-const stageSeed = (spec: ExperimentSpec, stage: Stage) => (stage === "teacher" ? spec.seed : spec.seed + 1_000_003)
+const stageSeed = (spec: ExperimentSpec, stage: Stage) =>
+  stage === "teacher" ? spec.seed : spec.seed + 1_000_003
 
-const stageSettings = (spec: ExperimentSpec, stage: Stage, examples: number, context: Context): StageSettings => {
+const stageSettings = (
+  spec: ExperimentSpec,
+  stage: Stage,
+  examples: number,
+  context: Context
+): StageSettings => {
   const { protocol } = spec
   const base = {
     run: `${context.runDir} (${stage})`,
@@ -102,7 +115,10 @@ const runStage = Effect.fn("Experiment.stage")(function* (
   const settings = stageSettings(spec, stage, examples.length, context)
   const total = totalSteps(settings, examples.length)
   const model = yield* loadForTraining(spec.model, context.labels.tags, settings.seed)
-  const optimizer = yield* makeAdamW(model.params, AdamWConfig.make({ weightDecay: spec.protocol.weightDecay }))
+  const optimizer = yield* makeAdamW(
+    model.params,
+    AdamWConfig.make({ weightDecay: spec.protocol.weightDecay })
+  )
   if (resume !== undefined) {
     restoreWeights(model.params, resume.weights)
     yield* optimizer.importState(resume.optimizer)
@@ -166,7 +182,15 @@ const execute = Effect.fn("Experiment.execute")(function* (
   const started = Date.now()
   const tokenizer = yield* loadTokenizer(spec.model)
   const data = yield* prepareRunData(spec, tokenizer)
-  const context: Context = { spec, runDir, tokenizer, labels: data.labels, dev: data.dev, test: data.test, hooks }
+  const context: Context = {
+    spec,
+    runDir,
+    tokenizer,
+    labels: data.labels,
+    dev: data.dev,
+    test: data.test,
+    hooks
+  }
   return yield* Effect.scoped(
     Effect.gen(function* () {
       const inStudent = resume?.stage === "student" && resume.teacher !== undefined
@@ -200,7 +224,11 @@ const execute = Effect.fn("Experiment.execute")(function* (
 })
 
 /** Runs `spec` into `runDir` (created if needed): `spec.json`, `run.json`, `metrics.jsonl`, models, `result.json`. */
-export const runExperiment = Effect.fn("Experiment.run")(function* (spec: ExperimentSpec, runDir: string, hooks: RunHooks) {
+export const runExperiment = Effect.fn("Experiment.run")(function* (
+  spec: ExperimentSpec,
+  runDir: string,
+  hooks: RunHooks
+) {
   const fs = yield* FileSystem.FileSystem
   const corpora = yield* Corpora
   const runtime = yield* TensorRuntime
@@ -238,5 +266,7 @@ export const resumeExperiment = <E>(
     const spec = yield* recordedSpec(runDir)
     const checkpoint = Option.getOrUndefined(yield* loadStageCheckpoint(runDir))
     yield* trimMetrics(runDir, checkpoint)
-    return yield* Effect.scoped(Effect.flatMap(makeHooks, (hooks) => execute(spec, runDir, hooks, checkpoint)))
+    return yield* Effect.scoped(
+      Effect.flatMap(makeHooks, (hooks) => execute(spec, runDir, hooks, checkpoint))
+    )
   }).pipe(Effect.withSpan("Experiment.resume"))

@@ -11,8 +11,8 @@ import type { ObjectiveStage } from "../losses/objective.js"
 import type { BertParams } from "../model/params.js"
 import type { AdamW, AdamWState } from "../train/adamw.js"
 import type { Best, Position } from "../train/loop.js"
-import { readRunState, RunStateMeta, writeRunState } from "../train/runState.js"
-import { snapshotWeights, type Weights } from "../train/weights.js"
+import { RunStateMeta, readRunState, writeRunState } from "../train/runState.js"
+import { type Weights, snapshotWeights } from "../train/weights.js"
 import { StageResult } from "./result.js"
 
 export const STATE_FILE = "state.safetensors"
@@ -73,7 +73,8 @@ export const loadStageCheckpoint = Effect.fn("RunState.loadStage")(function* (ru
   const { meta, tensors } = yield* readRunState(file)
   const extra = yield* Schema.decodeUnknown(Extra)(meta.extra)
   const bestDev = meta.bestDev
-  if (bestDev === null) return yield* Effect.dieMessage(`${file}: a stage checkpoint without a best evaluation`)
+  if (bestDev === null)
+    return yield* Effect.dieMessage(`${file}: a stage checkpoint without a best evaluation`)
   return Option.some<StageCheckpoint>({
     stage: extra.stage,
     position: { step: meta.step, epoch: meta.epoch, batch: meta.batchIndex },

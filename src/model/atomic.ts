@@ -17,10 +17,7 @@ const tempPathFor = (file: string) =>
 /** Whether a file name is one of the temp files a write left behind (after kill -9). */
 export const isAtomicTemp = (name: string): boolean => /^\..+\.\d+\.\d+\.tmp$/.test(name)
 
-export const writeFileAtomic = Effect.fn("AtomicFile.write")(function* (
-  file: string,
-  data: Uint8Array
-) {
+export const writeFileAtomic = Effect.fn("AtomicFile.write")(function* (file: string, data: Uint8Array) {
   const fs = yield* FileSystem.FileSystem
   const temp = tempPathFor(file)
   const writeTemp = Effect.scoped(

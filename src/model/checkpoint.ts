@@ -11,7 +11,7 @@ import { FileSystem } from "@effect/platform"
 import { Effect, Either } from "effect"
 import { tf } from "../runtime/tf.js"
 import { writeFileStringAtomic } from "./atomic.js"
-import { type BertConfig, encodeBertConfig, loadBertConfig } from "./config.js"
+import { BertConfig, encodeBertConfig, loadBertConfig } from "./config.js"
 import {
   CheckpointLabelsMismatch,
   CheckpointMismatch,
@@ -19,7 +19,7 @@ import {
   InvalidVocabulary,
   type ShapeMismatch
 } from "./errors.js"
-import { type BertParams, ENCODER_PREFIX, disposeParams, expectedShapes } from "./params.js"
+import { type BertParams, ENCODER_PREFIX, disposeParams, expectedShapes, mlmHeadShapes } from "./params.js"
 import {
   type FloatDtype,
   type FloatTensor,
@@ -202,8 +202,10 @@ export const loadCheckpoint = Effect.fn("Checkpoint.load")(function* (
 /** What a saved folder holds besides the weights. */
 export interface SaveOptions {
   readonly config: BertConfig
-  /** Label names in class-id order (the classifier's rows). */
-  readonly labels: ReadonlyArray<string>
+  /** Label names in class-id order (the classifier's rows); absent: no classifier. */
+  readonly labels?: ReadonlyArray<string>
+  /** Whether `params` holds HF `BertForMaskedLM`'s head (`cls.predictions.*`, see `mlmHeadShapes`). */
+  readonly mlmHead?: boolean
   readonly params: BertParams
   /** The WordPiece vocabulary in id order (vocab.txt, one token per line). */
   readonly vocab: ReadonlyArray<string>
@@ -241,15 +243,26 @@ const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`
  * Saves a `BertForTokenClassification` folder: config.json (`architectures`, `model_type`, `id2label`,
  * `label2id`), model.safetensors (`bert.`-prefixed encoder + `classifier.*`, `format: pt` metadata, which
  * transformers requires), vocab.txt, tokenizer_config.json (cased `BertTokenizer`) and
- * special_tokens_map.json. The weights must match the config exactly (`CheckpointMismatch` otherwise).
+ * special_tokens_map.json. Without `labels` there is no classifier (`architectures: ["BertModel"]`), and
+ * with `mlmHead` the folder is a `BertForMaskedLM` (`cls.predictions.*`, decoder tied to the word
+ * embeddings). The weights must match the config exactly (`CheckpointMismatch` otherwise).
  */
 export const saveCheckpoint = Effect.fn("Checkpoint.save")(function* (dir: string, options: SaveOptions) {
   const fs = yield* FileSystem.FileSystem
   const { params, labels, vocab } = options
-  const config = options.config.withLabels(labels)
+  const config =
+    labels !== undefined
+      ? options.config.withLabels(labels)
+      : new BertConfig({
+          ...options.config,
+          architectures: [options.mlmHead ? "BertForMaskedLM" : "BertModel"]
+        })
   const weightsFile = join(dir, WEIGHTS_FILE)
   const present = yield* checkVocab(join(dir, VOCAB_FILE), vocab, config.vocabSize)
-  const expected = expectedShapes(config, labels.length)
+  const expected = {
+    ...expectedShapes(config, labels?.length),
+    ...(options.mlmHead ? mlmHeadShapes(config) : {})
+  }
   const missing = Object.keys(expected).filter((key) => params[key] === undefined)
   const unexpected = Object.keys(params).filter((key) => expected[key] === undefined)
   const shapes = Object.entries(params).flatMap(([name, v]): Array<ShapeMismatch> => {

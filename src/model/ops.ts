@@ -3,7 +3,7 @@
  * weights, `nn.LayerNorm` (biased variance, eps inside the square root), `ACT2FN` activations, and
  * `nn.Dropout` that is active in training only and seeded per call site.
  */
-import { fusedGelu, fusedLayerNorm } from "../runtime/nativeKernels.js"
+import { fusedDropout, fusedGelu, fusedLayerNorm } from "../runtime/nativeKernels.js"
 import { type Tensor, tf } from "../runtime/tf.js"
 import type { HiddenAct } from "./config.js"
 import { type BertParams, param } from "./params.js"
@@ -60,5 +60,9 @@ export const activation = (act: HiddenAct, x: Tensor): Tensor => {
 }
 
 /** `nn.Dropout(rate)` at call site `site`: identity in eval mode, inverted dropout when training. */
-export const dropout = (x: Tensor, rate: number, mode: ForwardMode, site: string): Tensor =>
-  mode.training && rate > 0 ? tf.dropout(x, rate, undefined, `${mode.seed}/${site}`) : x
+export const dropout = (x: Tensor, rate: number, mode: ForwardMode, site: string): Tensor => {
+  if (!(mode.training && rate > 0)) return x
+  const seed = `${mode.seed}/${site}`
+  // the same mask as tf.dropout, generated natively when the kernels are registered
+  return fusedDropout(x, rate, seed) ?? tf.dropout(x, rate, undefined, seed)
+}

@@ -59,6 +59,22 @@ export const expectedShapes = (
   return shapes
 }
 
+/** Prefix of HF `BertForMaskedLM`'s MLM head (`BertLMPredictionHead`). */
+export const MLM_PREFIX = "cls.predictions"
+
+/**
+ * The shapes of the MLM head as HF saves it: the transform (dense + LayerNorm) and the output bias.
+ * The decoder weight is tied to the word embeddings, so (like HF's safetensors) it is not stored.
+ */
+export const mlmHeadShapes = (config: BertConfig): Readonly<Record<string, ReadonlyArray<number>>> => {
+  const h = config.hiddenSize
+  const shapes: Record<string, ReadonlyArray<number>> = {}
+  linear(shapes, `${MLM_PREFIX}.transform.dense`, h, h)
+  layerNorm(shapes, `${MLM_PREFIX}.transform.LayerNorm`, h)
+  shapes[`${MLM_PREFIX}.bias`] = [config.vocabSize]
+  return shapes
+}
+
 /** A 32-bit seed per tensor (FNV-1a of `seed/key`), so adding a tensor does not reseed the others. */
 const tensorSeed = (seed: number, key: string): number => {
   let hash = 0x811c9dc5
@@ -71,7 +87,15 @@ const tensorSeed = (seed: number, key: string): number => {
  * biases 0, LayerNorm weight 1 and bias 0, and the padding token's embedding row 0. Seeded per tensor.
  * The caller owns the variables (`disposeParams`, or `scopedParams`).
  */
-export const initParams = (config: BertConfig, numLabels: number | undefined, seed: number): BertParams => {
+export const initParams = (config: BertConfig, numLabels: number | undefined, seed: number): BertParams =>
+  initShapes(config, expectedShapes(config, numLabels), seed)
+
+/** `initParams` for any tensors named like BERT's (e.g. `mlmHeadShapes`): the same rules and seeds. */
+export const initShapes = (
+  config: BertConfig,
+  shapes: Readonly<Record<string, ReadonlyArray<number>>>,
+  seed: number
+): BertParams => {
   const wordEmbeddings = `${ENCODER_PREFIX}embeddings.word_embeddings.weight`
   const init = (key: string, shape: ReadonlyArray<number>): tf.Tensor => {
     if (key.endsWith("LayerNorm.weight")) return tf.ones([...shape])
@@ -82,10 +106,7 @@ export const initParams = (config: BertConfig, numLabels: number | undefined, se
     return tf.mul(normal, tf.cast(tf.reshape(notPad, [config.vocabSize, 1]), "float32"))
   }
   return Object.fromEntries(
-    Object.entries(expectedShapes(config, numLabels)).map(([key, shape]) => [
-      key,
-      tf.tidy(() => tf.variable(init(key, shape)))
-    ])
+    Object.entries(shapes).map(([key, shape]) => [key, tf.tidy(() => tf.variable(init(key, shape)))])
   )
 }
 

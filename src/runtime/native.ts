@@ -50,6 +50,15 @@ export interface NativeAddon {
     dgamma: Float32Array,
     dbeta: Float32Array
   ) => void
+  readonly dropoutMask: (
+    out: Float32Array,
+    s0: number,
+    s1: number,
+    s2: number,
+    c: number,
+    keepProb: number
+  ) => void
+  readonly equalOuter: (a: Int32Array, b: Int32Array, out: Uint8Array) => void
   readonly setThreads: (n?: number) => number
   readonly blasInfo: () => string
 }

@@ -11,6 +11,7 @@
  * - `Identity`, same-dtype `Cast` and identity-permutation `Transpose` share the input's buffer (reference counted), no copy.
  * - `ConcnerGelu` / `ConcnerGeluGrad`: exact GELU forward and backward in one pass each; the model
  *   uses them through `fusedGelu` when registered (with a gradient), else the erf formula.
+ * - `ConcnerDropoutMask`: tf.dropout's keep/scale mask from the same Alea stream, in C (`fusedDropout`).
  * - `ConcnerLayerNorm` / `ConcnerLayerNormGrad`: LayerNorm forward, and dx, dγ, dβ in one backward
  *   pass (`fusedLayerNorm`, a `tf.customGrad`), instead of ~12 broadcasting elementwise kernels.
  *
@@ -35,6 +36,7 @@ export const GELU = "ConcnerGelu"
 export const GELU_GRAD = "ConcnerGeluGrad"
 export const LAYER_NORM = "ConcnerLayerNorm"
 export const LAYER_NORM_GRAD = "ConcnerLayerNormGrad"
+export const DROPOUT_MASK = "ConcnerDropoutMask"
 
 const heap = (backend: BackendWasm, t: TensorInfo) => backend.typedArrayFromHeap(t) as Float32Array
 
@@ -211,10 +213,11 @@ const gather =
 
 /**
  * Broadcasting `Equal` (LCL compares every label with every other: [M, 1] vs [1, M]). The stock
- * kernel's broadcast path costs ~1 s per step at M ≈ 2,600; this is one strided loop in JS.
+ * kernel's broadcast path costs ~1 s per step at M ≈ 2,600; integer [M, 1] vs [1, N] goes to the
+ * addon, any other broadcast to one strided loop in JS.
  */
 const equal =
-  (stock: KernelFunc | undefined): KernelFunc =>
+  (addon: NativeAddon, stock: KernelFunc | undefined): KernelFunc =>
   (args) => {
     const wasm = args.backend as BackendWasm
     const { a, b } = args.inputs as { a: TensorInfo; b: TensorInfo }
@@ -222,6 +225,21 @@ const equal =
       return callStock(stock, "Equal", args)
     const shape = tf.broadcast_util.assertAndGetBroadcastShape([...a.shape], [...b.shape])
     const out = wasm.makeOutput(shape, "bool")
+    if (
+      a.dtype === "int32" &&
+      a.shape.length === 2 &&
+      a.shape[1] === 1 &&
+      b.shape.length === 2 &&
+      b.shape[0] === 1
+    ) {
+      // [M, 1] vs [1, N] integer labels: the native outer comparison
+      addon.equalOuter(
+        wasm.typedArrayFromHeap(a) as Int32Array,
+        wasm.typedArrayFromHeap(b) as Int32Array,
+        wasm.typedArrayFromHeap(out) as Uint8Array
+      )
+      return out
+    }
     const va = wasm.typedArrayFromHeap(a) as Float32Array | Int32Array | Uint8Array
     const vb = wasm.typedArrayFromHeap(b) as typeof va
     const vo = wasm.typedArrayFromHeap(out) as Uint8Array
@@ -323,6 +341,55 @@ const layerNormGrad =
     return [dx, dgamma, dbeta]
   }
 
+/**
+ * The state seedrandom's `alea(seed)` starts from (Baagoe's Mash seeding), which tfjs's
+ * `randomUniform` uses for a string seed. Ported (seedrandom 3.0.5, lib/alea.js) because the
+ * native mask generator continues from this state; `dropoutMask` parity tests pin it to tfjs.
+ */
+export const aleaState = (seed: string) => {
+  let n = 0xefc8249d
+  const mash = (data: string) => {
+    for (let i = 0; i < data.length; i++) {
+      n += data.charCodeAt(i)
+      let h = 0.02519603282416938 * n
+      n = h >>> 0
+      h -= n
+      h *= n
+      n = h >>> 0
+      h -= n
+      n += h * 0x100000000
+    }
+    return (n >>> 0) * 2.3283064365386963e-10
+  }
+  let s0 = mash(" ")
+  let s1 = mash(" ")
+  let s2 = mash(" ")
+  s0 -= mash(seed)
+  if (s0 < 0) s0 += 1
+  s1 -= mash(seed)
+  if (s1 < 0) s1 += 1
+  s2 -= mash(seed)
+  if (s2 < 0) s2 += 1
+  return { s0, s1, s2, c: 1 }
+}
+
+interface DropoutMaskAttrs {
+  readonly shape: Array<number>
+  readonly keepProb: number
+  readonly seed: string
+}
+
+const dropoutMask =
+  (addon: NativeAddon): KernelFunc =>
+  ({ backend, attrs }) => {
+    const wasm = backend as BackendWasm
+    const { shape, keepProb, seed } = attrs as unknown as DropoutMaskAttrs
+    const out = wasm.makeOutput(shape, "float32")
+    const { s0, s1, s2, c } = aleaState(seed)
+    addon.dropoutMask(heap(wasm, out), s0, s1, s2, c, keepProb)
+    return out
+  }
+
 /** The native kernel configs for `wasm`; `stock` looks up the kernel they replace (for fallbacks). */
 export const nativeKernelConfigs = (
   addon: NativeAddon,
@@ -336,11 +403,12 @@ export const nativeKernelConfigs = (
     { kernelName: tf.Cast, kernelFunc: cast(stock(tf.Cast)) },
     { kernelName: tf.Transpose, kernelFunc: transpose(stock(tf.Transpose)) },
     { kernelName: tf.GatherV2, kernelFunc: gather(stock(tf.GatherV2)) },
-    { kernelName: tf.Equal, kernelFunc: equal(stock(tf.Equal)) },
+    { kernelName: tf.Equal, kernelFunc: equal(addon, stock(tf.Equal)) },
     { kernelName: GELU, kernelFunc: gelu(addon) },
     { kernelName: GELU_GRAD, kernelFunc: geluGrad(addon) },
     { kernelName: LAYER_NORM, kernelFunc: layerNorm(addon) },
-    { kernelName: LAYER_NORM_GRAD, kernelFunc: layerNormGrad(addon) }
+    { kernelName: LAYER_NORM_GRAD, kernelFunc: layerNormGrad(addon) },
+    { kernelName: DROPOUT_MASK, kernelFunc: dropoutMask(addon) }
   ].map((c) => ({ ...c, backendName: "wasm" }))
 
 let geluGradientRegistered = false
@@ -382,4 +450,20 @@ export const fusedLayerNorm = (x: Tensor, gamma: Tensor, beta: Tensor, eps: numb
     }
   })
   return op(x, gamma, beta)
+}
+
+/**
+ * `tf.dropout(x, rate, undefined, seed)` with the mask made natively (same values bit for bit:
+ * same Alea stream, same float32 arithmetic), when the current backend has the kernel; the
+ * product with x is tfjs's own `mul`, so the gradient is unchanged. Undefined otherwise.
+ */
+export const fusedDropout = (x: Tensor, rate: number, seed: string): Tensor | undefined => {
+  if (
+    x.dtype !== "float32" ||
+    !(rate > 0 && rate < 1) ||
+    tf.getKernel(DROPOUT_MASK, tf.getBackend()) === undefined
+  )
+    return undefined
+  const attrs = { shape: [...x.shape], keepProb: 1 - rate, seed } as unknown as NamedAttrMap
+  return tf.tidy(() => tf.mul(x, tf.engine().runKernel(DROPOUT_MASK, {}, attrs) as Tensor))
 }

@@ -15,3 +15,7 @@ import "@tensorflow/tfjs-backend-wasm"
 
 export { tf }
 export type { Tensor, Tensor1D, Tensor2D, Tensor3D, Scalar, Variable, Rank } from "@tensorflow/tfjs-core"
+
+// tfjs only reads PROD to silence its console warnings: the cpu backend's "install tfjs-node" advice
+// would otherwise interrupt every CLI's output; `concner doctor` explains backend choices instead.
+tf.env().set("PROD", true)

@@ -29,8 +29,8 @@ import { Data, Either } from "effect"
 import { type Alphabet, selectAlphabet } from "./alphabet.js"
 import { isChineseChar, isPunctuation } from "./chars.js"
 import { PairHeap } from "./pairHeap.js"
-import { MAX_INPUT_CHARS_PER_WORD } from "./wordpiece.js"
 import { countWords } from "./wordCounts.js"
+import { MAX_INPUT_CHARS_PER_WORD } from "./wordpiece.js"
 
 /** The special tokens of a trained vocabulary, ids 0–4: `[PAD]` = 0 is BertConfig's `pad_token_id` default. */
 export const TRAINED_SPECIAL_TOKENS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] as const

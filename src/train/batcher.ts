@@ -41,7 +41,8 @@ export interface Batch {
 
 /** Batch indices of one epoch: a seeded permutation of `0..n−1` cut into chunks of `size`. */
 export const epochBatches = (n: number, size: number, seed: number, epoch: number): Array<Array<number>> => {
-  if (!(Number.isInteger(size) && size > 0)) throw new RangeError(`batch size must be a positive integer, got ${size}`)
+  if (!(Number.isInteger(size) && size > 0))
+    throw new RangeError(`batch size must be a positive integer, got ${size}`)
   const order = sampleIndices(n, n, `${seed}/${epoch}`)
   const batches: Array<Array<number>> = []
   for (let i = 0; i < n; i += size) batches.push(order.slice(i, i + size))

@@ -30,5 +30,9 @@ export const loadForTraining = Effect.fn("Train.loadModel")(function* (
     "classifier.weight": tf.randomNormal([labels.length, hiddenSize], 0, initializerRange, "float32", seed),
     "classifier.bias": tf.zeros([labels.length])
   }))
-  return { config: loaded.config, params: { ...loaded.params, ...head }, freshHead: true } satisfies LoadedModel
+  return {
+    config: loaded.config,
+    params: { ...loaded.params, ...head },
+    freshHead: true
+  } satisfies LoadedModel
 })

@@ -9,11 +9,11 @@ import { Chunk, Effect, Either, Option, Stream } from "effect"
 import type { Objective, ObjectiveStage as Stage } from "../losses/objective.js"
 import type { BertConfig } from "../model/config.js"
 import type { BertParams } from "../model/params.js"
-import { type BatchRows, batchesPerEpoch, epochBatches, makeBatch, type TrainExample } from "./batcher.js"
+import { type BatchRows, type TrainExample, batchesPerEpoch, epochBatches, makeBatch } from "./batcher.js"
 import type { NonFiniteGradient, NonFiniteLoss } from "./errors.js"
 import type { Schedule } from "./schedule.js"
-import { type StepResult, trainStep, type Trainee } from "./step.js"
-import { snapshotWeights, type Weights } from "./weights.js"
+import { type StepResult, type Trainee, trainStep } from "./step.js"
+import { type Weights, snapshotWeights } from "./weights.js"
 
 export interface StageSettings {
   readonly run: string
@@ -83,7 +83,10 @@ export const trainStage = (
   let epochOrder: { epoch: number; batches: Array<Array<number>> } | undefined
   const batchAt = (p: Position) => {
     if (epochOrder?.epoch !== p.epoch)
-      epochOrder = { epoch: p.epoch, batches: epochBatches(examples.length, settings.batchSize, settings.seed, p.epoch) }
+      epochOrder = {
+        epoch: p.epoch,
+        batches: epochBatches(examples.length, settings.batchSize, settings.seed, p.epoch)
+      }
     return makeBatch(examples, epochOrder.batches[p.batch]!, settings.rows, settings.padId, p)
   }
   type State = { readonly position: Position; readonly best: Best | undefined }

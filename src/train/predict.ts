@@ -35,7 +35,9 @@ const predictIds = (
 ): Array<Array<number>> => {
   const out: Array<Array<number>> = new Array(encodings.length)
   // sorting by length keeps padding small; results are written back in corpus order
-  const order = encodings.map((_, i) => i).sort((a, b) => encodings[a]!.inputIds.length - encodings[b]!.inputIds.length)
+  const order = encodings
+    .map((_, i) => i)
+    .sort((a, b) => encodings[a]!.inputIds.length - encodings[b]!.inputIds.length)
   for (let start = 0; start < order.length; start += batchSize) {
     const ids = order.slice(start, start + batchSize)
     const rows = padRows(
@@ -85,6 +87,4 @@ export const scorePredictions = (
   sentences: ReadonlyArray<Pick<Sentence, "tags">>,
   predicted: ReadonlyArray<ReadonlyArray<string>>
 ): EntityScores =>
-  scoreConlleval(
-    sentences.map((s, i) => s.tags.map((gold, j) => ({ gold, predicted: predicted[i]![j]! })))
-  )
+  scoreConlleval(sentences.map((s, i) => s.tags.map((gold, j) => ({ gold, predicted: predicted[i]![j]! }))))

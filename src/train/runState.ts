@@ -16,8 +16,8 @@
 import { createHash } from "node:crypto"
 import { FileSystem } from "@effect/platform"
 import { Effect, Either, ParseResult, Schema } from "effect"
-import { type FloatTensor, decodeSafetensors, encodeSafetensors } from "../model/safetensors.js"
 import { writeFileAtomic } from "../model/atomic.js"
+import { type FloatTensor, decodeSafetensors, encodeSafetensors } from "../model/safetensors.js"
 import { TornStateFile } from "./errors.js"
 
 const NonNegativeInt = Schema.Int.pipe(Schema.nonNegative())

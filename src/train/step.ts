@@ -6,7 +6,12 @@
  * gradient returns a typed error before any weight is touched.
  */
 import { Either } from "effect"
-import type { Objective, ObjectiveInputs, ObjectiveStage as Stage, ObjectiveTerm } from "../losses/objective.js"
+import type {
+  Objective,
+  ObjectiveInputs,
+  ObjectiveTerm,
+  ObjectiveStage as Stage
+} from "../losses/objective.js"
 import { evaluateObjective } from "../losses/objective.js"
 import { firstSubwordVectors, meanPool } from "../losses/pooling.js"
 import { tokenClassifier } from "../model/classifier.js"
@@ -48,6 +53,43 @@ export interface StepResult {
   readonly lr: number
   /** Real (non-padding) subwords in the batch. */
   readonly tokens: number
+}
+
+/** Where a step ran, for its errors. */
+export interface StepWhere {
+  readonly run: string
+  readonly step: number
+  readonly batch: number
+}
+
+/**
+ * The update half of a step, shared by every trainer (fine-tuning, pretraining): reads the loss and
+ * the gradients (keyed by tfjs variable name, as `tf.variableGrads` gives them), refuses a NaN/Inf
+ * loss or gradient before any weight is touched, clips and applies the fused AdamW update. The
+ * caller still owns (and disposes) `value` and `grads`.
+ */
+export const applyGradients = (
+  trainee: Trainee,
+  where: StepWhere,
+  value: Scalar,
+  grads: Readonly<Record<string, tf.Tensor>>,
+  lr: number,
+  maxGradNorm: number | undefined
+): Either.Either<{ readonly loss: number; readonly gradNorm: number }, NonFiniteLoss | NonFiniteGradient> => {
+  const { params, optimizer } = trainee
+  const loss = value.dataSync()[0]!
+  if (!Number.isFinite(loss)) return Either.left(new NonFiniteLoss({ ...where, value: loss }))
+  const byName = new Map(Object.entries(params).map(([key, v]) => [v.name, key]))
+  const named = Object.fromEntries(Object.entries(grads).map(([name, g]) => [byName.get(name)!, g]))
+  const buffers = gradBuffers(named)
+  const bad = nonFiniteGradients(buffers)
+  if (bad.length > 0) return Either.left(new NonFiniteGradient({ ...where, param: bad[0]!, params: bad }))
+  const clip =
+    maxGradNorm === undefined
+      ? { totalNorm: globalGradNorm(buffers), scale: 1 }
+      : clipGradNorm(buffers, maxGradNorm)
+  optimizer.update(buffers, lr, clip.scale)
+  return Either.right({ loss, gradNorm: clip.totalNorm })
 }
 
 /** The batch as tensors: ids, mask and labels `(rows, length)`. */
@@ -122,7 +164,7 @@ export const trainStep = (
   lr: number,
   teacher?: { readonly params: BertParams; readonly config: BertConfig }
 ): Either.Either<StepResult, NonFiniteLoss | NonFiniteGradient> => {
-  const { params, config, optimizer } = trainee
+  const { params, config } = trainee
   const mode: ForwardMode = { training: true, seed: `${settings.seed}/${step}` }
   const where = { run: settings.run, step, batch: batch.batch }
   const teacherProbs = teacher && predictProbs(teacher.params, teacher.config, batch)
@@ -145,29 +187,17 @@ export const trainStep = (
     return result.total
   }, Object.values(params))
   try {
-    const loss = value.dataSync()[0]!
     const termValues = Object.fromEntries(Object.entries(terms).map(([k, v]) => [k, v.dataSync()[0]!]))
-    if (!Number.isFinite(loss)) return Either.left(new NonFiniteLoss({ ...where, value: loss }))
-    const byName = new Map(Object.entries(params).map(([key, v]) => [v.name, key]))
-    const named = Object.fromEntries(Object.entries(grads).map(([name, g]) => [byName.get(name)!, g]))
-    const buffers = gradBuffers(named)
-    const bad = nonFiniteGradients(buffers)
-    if (bad.length > 0) return Either.left(new NonFiniteGradient({ ...where, param: bad[0]!, params: bad }))
-    const clip =
-      settings.maxGradNorm === undefined
-        ? { totalNorm: globalGradNorm(buffers), scale: 1 }
-        : clipGradNorm(buffers, settings.maxGradNorm)
-    optimizer.update(buffers, lr, clip.scale)
-    return Either.right({
+    return Either.map(applyGradients(trainee, where, value, grads, lr, settings.maxGradNorm), (applied) => ({
       step,
       epoch: batch.epoch,
       batch: batch.batch,
-      loss,
+      loss: applied.loss,
       terms: termValues,
-      gradNorm: clip.totalNorm,
+      gradNorm: applied.gradNorm,
       lr,
       tokens: batch.attentionMask.reduce((n, m) => n + m, 0)
-    })
+    }))
   } finally {
     tf.dispose([value, ...Object.values(grads), ...Object.values(terms)])
     if (teacherProbs) teacherProbs.dispose()

@@ -12,7 +12,8 @@ export const snapshotWeights = (params: BertParams): Weights =>
 export const restoreWeights = (params: BertParams, weights: Weights): void => {
   for (const [k, v] of Object.entries(params)) {
     const w = weights[k]
-    if (w === undefined || w.length !== v.size) throw new Error(`restoreWeights: no weights of size ${v.size} for ${k}`)
+    if (w === undefined || w.length !== v.size)
+      throw new Error(`restoreWeights: no weights of size ${v.size} for ${k}`)
     tf.tidy(() => v.assign(tf.tensor(w, v.shape, "float32")))
   }
 }

@@ -6,10 +6,11 @@ import { Command } from "@effect/cli"
 import { NodeContext } from "@effect/platform-node"
 import { afterAll, describe, expect, it, vi } from "@effect/vitest"
 import { Effect, Exit } from "effect"
-import { iob2Labels, modelCommand } from "../../src/cli/model.js"
+import { modelCommand } from "../../src/cli/model.js"
 import { loadCheckpoint } from "../../src/model/checkpoint.js"
 import { disposeParams, initParams } from "../../src/model/params.js"
 import { tf } from "../../src/runtime/tf.js"
+import { labelSet } from "../../src/train/labels.js"
 import { FIXTURE_DIR } from "../model/fixture.js"
 
 const root = mkdtempSync(path.join(tmpdir(), "concner-model-"))
@@ -89,6 +90,6 @@ describe("concner model init", () => {
   )
 
   it("expands entity types to IOB2 tags", () => {
-    expect(iob2Labels(["PER", "MISC"])).toStrictEqual(["O", "B-PER", "I-PER", "B-MISC", "I-MISC"])
+    expect(labelSet(["PER", "MISC"]).tags).toStrictEqual(["O", "B-PER", "I-PER", "B-MISC", "I-MISC"])
   })
 })

@@ -28,7 +28,17 @@ describe("concner translate", () => {
       yield* fs.writeFileString(input, conll)
       const out = path.join(dir, "out")
       const args = ["--engine", "command", "--command", "cat", "--to", "xx", "--input", input, "--out", out]
-      yield* cli([...args, "--sample", "2", "--seed", "3", "--batch", "1", "--cache", path.join(dir, "cache")])
+      yield* cli([
+        ...args,
+        "--sample",
+        "2",
+        "--seed",
+        "3",
+        "--batch",
+        "1",
+        "--cache",
+        path.join(dir, "cache")
+      ])
       const indices = sampleIndices(3, 2, 3)
       const { sentences } = Either.getOrThrow(decodeConll(conll, input))
       const written = Either.getOrThrow(

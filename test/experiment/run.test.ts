@@ -128,7 +128,10 @@ describe.skipIf(!hasData)("a run on real data", () => {
             )
           )
           expect(Exit.isFailure(stopped)).toBe(true)
-          const resumed = yield* resumeExperiment(run, progressHooks(run, { isTTY: false, write: () => true } as never))
+          const resumed = yield* resumeExperiment(
+            run,
+            progressHooks(run, { isTTY: false, write: () => true } as never)
+          )
           expect({ ...resumed, seconds: 0 }).toEqual({ ...reference, seconds: 0 })
           expect(yield* fs.readFileString(path.join(run, "metrics.jsonl"))).toBe(metrics)
         }

@@ -36,16 +36,28 @@ describe("without the native addon", () => {
       const args = ["tsx", "bench/main.ts", "--config", "tiny", "--vocab", "200", "--seq", "8"]
       const { stdout } = await exec(
         "npx",
-        [...args, "--steps", "1", "--warmup", "0", "--no-reference", "--json", "--backend", "wasm"],
+        [
+          ...args,
+          "--steps",
+          "1",
+          "--rounds",
+          "1",
+          "--warmup",
+          "0",
+          "--no-reference",
+          "--json",
+          "--backend",
+          "wasm"
+        ],
         { env: off }
       )
       const report = JSON.parse(stdout.trim().split("\n").at(-1)!) as {
-        native: { active: boolean }
+        native: string
         tokens_per_s: number
         backend: string
       }
       expect(report.backend).toBe("wasm")
-      expect(report.native.active).toBe(false)
+      expect(report.native).toBe("inactive: disabled by CONCNER_NATIVE=0")
       expect(Number.isFinite(report.tokens_per_s) && report.tokens_per_s > 0).toBe(true)
     })
   )

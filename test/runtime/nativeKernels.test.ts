@@ -8,7 +8,7 @@ import { Effect, FastCheck as fc } from "effect"
 import { TensorRuntime } from "../../src/runtime/TensorRuntime.js"
 import { disableNativeKernels, enableNativeKernels } from "../../src/runtime/kernels.js"
 import { loadNative } from "../../src/runtime/native.js"
-import { fusedLayerNorm } from "../../src/runtime/nativeKernels.js"
+import { fusedDropout, fusedLayerNorm } from "../../src/runtime/nativeKernels.js"
 import { tf } from "../../src/runtime/tf.js"
 import { makeAdamW } from "../../src/train/adamw.js"
 
@@ -248,6 +248,23 @@ describe.skipIf(!native.loaded)("native kernels (wasm)", () => {
     )
 
     it.prop(
+      "the native dropout mask is tf.dropout's, bit for bit",
+      [shapeCase, fc.string({ maxLength: 12 }), fc.constantFrom(0.1, 0.5, 0.05, 0.9, 1 / 3)],
+      ([c, seed, rate]) => {
+        const before = tf.memory().numTensors
+        const [fast, stock] = tf.tidy(() => {
+          const x = tf.randomNormal(c.shape, 0, 1, "float32", c.seed)
+          const fused = fusedDropout(x, rate, seed)
+          if (fused === undefined) throw new Error("the native dropout kernel is not registered")
+          return [values(fused), values(tf.dropout(x, rate, undefined, seed))]
+        })
+        expect(fast).toEqual(stock)
+        expect(tf.memory().numTensors).toBe(before)
+      },
+      { fastCheck: { numRuns, seed: 813 } }
+    )
+
+    it.prop(
       "GatherV2 (axis 0), broadcasting Equal, Identity, Cast and Transpose match the stock kernels",
       [shapeCase],
       ([c]) => {
@@ -269,6 +286,12 @@ describe.skipIf(!native.loaded)("native kernels (wasm)", () => {
               ...values(tf.gather(x, ids)),
               ...values(tf.gather(x, tf.tensor2d([0, rows - 1, 0, 0], [2, 2], "int32"))),
               ...values(tf.equal(tf.expandDims(labels, 1), tf.expandDims(labels, 0))),
+              ...values(
+                tf.equal(
+                  tf.expandDims(tf.cast(labels, "float32"), 1),
+                  tf.expandDims(tf.cast(labels, "float32"), 0)
+                )
+              ),
               ...values(tf.equal(x, tf.gather(x, tf.tensor1d([0], "int32")))),
               ...values(tf.clone(x)),
               ...values(tf.cast(x, "float32")),

@@ -4,4 +4,5 @@ import * as path from "node:path"
 
 export const dataRoot = path.resolve(process.env.CONCNER_DATA ?? "../shared/data")
 export const hasData = existsSync(path.join(dataRoot, "conll/en/train.txt"))
-if (!hasData) console.warn(`[concner tests] ${dataRoot} not found: tests on real data are skipped (set CONCNER_DATA)`)
+if (!hasData)
+  console.warn(`[concner tests] ${dataRoot} not found: tests on real data are skipped (set CONCNER_DATA)`)

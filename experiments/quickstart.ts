@@ -1,0 +1,20 @@
+/**
+ * The quickstart as a grid: En, MulDA and ConCNER on CoNLL German from 500 English sentences,
+ * one seed, under the quickstart protocol (minutes on 2 cores).
+ * `concner run experiments/quickstart.ts [--model DIR]`; without a model a small random-initialised
+ * encoder is built once into OUT/encoder, as `concner quickstart` does.
+ */
+import { type Grid, targetsOf } from "../src/experiment/grid.js"
+import { quickstartMethods, quickstartProtocol } from "../src/experiment/quickstart.js"
+
+const grid: Grid = {
+  name: "quickstart",
+  sizes: [500],
+  methods: quickstartMethods,
+  targets: targetsOf("conll", ["de"]),
+  seeds: [1],
+  translations: "mulda",
+  protocol: quickstartProtocol
+}
+
+export default grid

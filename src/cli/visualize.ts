@@ -1,0 +1,103 @@
+/**
+ * `concner visualize --model DIR --langs en,de,… [--out FILE.svg|.html]`: the token-vector figure
+ * (2-D UMAP, coloured by gold label, shaped by language); `concner visualize --results DIR`: test
+ * F1 per target language and method for the runs under DIR (the 27-language figure).
+ */
+import * as path from "node:path"
+import { Command, Options } from "@effect/cli"
+import { FileSystem } from "@effect/platform"
+import { Console, Data, Effect, Layer, Option } from "effect"
+import { Corpora } from "../data/Corpora.js"
+import { writeFileStringAtomic } from "../model/atomic.js"
+import { TensorRuntime, backendChoices } from "../runtime/TensorRuntime.js"
+import { renderSvg, svgPage } from "../viz/plots.js"
+import { resultsFigure, tokenFigure } from "../viz/visualize.js"
+
+/** Neither or both figures asked for. */
+export class VisualizeUsage extends Data.TaggedError("VisualizeUsage")<{ readonly reason: string }> {
+  override get message() {
+    return `visualize: ${this.reason}`
+  }
+}
+
+const model = Options.directory("model", { exists: "yes" }).pipe(
+  Options.optional,
+  Options.withDescription("a model folder: draw its token vectors")
+)
+const langs = Options.text("langs").pipe(
+  Options.withDefault("en,de,es,nl"),
+  Options.withDescription("languages, comma-separated")
+)
+const corpus = Options.choice("corpus", ["conll", "wikiann"]).pipe(Options.withDefault("conll" as const))
+const split = Options.choice("split", ["test", "dev", "train"]).pipe(Options.withDefault("test" as const))
+const perLang = Options.integer("per-lang").pipe(
+  Options.withDefault(300),
+  Options.withDescription("words per language")
+)
+const includeO = Options.boolean("include-o").pipe(Options.withDescription("draw words tagged O too"))
+const seed = Options.integer("seed").pipe(Options.withDefault(1))
+const maxLength = Options.integer("max-length").pipe(Options.withDefault(128))
+const results = Options.directory("results", { exists: "yes" }).pipe(
+  Options.optional,
+  Options.withDescription("a folder of runs: draw F1 per language")
+)
+const size = Options.integer("size").pipe(
+  Options.optional,
+  Options.withDescription("with --results: only runs of this source size")
+)
+const out = Options.file("out").pipe(
+  Options.withDefault("visualize.svg"),
+  Options.withDescription("FILE.svg, or FILE.html for a page holding the SVG")
+)
+const data = Options.directory("data").pipe(Options.optional)
+const backend = Options.choice("backend", backendChoices).pipe(Options.optional)
+
+export const visualizeCommand = Command.make(
+  "visualize",
+  { model, langs, corpus, split, perLang, includeO, seed, maxLength, results, size, out, data, backend },
+  (flags) =>
+    Effect.gen(function* () {
+      if (Option.isSome(flags.model) === Option.isSome(flags.results))
+        return yield* new VisualizeUsage({
+          reason: "give --model DIR (token vectors) or --results DIR (F1 per language), one of them"
+        })
+      const figure = Option.isSome(flags.model)
+        ? yield* Effect.scoped(
+            tokenFigure({
+              model: flags.model.value,
+              corpus: flags.corpus,
+              langs: flags.langs
+                .split(",")
+                .map((l) => l.trim())
+                .filter((l) => l !== ""),
+              split: flags.split,
+              perLang: flags.perLang,
+              includeO: flags.includeO,
+              seed: flags.seed,
+              maxLength: flags.maxLength,
+              batchSize: 32
+            })
+          )
+        : yield* resultsFigure(Option.getOrThrow(flags.results), Option.getOrUndefined(flags.size))
+      const svg = yield* Effect.promise(() => renderSvg(figure.spec))
+      const html = path.extname(flags.out).toLowerCase() === ".html"
+      const fs = yield* FileSystem.FileSystem
+      yield* fs.makeDirectory(path.dirname(path.resolve(flags.out)), { recursive: true })
+      yield* writeFileStringAtomic(
+        flags.out,
+        html ? svgPage(svg, String(figure.spec.title ?? "concner")) : svg
+      )
+      yield* Console.log(flags.out)
+    }).pipe(
+      Effect.provide(
+        Layer.mergeAll(
+          Corpora.at(Option.getOrUndefined(flags.data)),
+          TensorRuntime.layer(Option.isSome(flags.backend) ? { backend: flags.backend.value } : {})
+        )
+      )
+    )
+).pipe(
+  Command.withDescription(
+    "draw token vectors across languages, or F1 per target language of a folder of runs"
+  )
+)

@@ -1,0 +1,306 @@
+/**
+ * A grid of runs — sizes × methods × target languages × seeds — as a value, its expansion into
+ * `ExperimentSpec` cells (one run directory each), and a runner that brings every cell to its
+ * end: completed cells are skipped, interrupted ones resumed, new ones run.
+ *
+ * Run directories are `OUT/<corpus>/<method>/<lang>/<size>/seed-<seed>`: readable paths, keyed by
+ * the cell's coordinates rather than by the spec hash. The corpus comes first because WikiAnn and
+ * CoNLL share languages (de, nl). Whatever else the spec holds (protocol, encoder, translations)
+ * is checked through `spec.json`'s hash: a directory recorded for another spec is refused
+ * (`CellSpecConflict`), never overwritten nor counted as done — use another OUT.
+ *
+ * Concurrency: tfjs has ONE global engine (backend, tensor registry, kernels) per process, so
+ * cells run in-process are serialised (one at a time); on 2 cores one run already uses both.
+ */
+import * as path from "node:path"
+import { FileSystem } from "@effect/platform"
+import { Data, Effect, ParseResult, Schema, type Scope } from "effect"
+import { translationLangs } from "../data/datasets.js"
+import { Objective, PaperVariant, paperObjectives } from "../losses/objective.js"
+import { canonicalHash } from "./canonicalJson.js"
+import { RunResult } from "./result.js"
+import { type RunHooks, resumeExperiment, runExperiment } from "./run.js"
+import { ExperimentSpec, Protocol, TranslationSource as TranslationSourceSchema } from "./spec.js"
+
+export type CorpusName = ExperimentSpec["corpus"]
+export type TranslationSource = ExperimentSpec["translations"]
+
+/** A target: the corpus whose test set scores the run, and its language. */
+export interface Target {
+  readonly corpus: CorpusName
+  readonly lang: string
+}
+
+/** The targets of one corpus. */
+export const targetsOf = (corpus: CorpusName, langs: ReadonlyArray<string>): Array<Target> =>
+  langs.map((lang) => ({ corpus, lang }))
+
+/**
+ * What an experiment file describes. Targets carry their corpus (Table 3 mixes CoNLL es/nl/de
+ * with WikiAnn ar/hi/zh); `protocol` and `model` may be left to the runner (`--protocol`, `--model`).
+ */
+export interface Grid {
+  readonly name: string
+  readonly sizes: ReadonlyArray<number>
+  readonly methods: ReadonlyArray<PaperVariant | Objective>
+  readonly targets: ReadonlyArray<Target>
+  readonly seeds: ReadonlyArray<number>
+  readonly translations: TranslationSource
+  readonly mismatches?: "keep" | "drop"
+  readonly protocol?: Protocol
+  readonly model?: string
+}
+
+/**
+ * What an experiment file's default export must be, checked when `concner run` loads it. Methods
+ * are paper names or `Objective` values; a protocol, when given, a `Protocol` value. Both are
+ * decoded from their fields rather than checked with `instanceof`: an experiment file outside the
+ * repository may load its own copy of the classes (another module URL).
+ */
+export const GridSchema = Schema.Struct({
+  name: Schema.NonEmptyTrimmedString,
+  sizes: Schema.Array(Schema.Int.pipe(Schema.positive())),
+  methods: Schema.Array(Schema.Union(PaperVariant, Objective)),
+  targets: Schema.Array(Schema.Struct({ corpus: Schema.Literal("conll", "wikiann"), lang: Schema.String })),
+  seeds: Schema.Array(Schema.Int.pipe(Schema.nonNegative())),
+  translations: TranslationSourceSchema,
+  mismatches: Schema.optionalWith(Schema.Literal("keep", "drop"), { exact: true }),
+  protocol: Schema.optionalWith(Protocol, { exact: true }),
+  model: Schema.optionalWith(Schema.String, { exact: true })
+})
+
+/** An experiment file that does not default-export a grid. */
+export class GridInvalid extends Data.TaggedError("GridInvalid")<{
+  readonly file: string
+  readonly reason: string
+}> {
+  override get message() {
+    return `${this.file}: the default export is not a grid: ${this.reason}`
+  }
+}
+
+/** Checks a loaded experiment file's default export. */
+export const decodeGrid = (value: unknown, file: string): Effect.Effect<Grid, GridInvalid> =>
+  Schema.decodeUnknown(GridSchema)(value).pipe(
+    Effect.mapError(
+      (e) =>
+        new GridInvalid({
+          file,
+          reason: ParseResult.ArrayFormatter.formatErrorSync(e)
+            .map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`)
+            .join("; ")
+        })
+    )
+  )
+
+export interface CellKey {
+  readonly corpus: CorpusName
+  readonly method: string
+  readonly lang: string
+  readonly sourceSize: number
+  readonly seed: number
+}
+
+/** A cell that can run: its resolved spec, the spec's hash (as `spec.json` records it) and its directory. */
+export interface RunnableCell extends CellKey {
+  readonly _tag: "Runnable"
+  readonly spec: ExperimentSpec
+  readonly specSha256: string
+  readonly runDir: string
+}
+
+/** A cell whose method needs data that does not exist for its target (reported, never dropped). */
+export interface UnavailableCell extends CellKey {
+  readonly _tag: "Unavailable"
+  readonly reason: string
+}
+
+export type GridCell = RunnableCell | UnavailableCell
+
+/** The grid names neither a protocol nor a model and the caller gave none. */
+export class GridIncomplete extends Data.TaggedError("GridIncomplete")<{
+  readonly grid: string
+  readonly missing: "protocol" | "model"
+}> {
+  override get message() {
+    return `grid ${this.grid}: no ${this.missing} (set it in the grid or pass --${this.missing})`
+  }
+}
+
+/** A cell's directory holds a run of another spec. */
+export class CellSpecConflict extends Data.TaggedError("CellSpecConflict")<{
+  readonly runDir: string
+  readonly recorded: string
+  readonly expected: string
+}> {
+  override get message() {
+    return `${this.runDir}/spec.json: recorded spec ${this.recorded.slice(0, 12)}… differs from this grid's ${this.expected.slice(0, 12)}… (other protocol, encoder or settings): use another output folder`
+  }
+}
+
+/** A file of a completed cell that cannot be read as what it should be. */
+export class CellFileInvalid extends Data.TaggedError("CellFileInvalid")<{
+  readonly file: string
+  readonly reason: string
+}> {
+  override get message() {
+    return `${this.file}: ${this.reason}`
+  }
+}
+
+/**
+ * Why a method cannot run on a target, if it cannot: labeled translations exist only for CoNLL
+ * de/es/nl (the same rule `prepareRunData` enforces with `TranslationsUnavailable`).
+ */
+export const unavailableReason = (objective: Objective, target: Target): string | undefined =>
+  objective.needs.translations && !(target.corpus === "conll" && translationLangs.includes(target.lang))
+    ? `${objective.name} needs labeled translations into ${target.lang}; none exist for ${target.corpus} (published sets: CoNLL ${translationLangs.join(", ")})`
+    : undefined
+
+export const objectiveOf = (method: PaperVariant | Objective): Objective =>
+  typeof method === "string" ? paperObjectives[method] : method
+
+/** The hash `spec.json` records for `spec` (see `makeRunRecord`). */
+export const specHash = (spec: ExperimentSpec): string =>
+  canonicalHash(Schema.encodeSync(ExperimentSpec)(spec))
+
+export const cellDir = (out: string, key: CellKey): string =>
+  path.join(out, key.corpus, key.method, key.lang, String(key.sourceSize), `seed-${key.seed}`)
+
+export interface ExpandOptions {
+  readonly out: string
+  /** Overrides the grid's protocol. */
+  readonly protocol?: Protocol
+  /** Overrides the grid's model (resolved to an absolute path, as specs record it). */
+  readonly model?: string
+}
+
+/** Every cell of the grid, in order size → method → target → seed. */
+export const expandGrid = (grid: Grid, options: ExpandOptions) =>
+  Effect.gen(function* () {
+    const protocol = options.protocol ?? grid.protocol
+    if (protocol === undefined) return yield* new GridIncomplete({ grid: grid.name, missing: "protocol" })
+    const modelDir = options.model ?? grid.model
+    if (modelDir === undefined) return yield* new GridIncomplete({ grid: grid.name, missing: "model" })
+    const model = path.resolve(modelDir)
+    const cells: Array<GridCell> = []
+    for (const sourceSize of grid.sizes)
+      for (const method of grid.methods.map(objectiveOf))
+        for (const target of grid.targets)
+          for (const seed of grid.seeds) {
+            const key = { corpus: target.corpus, method: method.name, lang: target.lang, sourceSize, seed }
+            const reason = unavailableReason(method, target)
+            if (reason !== undefined) {
+              cells.push({ _tag: "Unavailable", ...key, reason })
+              continue
+            }
+            const spec = ExperimentSpec.make({
+              method,
+              lang: target.lang,
+              corpus: target.corpus,
+              sourceSize,
+              seed,
+              model,
+              translations: grid.translations,
+              mismatches: grid.mismatches ?? "keep",
+              protocol
+            })
+            cells.push({
+              _tag: "Runnable",
+              ...key,
+              spec,
+              specSha256: specHash(spec),
+              runDir: cellDir(options.out, key)
+            })
+          }
+    return cells
+  })
+
+export type CellStatus = "skipped" | "resumed" | "ran" | "unavailable"
+
+export type CellOutcome =
+  | {
+      readonly cell: RunnableCell
+      readonly status: "skipped" | "resumed" | "ran"
+      readonly result: RunResult
+    }
+  | { readonly cell: UnavailableCell; readonly status: "unavailable" }
+
+/** What the runner will do with a runnable cell, from its directory alone. */
+export const cellState = Effect.fn("Grid.cellState")(function* (cell: RunnableCell) {
+  const fs = yield* FileSystem.FileSystem
+  const specFile = path.join(cell.runDir, "spec.json")
+  if (!(yield* fs.exists(specFile))) return "new" as const
+  const recorded = yield* fs.readFileString(specFile).pipe(
+    Effect.flatMap(Schema.decodeUnknown(Schema.parseJson(Schema.Struct({ sha256: Schema.String })))),
+    Effect.mapError((e) => new CellFileInvalid({ file: specFile, reason: e.message }))
+  )
+  if (recorded.sha256 !== cell.specSha256)
+    return yield* new CellSpecConflict({
+      runDir: cell.runDir,
+      recorded: recorded.sha256,
+      expected: cell.specSha256
+    })
+  return (yield* fs.exists(path.join(cell.runDir, "result.json")))
+    ? ("complete" as const)
+    : ("interrupted" as const)
+})
+
+/** A completed cell's `result.json`. */
+export const readResult = Effect.fn("Grid.readResult")(function* (file: string) {
+  const fs = yield* FileSystem.FileSystem
+  return yield* fs.readFileString(file).pipe(
+    Effect.flatMap(Schema.decodeUnknown(Schema.parseJson(RunResult))),
+    Effect.mapError((e) => new CellFileInvalid({ file, reason: e.message }))
+  )
+})
+
+export interface RunGridOptions<E> {
+  /** The hooks of one cell's run (progress, metrics.jsonl), built in the cell's scope. */
+  readonly hooksFor: (runDir: string) => Effect.Effect<RunHooks, E, Scope.Scope | FileSystem.FileSystem>
+  /** Called before each cell starts (or is skipped / reported unavailable). */
+  readonly onCell?: (cell: GridCell, index: number, total: number) => Effect.Effect<void>
+}
+
+/**
+ * Brings every cell to completion, one at a time (see the module note on concurrency), and returns
+ * each cell's outcome in grid order. A failing cell stops the grid; running it again skips what is
+ * done and resumes the failed cell from its last evaluation point.
+ */
+export const runGrid = <E>(cells: ReadonlyArray<GridCell>, options: RunGridOptions<E>) =>
+  Effect.forEach(
+    cells,
+    (cell, index) =>
+      Effect.gen(function* () {
+        if (options.onCell) yield* options.onCell(cell, index, cells.length)
+        if (cell._tag === "Unavailable") return { cell, status: "unavailable" } as CellOutcome
+        const state = yield* cellState(cell)
+        if (state === "complete") {
+          const result = yield* readResult(path.join(cell.runDir, "result.json"))
+          return { cell, status: "skipped", result } as CellOutcome
+        }
+        if (state === "interrupted") {
+          const result = yield* resumeExperiment(cell.runDir, options.hooksFor(cell.runDir))
+          return { cell, status: "resumed", result } as CellOutcome
+        }
+        const result = yield* Effect.scoped(
+          Effect.flatMap(options.hooksFor(cell.runDir), (hooks) =>
+            runExperiment(cell.spec, cell.runDir, hooks)
+          )
+        )
+        return { cell, status: "ran", result } as CellOutcome
+      }),
+    { concurrency: 1 }
+  ).pipe(Effect.withSpan("Grid.run"))
+
+/** One line per cell: coordinates, what happened, the final F1 (student's for KD methods) or why not. */
+export const formatOutcomes = (outcomes: ReadonlyArray<CellOutcome>): string =>
+  outcomes
+    .map((o) => {
+      const c = o.cell
+      const where = `${c.corpus} ${c.method} ${c.lang} ${c.sourceSize} seed ${c.seed}`
+      if (o.status === "unavailable") return `${where}: unavailable (${o.cell.reason})`
+      const final = o.result.student ?? o.result
+      return `${where}: ${o.status}, test F1 ${(100 * final.test.f1).toFixed(2)}`
+    })
+    .join("\n")

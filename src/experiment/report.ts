@@ -1,0 +1,197 @@
+/**
+ * The report of a folder of runs: every `result.json` under it, grouped by cell (corpus, target
+ * language, source size, method — and protocol and encoder, so runs of different settings are
+ * never averaged together), as mean ± sample standard deviation of test F1 over seeds, next to
+ * the paper's number for the cell. The F1 is the teacher's, or the student's for KD methods (the
+ * paper reports ConCNER and En+KD after distillation). Each method is also compared with `en` on
+ * the same target: the difference of means against its standard error.
+ */
+import * as path from "node:path"
+import { FileSystem } from "@effect/platform"
+import { Data, Effect } from "effect"
+import { paperObjectives } from "../losses/objective.js"
+import { readResult } from "./grid.js"
+import { type PaperValue, paperF1 } from "./paperTables.js"
+import type { RunResult } from "./result.js"
+
+export const RESULT_FILE = "result.json"
+
+/** Two result files for the same cell and seed (nested output folders, a copied run). */
+export class DuplicateResult extends Data.TaggedError("DuplicateResult")<{
+  readonly first: string
+  readonly second: string
+}> {
+  override get message() {
+    return `${this.second}: same cell and seed as ${this.first}; a seed is counted once — move one of them out of the folder`
+  }
+}
+
+export interface FoundResult {
+  readonly file: string
+  readonly result: RunResult
+}
+
+/** Every `result.json` under `dir`, decoded (a malformed one fails with its path), in path order. */
+export const collectResults = Effect.fn("Report.collect")(function* (dir: string) {
+  const fs = yield* FileSystem.FileSystem
+  const entries = yield* fs.readDirectory(dir, { recursive: true })
+  const files = entries
+    .filter((f) => path.basename(f) === RESULT_FILE)
+    .sort()
+    .map((f) => path.join(dir, f))
+  return yield* Effect.forEach(files, (file) => Effect.map(readResult(file), (result) => ({ file, result })))
+})
+
+/** Mean and sample standard deviation (n − 1; undefined for one value). */
+export const meanStd = (
+  xs: ReadonlyArray<number>
+): { readonly mean: number; readonly std: number | undefined } => {
+  if (xs.length === 0) return { mean: Number.NaN, std: undefined }
+  const mean = xs.reduce((a, b) => a + b, 0) / xs.length
+  if (xs.length < 2) return { mean, std: undefined }
+  const ss = xs.reduce((a, x) => a + (x - mean) ** 2, 0)
+  return { mean, std: Math.sqrt(ss / (xs.length - 1)) }
+}
+
+export interface VersusEn {
+  /** Mean F1 minus `en`'s on the same target, size, protocol and encoder. */
+  readonly diff: number
+  /** Standard error of that difference, √(s₁²/n₁ + s₂²/n₂); undefined unless both have ≥ 2 seeds. */
+  readonly se: number | undefined
+}
+
+export interface ReportRow {
+  readonly corpus: string
+  readonly lang: string
+  readonly sourceSize: number
+  readonly method: string
+  readonly protocol: string
+  readonly model: string
+  /** Whose F1 this is: the student's for KD methods. */
+  readonly stage: "teacher" | "student"
+  readonly seeds: ReadonlyArray<number>
+  readonly n: number
+  /** Test F1 in percent, as the paper reports it. */
+  readonly mean: number
+  readonly std: number | undefined
+  readonly paper: ReadonlyArray<PaperValue>
+  readonly vsEn: VersusEn | undefined
+}
+
+const methodOrder = (m: string) => {
+  const i = Object.keys(paperObjectives).indexOf(m)
+  return i < 0 ? Number.MAX_SAFE_INTEGER : i
+}
+
+const settingKey = (r: {
+  corpus: string
+  lang: string
+  sourceSize: number
+  protocol: string
+  model: string
+}) => JSON.stringify([r.corpus, r.lang, r.sourceSize, r.protocol, r.model])
+
+/** Groups results into report rows (fails on a seed counted twice). */
+export const summarizeResults = (found: ReadonlyArray<FoundResult>) =>
+  Effect.gen(function* () {
+    const groups = new Map<string, Array<FoundResult>>()
+    for (const f of found) {
+      const r = f.result
+      const key = JSON.stringify([settingKey(r), r.method])
+      const group = groups.get(key) ?? []
+      const same = group.find((g) => g.result.seed === r.seed)
+      if (same) return yield* new DuplicateResult({ first: same.file, second: f.file })
+      group.push(f)
+      groups.set(key, group)
+    }
+    const rows = [...groups.values()].map((group) => {
+      const first = group[0]!.result
+      const f1s = group.map(({ result: r }) => 100 * (r.student ?? r).test.f1)
+      return {
+        corpus: first.corpus,
+        lang: first.lang,
+        sourceSize: first.sourceSize,
+        method: first.method,
+        protocol: first.protocol,
+        model: first.model,
+        stage: first.student ? ("student" as const) : ("teacher" as const),
+        seeds: group.map((g) => g.result.seed).sort((a, b) => a - b),
+        n: group.length,
+        ...meanStd(f1s),
+        paper: paperF1(first.corpus, first.lang, first.sourceSize, first.method)
+      }
+    })
+    const en = new Map(rows.filter((r) => r.method === "en").map((r) => [settingKey(r), r]))
+    return rows
+      .map((r): ReportRow => {
+        const base = r.method === "en" ? undefined : en.get(settingKey(r))
+        const se =
+          base && r.std !== undefined && base.std !== undefined
+            ? Math.sqrt(r.std ** 2 / r.n + base.std ** 2 / base.n)
+            : undefined
+        return { ...r, vsEn: base ? { diff: r.mean - base.mean, se } : undefined }
+      })
+      .sort(
+        (a, b) =>
+          a.protocol.localeCompare(b.protocol) ||
+          a.model.localeCompare(b.model) ||
+          a.corpus.localeCompare(b.corpus) ||
+          a.sourceSize - b.sourceSize ||
+          methodOrder(a.method) - methodOrder(b.method) ||
+          a.method.localeCompare(b.method) ||
+          a.lang.localeCompare(b.lang)
+      )
+  })
+
+const f2 = (x: number) => x.toFixed(2)
+const signed = (x: number) => `${x >= 0 ? "+" : ""}${f2(x)}`
+
+const versus = (v: VersusEn | undefined) =>
+  v === undefined
+    ? ""
+    : v.se === undefined
+      ? `${signed(v.diff)} (1 seed: no std)`
+      : `${signed(v.diff)} ± ${f2(v.se)}${Math.abs(v.diff) > 2 * v.se ? "" : " (within 2 se)"}`
+
+/** Markdown: one table per (protocol, encoder, corpus), each naming them. */
+export const formatReportMarkdown = (rows: ReadonlyArray<ReportRow>): string => {
+  if (rows.length === 0) return "No result.json found."
+  const sections = new Map<string, Array<ReportRow>>()
+  for (const r of rows) {
+    const key = JSON.stringify([r.protocol, r.model, r.corpus])
+    sections.set(key, [...(sections.get(key) ?? []), r])
+  }
+  return [...sections.values()]
+    .map((section) => {
+      const { protocol, model, corpus } = section[0]!
+      const lines = section.map((r) => {
+        const paper = [...new Set(r.paper.map((p) => f2(p.f1)))].join(" / ")
+        const where = r.paper.length > 0 ? ` (${[...new Set(r.paper.map((p) => p.table))].join(", ")})` : ""
+        const score = r.std === undefined ? `${f2(r.mean)}` : `${f2(r.mean)} ± ${f2(r.std)}`
+        return `| ${r.sourceSize} | ${r.method} | ${r.lang} | ${score} | ${r.n} | ${r.stage} | ${paper ? `${paper}${where}` : "–"} | ${versus(r.vsEn)} |`
+      })
+      return [
+        `## ${corpus === "conll" ? "CoNLL" : corpus === "wikiann" ? "WikiAnn" : corpus}: protocol ${protocol}, encoder ${model}`,
+        "",
+        "Test F1 (%), mean ± sample std over seeds; the paper's numbers are mBERT, paper protocol, 5 seeds.",
+        "",
+        "| size | method | lang | test F1 | n | stage | paper | Δ vs en ± se |",
+        "|---|---|---|---|---|---|---|---|",
+        ...lines
+      ].join("\n")
+    })
+    .join("\n\n")
+}
+
+/** JSON: rows as plain values (an undefined std or se becomes null). */
+export const reportJson = (rows: ReadonlyArray<ReportRow>) =>
+  rows.map((r) => ({
+    ...r,
+    std: r.std ?? null,
+    vsEn: r.vsEn === undefined ? null : { diff: r.vsEn.diff, se: r.vsEn.se ?? null }
+  }))
+
+/** Collects, groups and returns the rows of the runs under `dir`. */
+export const reportDir = Effect.fn("Report.dir")(function* (dir: string) {
+  return yield* summarizeResults(yield* collectResults(dir))
+})

@@ -1,0 +1,55 @@
+/**
+ * HF `BertForMaskedLM`'s head (`BertOnlyMLMHead` → `BertLMPredictionHead`): dense, the config's
+ * activation, LayerNorm, then a decoder tied to the word embeddings plus `cls.predictions.bias`. It
+ * runs on the predicted positions only (gathered first), so the `(positions, vocab)` logits stay
+ * small. Pure: call inside `tf.tidy` / `tf.variableGrads`.
+ */
+import type { BertConfig } from "../model/config.js"
+import { EMBEDDINGS } from "../model/embeddings.js"
+import { type BertInputs, bertEncoder } from "../model/encoder.js"
+import { type ForwardMode, activation, layerNorm, linear } from "../model/ops.js"
+import { type BertParams, MLM_PREFIX, param } from "../model/params.js"
+import { type Scalar, type Tensor1D, type Tensor2D, type Tensor3D, tf } from "../runtime/tf.js"
+
+/** Vocabulary scores `(M, V)` at the flat positions `row·T + t` of `hidden` `(B, T, H)`. */
+export const mlmLogits = (
+  params: BertParams,
+  config: BertConfig,
+  hidden: Tensor3D,
+  positions: Tensor1D
+): Tensor2D => {
+  const flat = tf.reshape(hidden, [-1, config.hiddenSize]) // (B·T, H)
+  const picked = tf.gather(flat, positions) // (M, H)
+  const dense = activation(config.hiddenAct, linear(params, `${MLM_PREFIX}.transform.dense`, picked))
+  const h = layerNorm(params, `${MLM_PREFIX}.transform.LayerNorm`, dense, config.layerNormEps) // (M, H)
+  const decoded = tf.matMul(h, param(params, `${EMBEDDINGS}.word_embeddings.weight`), false, true) // (M, V)
+  return tf.add(decoded, param(params, `${MLM_PREFIX}.bias`)) as Tensor2D
+}
+
+/** Mean cross-entropy over the predicted positions (HF's `CrossEntropyLoss` over non-−100 labels). */
+export const mlmLoss = (logits: Tensor2D, labels: Tensor1D): Scalar => {
+  const target = tf.oneHot(labels, logits.shape[1]) // (M, V)
+  const nll = tf.neg(tf.sum(tf.mul(tf.logSoftmax(logits, -1), tf.cast(target, "float32")), -1)) // (M)
+  return tf.mean(nll) as Scalar
+}
+
+/** Per predicted position: 1 where the highest-scoring token is the original one. */
+export const mlmHits = (logits: Tensor2D, labels: Tensor1D): Tensor1D =>
+  tf.cast(tf.equal(tf.argMax(logits, -1), labels), "int32") as Tensor1D
+
+export interface MlmInputs extends BertInputs {
+  readonly positions: Tensor1D
+  readonly labels: Tensor1D
+}
+
+/** The encoder and head on a batch: loss and per-position hits. */
+export const maskedLm = (
+  params: BertParams,
+  config: BertConfig,
+  inputs: MlmInputs,
+  mode: ForwardMode
+): { readonly loss: Scalar; readonly hits: Tensor1D } => {
+  const hidden = bertEncoder(params, config, inputs, mode)
+  const logits = mlmLogits(params, config, hidden, inputs.positions)
+  return { loss: mlmLoss(logits, inputs.labels), hits: mlmHits(logits, inputs.labels) }
+}

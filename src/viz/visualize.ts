@@ -1,0 +1,46 @@
+/**
+ * The two figures of `concner visualize`: token vectors of a trained model across languages
+ * (coloured by label, shaped by language) and the per-language test F1 of a folder of runs.
+ */
+import { Effect } from "effect"
+import { Corpora } from "../data/Corpora.js"
+import { reportDir } from "../experiment/report.js"
+import { loadCheckpoint } from "../model/checkpoint.js"
+import { loadTokenizer } from "../text/Tokenizer.js"
+import { resultsSpec, tokenScatterSpec } from "./plots.js"
+import { type SampleOptions, projectTokens, tokenVectors } from "./tokens.js"
+
+export interface TokenFigureOptions extends SampleOptions {
+  readonly model: string
+  readonly corpus: "conll" | "wikiann"
+  readonly langs: ReadonlyArray<string>
+  readonly split: "train" | "dev" | "test"
+}
+
+/** The representation figure's spec and its points (the model's parameters live in the caller's scope). */
+export const tokenFigure = Effect.fn("Visualize.tokens")(function* (options: TokenFigureOptions) {
+  const corpora = yield* Corpora
+  const loaded = yield* loadCheckpoint(options.model)
+  const tokenizer = yield* loadTokenizer(options.model)
+  const sentences = yield* Effect.forEach(options.langs, (lang) =>
+    Effect.map(corpora.load({ corpus: options.corpus, lang, split: options.split }), (c) => ({
+      lang,
+      sentences: c.sentences
+    }))
+  )
+  const vectors = tokenVectors(loaded.params, loaded.config, tokenizer, sentences, options)
+  const points = projectTokens(vectors, options.seed)
+  const title = `${options.model}: ${points.length} ${options.includeO ? "" : "entity "}words of ${options.corpus} ${options.split} (${options.langs.join(", ")}), UMAP seed ${options.seed}`
+  return { spec: tokenScatterSpec(points, title), points }
+})
+
+/** The per-language results figure of the runs under `dir` (one source size when `size` is given). */
+export const resultsFigure = Effect.fn("Visualize.results")(function* (
+  dir: string,
+  size: number | undefined
+) {
+  const rows = (yield* reportDir(dir)).filter((r) => size === undefined || r.sourceSize === size)
+  const distinct = (f: (r: (typeof rows)[number]) => string | number) => [...new Set(rows.map(f))].join(", ")
+  const title = `Test F1 by target language: ${distinct((r) => r.corpus)}, ${distinct((r) => r.sourceSize)} English sentences, protocol ${distinct((r) => r.protocol)}, encoder ${distinct((r) => r.model)}`
+  return { spec: resultsSpec(rows, title), rows }
+})

@@ -1,0 +1,211 @@
+import * as path from "node:path"
+import { FileSystem } from "@effect/platform"
+import { NodeContext } from "@effect/platform-node"
+import { describe, expect, it } from "@effect/vitest"
+import { Data, Effect, Exit, Layer } from "effect"
+import * as quickstart from "../../experiments/quickstart.js"
+import * as table3 from "../../experiments/table3.js"
+import * as table4 from "../../experiments/table4.js"
+import * as table5 from "../../experiments/table5.js"
+import * as wikiann27 from "../../experiments/wikiann27.js"
+import { Corpora } from "../../src/data/Corpora.js"
+import {
+  CellSpecConflict,
+  type Grid,
+  GridIncomplete,
+  GridInvalid,
+  decodeGrid,
+  expandGrid,
+  runGrid,
+  specHash,
+  targetsOf
+} from "../../src/experiment/grid.js"
+import { progressHooks } from "../../src/experiment/progress.js"
+import { Protocol } from "../../src/experiment/spec.js"
+import { TensorRuntime } from "../../src/runtime/TensorRuntime.js"
+import { conllTypes, labelSet } from "../../src/train/labels.js"
+import { dataRoot, hasData } from "../support/data.js"
+import { writeTinyModel } from "../support/tinyModel.js"
+
+const protocol = Protocol.make({
+  name: "test",
+  epochs: 1,
+  batchSize: 8,
+  maxLength: 48,
+  evalEvery: 2,
+  lr: 1e-3,
+  weightDecay: 0.01,
+  warmupRatio: 0,
+  maxGradNorm: 1,
+  kdEpochs: 1,
+  kdSentences: 16,
+  devSentences: 40,
+  testSentences: 60,
+  evalBatchSize: 64
+})
+
+const bigGrid: Grid = {
+  name: "big",
+  sizes: [500, 1000],
+  methods: ["en", "mulda", "concner"],
+  targets: [...targetsOf("conll", ["de"]), ...targetsOf("wikiann", ["ar"])],
+  seeds: [1, 2],
+  translations: "mulda"
+}
+
+describe("expandGrid", () => {
+  it.effect("expands sizes × methods × targets × seeds, translation methods off CoNLL unavailable", () =>
+    Effect.gen(function* () {
+      const cells = yield* expandGrid(bigGrid, { out: "/runs", protocol, model: "/models/m" })
+      expect(cells).toHaveLength(2 * 3 * 2 * 2)
+      const unavailable = cells.filter((c) => c._tag === "Unavailable")
+      expect(unavailable.map((c) => `${c.method}/${c.corpus}-${c.lang}`).sort()).toEqual([
+        ...Array(4).fill("concner/wikiann-ar"),
+        ...Array(4).fill("mulda/wikiann-ar")
+      ])
+      expect(unavailable[0]?._tag === "Unavailable" && unavailable[0].reason).toMatch(
+        /needs labeled translations into ar/
+      )
+      const runnable = cells.flatMap((c) => (c._tag === "Runnable" ? [c] : []))
+      expect(new Set(runnable.map((c) => c.runDir)).size).toBe(runnable.length)
+      expect(new Set(runnable.map((c) => c.specSha256)).size).toBe(runnable.length)
+      const first = runnable[0]!
+      expect(first.runDir).toBe("/runs/conll/en/de/500/seed-1")
+      expect(first.spec.method.name).toBe("en")
+      expect(first.spec.model).toBe("/models/m")
+      expect(first.specSha256).toBe(specHash(first.spec))
+    })
+  )
+
+  it.effect("needs a protocol and a model", () =>
+    Effect.gen(function* () {
+      const noProtocol = yield* Effect.exit(expandGrid(bigGrid, { out: "/runs", model: "/m" }))
+      expect(noProtocol).toStrictEqual(Exit.fail(new GridIncomplete({ grid: "big", missing: "protocol" })))
+      const noModel = yield* Effect.exit(expandGrid(bigGrid, { out: "/runs", protocol }))
+      expect(noModel).toStrictEqual(Exit.fail(new GridIncomplete({ grid: "big", missing: "model" })))
+    })
+  )
+})
+
+describe("experiment files", () => {
+  const count = (cells: ReadonlyArray<{ readonly _tag: string }>) => ({
+    cells: cells.length,
+    unavailable: cells.filter((c) => c._tag === "Unavailable").length
+  })
+
+  it.effect("default-export grids of the paper's tables, translation cells off CoNLL unavailable", () =>
+    Effect.gen(function* () {
+      const expand = (module: { default: unknown }, file: string) =>
+        Effect.flatMap(decodeGrid(module.default, file), (grid) =>
+          expandGrid(grid, { out: "/runs", protocol, model: "/m" })
+        )
+      // 3 sizes × 4 methods × 6 targets × 5 seeds; mulda and concner on ar/hi/zh unavailable
+      expect(count(yield* expand(table3, "table3.ts"))).toEqual({ cells: 360, unavailable: 3 * 2 * 3 * 5 })
+      // every ablation trains on translations
+      expect(count(yield* expand(table4, "table4.ts"))).toEqual({ cells: 150, unavailable: 75 })
+      expect(count(yield* expand(table5, "table5.ts"))).toEqual({ cells: 315, unavailable: 0 })
+      const wikiann = yield* expand(wikiann27, "wikiann27.ts")
+      expect(count(wikiann)).toEqual({ cells: 4 * 28 * 5, unavailable: 2 * 28 * 5 })
+      expect(new Set(wikiann.map((c) => c.lang)).has("en")).toBe(false)
+      const quick = yield* decodeGrid(quickstart.default, "quickstart.ts")
+      expect(quick.protocol?.name).toBe("quickstart")
+    })
+  )
+
+  it.effect("a default export that is not a grid fails naming the file and the field", () =>
+    Effect.gen(function* () {
+      const exit = yield* Effect.exit(decodeGrid({ ...table5.default, sizes: [0] }, "bad.ts"))
+      expect(exit).toStrictEqual(
+        Exit.fail(
+          new GridInvalid({ file: "bad.ts", reason: "sizes.0: Expected a positive number, actual 0" })
+        )
+      )
+    })
+  )
+})
+
+class Stop extends Data.TaggedError("Stop") {}
+
+const quiet = { isTTY: false, write: () => true } as never
+
+describe.skipIf(!hasData)("runGrid on real data", () => {
+  it.scoped(
+    "runs new cells, resumes an interrupted one, skips completed ones, reports unavailable ones",
+    () =>
+      Effect.gen(function* () {
+        const fs = yield* FileSystem.FileSystem
+        const dir = yield* fs.makeTempDirectoryScoped()
+        const corpora = yield* Corpora
+        const text = [
+          ...(yield* corpora.load({ corpus: "conll", lang: "en", split: "train" })).sentences.slice(0, 2000),
+          ...(yield* corpora.load({ corpus: "conll", lang: "de", split: "test" })).sentences.slice(0, 500)
+        ].map((s) => s.tokens)
+        const model = path.join(dir, "model")
+        yield* writeTinyModel(model, text, labelSet(conllTypes).tags)
+        const grid: Grid = {
+          name: "small",
+          sizes: [16],
+          methods: ["en", "mulda"],
+          targets: [...targetsOf("conll", ["de"]), ...targetsOf("wikiann", ["ar"])],
+          seeds: [1],
+          translations: "mulda",
+          protocol,
+          model
+        }
+        const out = path.join(dir, "out")
+        // en on CoNLL de and mulda on WikiAnn ar (the other two cells are left out to keep the test short)
+        const cells = (yield* expandGrid(grid, { out })).filter((c) =>
+          c.method === "en" ? c.corpus === "conll" : c.corpus === "wikiann"
+        )
+        expect(cells.map((c) => c._tag)).toEqual(["Runnable", "Unavailable"])
+
+        // interrupted after its first event: spec.json written, no result.json
+        let seen = 0
+        const stopped = yield* Effect.exit(
+          runGrid(cells, {
+            hooksFor: (runDir) =>
+              Effect.map(progressHooks(runDir, quiet), (hooks) => ({
+                onEvent: (stage, event, total) =>
+                  ++seen > 1 ? Effect.die(new Stop()) : hooks.onEvent(stage, event, total)
+              }))
+          })
+        )
+        expect(Exit.isFailure(stopped)).toBe(true)
+        const runDir = path.join(out, "conll/en/de/16/seed-1")
+        expect(yield* fs.exists(path.join(runDir, "spec.json"))).toBe(true)
+        expect(yield* fs.exists(path.join(runDir, "result.json"))).toBe(false)
+
+        const hooksFor = (runDir: string) => progressHooks(runDir, quiet)
+        const resumed = yield* runGrid(cells, { hooksFor })
+        expect(resumed.map((o) => o.status)).toEqual(["resumed", "unavailable"])
+        const first = resumed[0]!
+        if (first.status !== "resumed") throw new Error("unreachable")
+        expect(first.result.steps).toBe(2)
+        expect(first.result.testSentences).toBe(60)
+
+        let started = 0
+        const again = yield* runGrid(cells, {
+          hooksFor: (d) =>
+            Effect.zipLeft(
+              hooksFor(d),
+              Effect.sync(() => started++)
+            )
+        })
+        expect(again.map((o) => o.status)).toEqual(["skipped", "unavailable"])
+        expect(started).toBe(0)
+        expect(again[0]?.status === "skipped" && again[0].result).toEqual(first.result)
+
+        // the same folder under another protocol is refused, not overwritten or counted as done
+        const other = yield* expandGrid(grid, { out, protocol: Protocol.make({ ...protocol, lr: 2e-3 }) })
+        const conflict = yield* Effect.exit(runGrid(other.slice(0, 1), { hooksFor }))
+        expect(
+          Exit.isFailure(conflict) && conflict.cause._tag === "Fail" && conflict.cause.error
+        ).toBeInstanceOf(CellSpecConflict)
+      }).pipe(
+        Effect.provide(
+          Layer.mergeAll(Corpora.at(dataRoot), NodeContext.layer, TensorRuntime.layer({ backend: "cpu" }))
+        )
+      ),
+    300_000
+  )
+})

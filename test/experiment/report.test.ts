@@ -1,0 +1,193 @@
+import { spawnSync } from "node:child_process"
+import * as path from "node:path"
+import { FileSystem } from "@effect/platform"
+import { NodeContext } from "@effect/platform-node"
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Exit, FastCheck as fc } from "effect"
+import { CellFileInvalid } from "../../src/experiment/grid.js"
+import { paperF1, paperRows } from "../../src/experiment/paperTables.js"
+import {
+  DuplicateResult,
+  formatReportMarkdown,
+  meanStd,
+  reportDir,
+  reportJson
+} from "../../src/experiment/report.js"
+import { RunResult } from "../../src/experiment/result.js"
+
+const runs = Number(process.env.CONCNER_PROP_RUNS ?? 100)
+
+const stage = (f1: number) => ({
+  dev: { f1: 0.5, step: 10 },
+  test: { f1, precision: f1, recall: f1, byType: {} },
+  steps: 20,
+  unpredictedTestWords: 0
+})
+
+const result = (
+  method: string,
+  seed: number,
+  f1: number,
+  options: { student?: number; sourceSize?: number } = {}
+) =>
+  RunResult.make({
+    method,
+    lang: "de",
+    corpus: "conll",
+    sourceSize: options.sourceSize ?? 500,
+    seed,
+    protocol: "cpu",
+    model: "/models/tiny",
+    ...stage(f1),
+    ...(options.student !== undefined ? { student: stage(options.student) } : {}),
+    testSentences: 3000,
+    missingTranslations: 0,
+    seconds: 1
+  })
+
+/** Writes each result as OUT/<method>/<seed>/result.json. */
+const writeRuns = (dir: string, results: ReadonlyArray<RunResult>) =>
+  Effect.gen(function* () {
+    const fs = yield* FileSystem.FileSystem
+    for (const r of results) {
+      const runDir = path.join(dir, r.method, String(r.sourceSize), `seed-${r.seed}`)
+      yield* fs.makeDirectory(runDir, { recursive: true })
+      yield* fs.writeFileString(path.join(runDir, "result.json"), JSON.stringify(r))
+    }
+  })
+
+const sample = [
+  result("en", 1, 0.7),
+  result("en", 2, 0.72),
+  result("en", 3, 0.74),
+  // KD methods are reported by their student
+  result("concner", 1, 0.5, { student: 0.8 }),
+  result("concner", 2, 0.5, { student: 0.84 }),
+  result("mulda", 1, 0.71, { sourceSize: 1000 })
+]
+
+describe("meanStd", () => {
+  it("is the mean and the sample (n − 1) standard deviation", () => {
+    expect(meanStd([70, 72, 74])).toEqual({ mean: 72, std: 2 })
+    expect(meanStd([5])).toEqual({ mean: 5, std: undefined })
+    const { mean, std } = meanStd([1, 2, 3, 4])
+    expect(mean).toBe(2.5)
+    expect(std).toBeCloseTo(Math.sqrt(5 / 3), 12)
+  })
+
+  it.prop(
+    "shifting every value shifts the mean and keeps the std",
+    [
+      fc.array(fc.double({ min: 0, max: 100, noNaN: true }), { minLength: 2, maxLength: 10 }),
+      fc.double({ min: -50, max: 50, noNaN: true })
+    ],
+    ([xs, c]) => {
+      const a = meanStd(xs)
+      const b = meanStd(xs.map((x) => x + c))
+      expect(b.mean).toBeCloseTo(a.mean + c, 8)
+      expect(b.std!).toBeCloseTo(a.std!, 6)
+      expect(a.std!).toBeGreaterThanOrEqual(0)
+    },
+    { fastCheck: { numRuns: runs, seed: 42 } }
+  )
+})
+
+describe("paper tables", () => {
+  it("each transcribed row averages to the paper's avg column (to rounding)", () => {
+    expect(paperRows).toHaveLength(12 + 5 + 21)
+    for (const row of paperRows) {
+      const values = Object.values(row.f1)
+      const mean = values.reduce((a, b) => a + b, 0) / values.length
+      expect(Math.abs(mean - row.avg), `${row.table} ${row.size} ${row.method}`).toBeLessThanOrEqual(0.011)
+    }
+  })
+
+  it("looks a cell up across tables, by corpus", () => {
+    expect(paperF1("conll", "de", 500, "en")).toEqual([
+      { table: "table3", f1: 59.33 },
+      { table: "table5", f1: 59.33 }
+    ])
+    expect(paperF1("wikiann", "zh", 1000, "concner-no-kd")).toEqual([{ table: "table4", f1: 46.37 }])
+    expect(paperF1("wikiann", "de", 500, "en")).toEqual([])
+  })
+})
+
+describe("report", () => {
+  it.scoped("groups seeds per cell, with mean ± std, the paper's number and the difference with en", () =>
+    Effect.gen(function* () {
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* fs.makeTempDirectoryScoped()
+      yield* writeRuns(dir, sample)
+      const rows = yield* reportDir(dir)
+      expect(rows.map((r) => `${r.sourceSize}/${r.method}`)).toEqual(["500/en", "500/concner", "1000/mulda"])
+      const [en, concner, mulda] = rows
+      expect(en).toMatchObject({ n: 3, seeds: [1, 2, 3], stage: "teacher", vsEn: undefined })
+      expect(en!.mean).toBeCloseTo(72, 10)
+      expect(en!.std).toBeCloseTo(2, 10)
+      expect(en!.paper.map((p) => p.f1)).toEqual([59.33, 59.33])
+      expect(concner).toMatchObject({ n: 2, stage: "student" })
+      expect(concner!.mean).toBeCloseTo(82, 10)
+      expect(concner!.std).toBeCloseTo(Math.sqrt(8), 10)
+      expect(concner!.vsEn!.diff).toBeCloseTo(10, 10)
+      expect(concner!.vsEn!.se).toBeCloseTo(Math.sqrt(8 / 2 + 4 / 3), 10)
+      expect(mulda).toMatchObject({ n: 1, std: undefined, vsEn: undefined })
+      expect(mulda!.paper).toEqual([{ table: "table3", f1: 65.29 }])
+
+      const markdown = formatReportMarkdown(rows)
+      expect(markdown).toContain("## CoNLL: protocol cpu, encoder /models/tiny")
+      expect(markdown).toContain("| 500 | en | de | 72.00 ± 2.00 | 3 | teacher | 59.33 (table3, table5) |  |")
+      expect(markdown).toContain(
+        "| 500 | concner | de | 82.00 ± 2.83 | 2 | student | 66.96 (table3) | +10.00 ± 2.31 |"
+      )
+      expect(markdown).toContain("| 1000 | mulda | de | 71.00 | 1 | teacher | 65.29 (table3) |  |")
+      expect(reportJson(rows)[2]).toMatchObject({ std: null, vsEn: null })
+    }).pipe(Effect.provide(NodeContext.layer))
+  )
+
+  it.scoped("refuses a seed counted twice and names a malformed result.json", () =>
+    Effect.gen(function* () {
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* fs.makeTempDirectoryScoped()
+      yield* writeRuns(path.join(dir, "a"), [result("en", 1, 0.7)])
+      yield* writeRuns(path.join(dir, "b"), [result("en", 1, 0.7)])
+      expect(yield* Effect.exit(reportDir(dir))).toStrictEqual(
+        Exit.fail(
+          new DuplicateResult({
+            first: path.join(dir, "a/en/500/seed-1/result.json"),
+            second: path.join(dir, "b/en/500/seed-1/result.json")
+          })
+        )
+      )
+      const bad = path.join(dir, "b/en/500/seed-1/result.json")
+      yield* fs.writeFileString(bad, '{"method": "en"}')
+      const exit = yield* Effect.exit(reportDir(dir))
+      expect(Exit.isFailure(exit) && exit.cause._tag === "Fail" && exit.cause.error).toBeInstanceOf(
+        CellFileInvalid
+      )
+      expect(Exit.isFailure(exit) && exit.cause._tag === "Fail" && exit.cause.error.message).toMatch(
+        new RegExp(`^${bad}: `)
+      )
+    }).pipe(Effect.provide(NodeContext.layer))
+  )
+
+  it.scoped(
+    "`concner report DIR --json` prints the rows",
+    () =>
+      Effect.gen(function* () {
+        const fs = yield* FileSystem.FileSystem
+        const dir = yield* fs.makeTempDirectoryScoped()
+        yield* writeRuns(dir, sample)
+        const run = spawnSync("node", ["bin/concner.js", "report", dir, "--json"], { encoding: "utf8" })
+        expect(run.stderr).toBe("")
+        expect(run.status).toBe(0)
+        const rows = JSON.parse(run.stdout)
+        expect(rows.map((r: { method: string; n: number }) => `${r.method}:${r.n}`)).toEqual([
+          "en:3",
+          "concner:2",
+          "mulda:1"
+        ])
+        expect(rows[1].vsEn.diff).toBeCloseTo(10, 10)
+      }).pipe(Effect.provide(NodeContext.layer)),
+    60_000
+  )
+})

@@ -187,8 +187,17 @@ export { isAtomicTemp, writeFileAtomic, writeFileStringAtomic } from "./model/at
 export { floatBitsToHalf, halfBitsToFloat } from "./model/half.js"
 export { type BackendName, backendNames } from "./runtime/backends.js"
 export { BackendSwitchWithLiveTensors, BackendUnavailable, UnknownBackend } from "./runtime/errors.js"
-export { formatRuntimeInfo, RuntimeInfo, RuntimeMemory, SkippedBackend } from "./runtime/info.js"
-export { registerCustomKernels, unsortedSegmentSumInto } from "./runtime/kernels.js"
+export { formatRuntimeInfo, NativeInfo, RuntimeInfo, RuntimeMemory, SkippedBackend } from "./runtime/info.js"
+export {
+  disableNativeKernels,
+  enableNativeKernels,
+  type NativeCapability,
+  nativeCapability,
+  registerCustomKernels,
+  unsortedSegmentSumInto
+} from "./runtime/kernels.js"
+export { loadNative, type NativeAddon, type NativeStatus } from "./runtime/native.js"
+export { fusedDropout, fusedGelu, fusedLayerNorm } from "./runtime/nativeKernels.js"
 export { acquireVariables, tensorScope, withTensorScope } from "./runtime/scope.js"
 export {
   backendChoices,
@@ -456,3 +465,13 @@ export {
   summarizeResults,
   type VersusEn
 } from "./experiment/report.js"
+export { renderSvg, resultsSpec, svgPage, tokenScatterSpec } from "./viz/plots.js"
+export {
+  type LangSentences,
+  type ProjectedToken,
+  projectTokens,
+  type SampleOptions,
+  type TokenVector,
+  tokenVectors
+} from "./viz/tokens.js"
+export { resultsFigure, type TokenFigureOptions, tokenFigure } from "./viz/visualize.js"

@@ -19,6 +19,7 @@ import { resumeCommand } from "./resume.js"
 import { runCommand } from "./run.js"
 import { trainCommand } from "./train.js"
 import { translateCommand } from "./translate.js"
+import { visualizeCommand } from "./visualize.js"
 import { vocabCommand } from "./vocab.js"
 
 const concner = Command.make("concner").pipe(
@@ -35,6 +36,7 @@ const concner = Command.make("concner").pipe(
     quickstartCommand,
     reportCommand,
     runCommand,
+    visualizeCommand,
     translateCommand,
     vocabCommand,
     pretrainCommand

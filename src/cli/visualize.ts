@@ -10,8 +10,6 @@ import { Console, Data, Effect, Layer, Option } from "effect"
 import { Corpora } from "../data/Corpora.js"
 import { writeFileStringAtomic } from "../model/atomic.js"
 import { TensorRuntime, backendChoices } from "../runtime/TensorRuntime.js"
-import { renderSvg, svgPage } from "../viz/plots.js"
-import { resultsFigure, tokenFigure } from "../viz/visualize.js"
 
 /** Neither or both figures asked for. */
 export class VisualizeUsage extends Data.TaggedError("VisualizeUsage")<{ readonly reason: string }> {
@@ -61,6 +59,9 @@ export const visualizeCommand = Command.make(
         return yield* new VisualizeUsage({
           reason: "give --model DIR (token vectors) or --results DIR (F1 per language), one of them"
         })
+      // vega, vega-lite and umap-js take ~0.7 s to load: only this command pays for them
+      const { renderSvg, svgPage } = yield* Effect.promise(() => import("../viz/plots.js"))
+      const { resultsFigure, tokenFigure } = yield* Effect.promise(() => import("../viz/visualize.js"))
       const figure = Option.isSome(flags.model)
         ? yield* Effect.scoped(
             tokenFigure({

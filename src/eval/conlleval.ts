@@ -14,7 +14,7 @@
  *   ordinary token (its `O O` tags end chunks and count towards token accuracy).
  */
 import type { ChunkCounts, EntityScores } from "./scores.js"
-import { entityScores } from "./scores.js"
+import { chunkTally, entityScores } from "./scores.js"
 
 /** The gold and predicted tag of one token. */
 export interface EvalToken {
@@ -58,15 +58,7 @@ export const scoreConlleval = (
   sentences: Iterable<ReadonlyArray<EvalToken>>,
   finalBoundary = true
 ): EntityScores => {
-  const perType = new Map<string, { correct: number; gold: number; predicted: number }>()
-  const countsOf = (type: string) => {
-    let counts = perType.get(type)
-    if (counts === undefined) {
-      counts = { correct: 0, gold: 0, predicted: 0 }
-      perType.set(type, counts)
-    }
-    return counts
-  }
+  const { perType, countsOf } = chunkTally()
   let correctTags = 0
   let tokens = 0
   let inCorrect = false

@@ -30,6 +30,20 @@ export interface ChunkCounts {
   readonly predicted: number
 }
 
+/** Mutable per-type chunk counts, created on first use: the scorers' tally. */
+export const chunkTally = () => {
+  const perType = new Map<string, { correct: number; gold: number; predicted: number }>()
+  const countsOf = (type: string) => {
+    let counts = perType.get(type)
+    if (counts === undefined) {
+      counts = { correct: 0, gold: 0, predicted: 0 }
+      perType.set(type, counts)
+    }
+    return counts
+  }
+  return { perType, countsOf }
+}
+
 /** conlleval's formulas, in its evaluation order (`100*c/n`, then `2*p*r/(p+r)`), so doubles match. */
 export const chunkScore = ({ correct, gold, predicted }: ChunkCounts): ChunkScore => {
   const precision = predicted > 0 ? (100 * correct) / predicted : 0

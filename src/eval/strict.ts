@@ -9,7 +9,7 @@ import type { Span, TagScheme } from "../data/scheme.js"
 import { parseTagIn, spansOf, toIob2 } from "../data/scheme.js"
 import type { EvalRow } from "./input.js"
 import type { EntityScores } from "./scores.js"
-import { entityScores } from "./scores.js"
+import { chunkTally, entityScores } from "./scores.js"
 
 const spanKey = ({ type, start, end }: Span) => `${start}:${end}:${type}`
 
@@ -24,15 +24,7 @@ export const scoreSpans = (
   if (gold.length !== predicted.length) {
     throw new RangeError(`${gold.length} gold sentences but ${predicted.length} predicted`)
   }
-  const perType = new Map<string, { correct: number; gold: number; predicted: number }>()
-  const countsOf = (type: string) => {
-    let counts = perType.get(type)
-    if (counts === undefined) {
-      counts = { correct: 0, gold: 0, predicted: 0 }
-      perType.set(type, counts)
-    }
-    return counts
-  }
+  const { perType, countsOf } = chunkTally()
   let correctTags = 0
   let tokens = 0
   for (const [i, goldTags] of gold.entries()) {

@@ -10,16 +10,24 @@
  * (`CellSpecConflict`), never overwritten nor counted as done — use another OUT.
  *
  * Concurrency: tfjs has ONE global engine (backend, tensor registry, kernels) per process, so
- * cells run in-process are serialised (one at a time); on 2 cores one run already uses both.
+ * cells run in-process are serialised (one at a time; the default — on 2 cores one run already
+ * uses both). With `concurrency` > 1 each cell runs in its own child process instead: this process
+ * records the cell's `spec.json`/`run.json`, then `node bin/concner.js resume RUN_DIR` runs it from
+ * its start (or from where it was interrupted), its progress going to `RUN_DIR/run.log`.
  */
+import { spawn } from "node:child_process"
+import { closeSync, openSync } from "node:fs"
 import * as path from "node:path"
+import { fileURLToPath } from "node:url"
 import { FileSystem } from "@effect/platform"
 import { Data, Effect, ParseResult, Schema, type Scope } from "effect"
+import { Corpora } from "../data/Corpora.js"
 import { translationLangs } from "../data/datasets.js"
 import { Objective, PaperVariant, paperObjectives } from "../losses/objective.js"
+import { TensorRuntime } from "../runtime/TensorRuntime.js"
 import { canonicalHash } from "./canonicalJson.js"
 import { RunResult } from "./result.js"
-import { type RunHooks, resumeExperiment, runExperiment } from "./run.js"
+import { type RunHooks, recordRun, resumeExperiment, runExperiment } from "./run.js"
 import { ExperimentSpec, Protocol, TranslationSource as TranslationSourceSchema } from "./spec.js"
 
 export type CorpusName = ExperimentSpec["corpus"]
@@ -135,6 +143,16 @@ export class CellSpecConflict extends Data.TaggedError("CellSpecConflict")<{
 }> {
   override get message() {
     return `${this.runDir}/spec.json: recorded spec ${this.recorded.slice(0, 12)}… differs from this grid's ${this.expected.slice(0, 12)}… (other protocol, encoder or settings): use another output folder`
+  }
+}
+
+/** A cell's child process did not finish its run. */
+export class CellProcessFailed extends Data.TaggedError("CellProcessFailed")<{
+  readonly runDir: string
+  readonly exit: string
+}> {
+  override get message() {
+    return `${this.runDir}: \`concner resume\` ${this.exit}; see ${path.join(this.runDir, RUN_LOG)}`
   }
 }
 
@@ -255,43 +273,82 @@ export const readResult = Effect.fn("Grid.readResult")(function* (file: string) 
   )
 })
 
+/** Where a cell run in a child process writes its progress. */
+export const RUN_LOG = "run.log"
+
+const BIN = fileURLToPath(new URL("../../bin/concner.js", import.meta.url))
+
+/** `concner resume runDir` in a child process, on this process's backend and data root; killed if interrupted. */
+const resumeInChild = (runDir: string, backend: string, dataRoot: string) =>
+  Effect.async<void, CellProcessFailed>((resume) => {
+    const log = openSync(path.join(runDir, RUN_LOG), "a")
+    const child = spawn(process.execPath, [BIN, "resume", runDir, "--backend", backend, "--data", dataRoot], {
+      stdio: ["ignore", "ignore", log]
+    })
+    let done = false
+    const finish = (exit: string | undefined) => {
+      if (done) return
+      done = true
+      closeSync(log)
+      resume(exit === undefined ? Effect.void : Effect.fail(new CellProcessFailed({ runDir, exit })))
+    }
+    child.on("error", (e) => finish(`could not start: ${e.message}`))
+    child.on("exit", (code, signal) =>
+      finish(code === 0 ? undefined : signal !== null ? `was killed (${signal})` : `exited with code ${code}`)
+    )
+    return Effect.sync(() => {
+      child.kill("SIGTERM")
+    })
+  })
+
 export interface RunGridOptions<E> {
   /** The hooks of one cell's run (progress, metrics.jsonl), built in the cell's scope. */
   readonly hooksFor: (runDir: string) => Effect.Effect<RunHooks, E, Scope.Scope | FileSystem.FileSystem>
   /** Called before each cell starts (or is skipped / reported unavailable). */
   readonly onCell?: (cell: GridCell, index: number, total: number) => Effect.Effect<void>
+  /** Cells at once: 1 (default) in this process; more, each in a child process (see the module note). */
+  readonly concurrency?: number
 }
 
 /**
- * Brings every cell to completion, one at a time (see the module note on concurrency), and returns
- * each cell's outcome in grid order. A failing cell stops the grid; running it again skips what is
- * done and resumes the failed cell from its last evaluation point.
+ * Brings every cell to completion and returns each cell's outcome in grid order. A failing cell
+ * stops the grid; running it again skips what is done and resumes the failed cell from its last
+ * evaluation point.
  */
 export const runGrid = <E>(cells: ReadonlyArray<GridCell>, options: RunGridOptions<E>) =>
-  Effect.forEach(
-    cells,
-    (cell, index) =>
-      Effect.gen(function* () {
-        if (options.onCell) yield* options.onCell(cell, index, cells.length)
-        if (cell._tag === "Unavailable") return { cell, status: "unavailable" } as CellOutcome
-        const state = yield* cellState(cell)
-        if (state === "complete") {
-          const result = yield* readResult(path.join(cell.runDir, "result.json"))
-          return { cell, status: "skipped", result } as CellOutcome
-        }
-        if (state === "interrupted") {
-          const result = yield* resumeExperiment(cell.runDir, options.hooksFor(cell.runDir))
-          return { cell, status: "resumed", result } as CellOutcome
-        }
-        const result = yield* Effect.scoped(
-          Effect.flatMap(options.hooksFor(cell.runDir), (hooks) =>
-            runExperiment(cell.spec, cell.runDir, hooks)
-          )
-        )
-        return { cell, status: "ran", result } as CellOutcome
-      }),
-    { concurrency: 1 }
-  ).pipe(Effect.withSpan("Grid.run"))
+  Effect.gen(function* () {
+    const concurrency = options.concurrency ?? 1
+    const { backend } = yield* TensorRuntime
+    const { root } = yield* Corpora
+    return yield* Effect.forEach(
+      cells,
+      (cell, index) =>
+        Effect.gen(function* () {
+          if (options.onCell) yield* options.onCell(cell, index, cells.length)
+          if (cell._tag === "Unavailable") return { cell, status: "unavailable" } as CellOutcome
+          const state = yield* cellState(cell)
+          const resultFile = path.join(cell.runDir, "result.json")
+          if (state === "complete")
+            return { cell, status: "skipped", result: yield* readResult(resultFile) } as CellOutcome
+          const status = state === "interrupted" ? "resumed" : "ran"
+          if (concurrency > 1) {
+            if (state === "new") yield* recordRun(cell.spec, cell.runDir)
+            yield* resumeInChild(cell.runDir, backend, root)
+            return { cell, status, result: yield* readResult(resultFile) } as CellOutcome
+          }
+          const result =
+            state === "interrupted"
+              ? yield* resumeExperiment(cell.runDir, options.hooksFor(cell.runDir))
+              : yield* Effect.scoped(
+                  Effect.flatMap(options.hooksFor(cell.runDir), (hooks) =>
+                    runExperiment(cell.spec, cell.runDir, hooks)
+                  )
+                )
+          return { cell, status, result } as CellOutcome
+        }),
+      { concurrency }
+    )
+  }).pipe(Effect.withSpan("Grid.run"))
 
 /** One line per cell: coordinates, what happened, the final F1 (student's for KD methods) or why not. */
 export const formatOutcomes = (outcomes: ReadonlyArray<CellOutcome>): string =>

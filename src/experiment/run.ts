@@ -223,12 +223,11 @@ const execute = Effect.fn("Experiment.execute")(function* (
   )
 })
 
-/** Runs `spec` into `runDir` (created if needed): `spec.json`, `run.json`, `metrics.jsonl`, models, `result.json`. */
-export const runExperiment = Effect.fn("Experiment.run")(function* (
-  spec: ExperimentSpec,
-  runDir: string,
-  hooks: RunHooks
-) {
+/**
+ * Creates `runDir` with `spec.json` and `run.json`; `resumeExperiment` then runs it from the start
+ * (what the grid runner's child processes do).
+ */
+export const recordRun = Effect.fn("Experiment.record")(function* (spec: ExperimentSpec, runDir: string) {
   const fs = yield* FileSystem.FileSystem
   const corpora = yield* Corpora
   const runtime = yield* TensorRuntime
@@ -239,6 +238,15 @@ export const runExperiment = Effect.fn("Experiment.run")(function* (
     backend: runtime.backend
   })
   yield* writeRunRecord(runDir, Schema.encodeSync(ExperimentSpec)(spec), record)
+})
+
+/** Runs `spec` into `runDir` (created if needed): `spec.json`, `run.json`, `metrics.jsonl`, models, `result.json`. */
+export const runExperiment = Effect.fn("Experiment.run")(function* (
+  spec: ExperimentSpec,
+  runDir: string,
+  hooks: RunHooks
+) {
+  yield* recordRun(spec, runDir)
   return yield* execute(spec, runDir, hooks, undefined)
 })
 

@@ -122,6 +122,16 @@ export const stackBatch = (
   }
 }
 
+/** The index whose cumulative share first exceeds `r` ∈ [0, 1) (the last one absorbs rounding). */
+const pickShare = (shares: ReadonlyArray<number>, r: number): number => {
+  let acc = 0
+  for (let g = 0; g < shares.length - 1; g++) {
+    acc += shares[g]!
+    if (r < acc) return g
+  }
+  return shares.length - 1
+}
+
 /**
  * The batch of `step`: each row draws a group by its share, then an example uniformly, and is
  * masked afresh (dynamic masking, RoBERTa-style), all seeded by `seed/step/row`.
@@ -140,10 +150,7 @@ export const drawBatch = (
   const rows = Array.from({ length: options.batchSize }, (_, row) => {
     const key = `${options.seed}/${step}/${row}`
     const next = mulberry32(hashSeed(key))
-    const r = next()
-    let g = 0
-    for (let acc = shares[0]!; r >= acc && g < groups.length - 1; acc += shares[++g]!);
-    const group = groups[g]!
+    const group = groups[pickShare(shares, next())]!
     const example = group.examples[Math.floor(next() * group.examples.length)]!
     const masked = maskSequence(example.inputIds, example.wordIds, options.masking, key)
     return { example, group: group.name, ...masked }

@@ -153,6 +153,8 @@ layer(Layer.mergeAll(NodeContext.layer, TensorRuntime.layer({ backend: "cpu" }))
       )
       const loaded = yield* loadCheckpoint(straight)
       expect(loaded.report.classifier).toBe("none")
+      const forTraining = yield* loadCheckpoint(straight, { labels: ["O", "B-PER", "I-PER"] })
+      expect(forTraining.report.classifier).toBe("absent") // `train` initialises the classifier
       expect([...loaded.report.unused].sort()).toStrictEqual(Object.keys(mlmHeadShapes(model)).sort())
       const card = yield* fs.readFileString(path.join(straight, MODEL_CARD_FILE))
       expect(card).toContain("| de | 10 |")

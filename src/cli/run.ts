@@ -1,7 +1,7 @@
 /**
- * `concner run experiments/NAME.ts [--protocol cpu|paper] [--out DIR] [--model DIR] [--seeds N]`:
- * loads the file's default-exported grid (TypeScript works: bin/concner.js registers tsx), brings
- * every cell to completion — skipping completed ones, resuming interrupted ones — and prints each
+ * `concner run experiments/NAME.ts [--protocol cpu|paper] [--out DIR] [--model DIR] [--seeds N]
+ * [--concurrency N]`: loads the file's default-exported grid (TypeScript works: bin/concner.js
+ * registers tsx), brings every cell to completion — skipping completed ones, resuming interrupted ones — and prints each
  * cell's outcome and the report of the grid (mean ± std over seeds, next to the paper).
  */
 import * as path from "node:path"
@@ -44,6 +44,12 @@ const seeds = Options.integer("seeds").pipe(
   Options.optional,
   Options.withDescription("run only the grid's first N seeds")
 )
+const concurrency = Options.integer("concurrency").pipe(
+  Options.withDefault(1),
+  Options.withDescription(
+    "cells at once: 1 runs them in this process; more runs each in a child process (`concner resume`)"
+  )
+)
 const data = Options.directory("data").pipe(
   Options.optional,
   Options.withDescription("data root (default CONCNER_DATA or ../shared/data)")
@@ -66,46 +72,50 @@ const defaultModel = (grid: Grid, outDir: string) => {
     : Effect.succeed(Option.none<string>())
 }
 
-export const runCommand = Command.make("run", { file, protocol, out, model, seeds, data, backend }, (flags) =>
-  Effect.gen(function* () {
-    const loaded = yield* loadGrid(flags.file)
-    const grid = Option.match(flags.seeds, {
-      onNone: () => loaded,
-      onSome: (n) => ({ ...loaded, seeds: loaded.seeds.slice(0, n) })
-    })
-    const outDir = path.resolve(Option.getOrElse(flags.out, () => path.join("runs", grid.name)))
-    const encoder = Option.isSome(flags.model) ? flags.model : yield* defaultModel(grid, outDir)
-    const cells = yield* expandGrid(grid, {
-      out: outDir,
-      protocol: Option.match(flags.protocol, {
-        onNone: () => grid.protocol ?? protocols.cpu,
-        onSome: (name) => protocols[name]
-      }),
-      ...(Option.isSome(encoder) ? { model: encoder.value } : {})
-    })
-    const outcomes = yield* runGrid(cells, {
-      hooksFor: (runDir) => progressHooks(runDir),
-      onCell: (cell, index, total) =>
-        Console.error(
-          `[${index + 1}/${total}] ${cell.corpus} ${cell.method} ${cell.lang} ${cell.sourceSize} seed ${cell.seed}${cell._tag === "Runnable" ? ` → ${cell.runDir}` : ": unavailable"}`
+export const runCommand = Command.make(
+  "run",
+  { file, protocol, out, model, seeds, concurrency, data, backend },
+  (flags) =>
+    Effect.gen(function* () {
+      const loaded = yield* loadGrid(flags.file)
+      const grid = Option.match(flags.seeds, {
+        onNone: () => loaded,
+        onSome: (n) => ({ ...loaded, seeds: loaded.seeds.slice(0, n) })
+      })
+      const outDir = path.resolve(Option.getOrElse(flags.out, () => path.join("runs", grid.name)))
+      const encoder = Option.isSome(flags.model) ? flags.model : yield* defaultModel(grid, outDir)
+      const cells = yield* expandGrid(grid, {
+        out: outDir,
+        protocol: Option.match(flags.protocol, {
+          onNone: () => grid.protocol ?? protocols.cpu,
+          onSome: (name) => protocols[name]
+        }),
+        ...(Option.isSome(encoder) ? { model: encoder.value } : {})
+      })
+      const outcomes = yield* runGrid(cells, {
+        hooksFor: (runDir) => progressHooks(runDir),
+        concurrency: flags.concurrency,
+        onCell: (cell, index, total) =>
+          Console.error(
+            `[${index + 1}/${total}] ${cell.corpus} ${cell.method} ${cell.lang} ${cell.sourceSize} seed ${cell.seed}${cell._tag === "Runnable" ? ` → ${cell.runDir}` : ": unavailable"}`
+          )
+      })
+      const rows = yield* summarizeResults(
+        outcomes.flatMap((o) =>
+          o.status === "unavailable"
+            ? []
+            : [{ file: path.join(o.cell.runDir, "result.json"), result: o.result }]
         )
-    })
-    const rows = yield* summarizeResults(
-      outcomes.flatMap((o) =>
-        o.status === "unavailable"
-          ? []
-          : [{ file: path.join(o.cell.runDir, "result.json"), result: o.result }]
+      )
+      yield* Console.log(`${formatOutcomes(outcomes)}\n\n${formatReportMarkdown(rows)}`)
+    }).pipe(
+      Effect.provide(
+        Layer.mergeAll(
+          Corpora.at(Option.getOrUndefined(flags.data)),
+          TensorRuntime.layer(Option.isSome(flags.backend) ? { backend: flags.backend.value } : {})
+        )
       )
     )
-    yield* Console.log(`${formatOutcomes(outcomes)}\n\n${formatReportMarkdown(rows)}`)
-  }).pipe(
-    Effect.provide(
-      Layer.mergeAll(
-        Corpora.at(Option.getOrUndefined(flags.data)),
-        TensorRuntime.layer(Option.isSome(flags.backend) ? { backend: flags.backend.value } : {})
-      )
-    )
-  )
 ).pipe(
   Command.withDescription(
     "run an experiment grid (completed cells skipped, interrupted ones resumed) and report it"

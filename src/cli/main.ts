@@ -3,7 +3,7 @@
  * Every subcommand lives in its own file and is thin (parse flags, build layers, call a stage).
  * Failures print `message` (for data errors `file:line: reason`) on stderr and exit non-zero.
  */
-import { Command } from "@effect/cli"
+import { Command, ValidationError } from "@effect/cli"
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { Cause, Console, Effect } from "effect"
 import { dataCommand } from "./data.js"
@@ -45,14 +45,15 @@ const concner = Command.make("concner").pipe(
 
 const cli = Command.run(concner, { name: "concner", version: "0.1.0" })
 
-const reportFailure = (cause: Cause.Cause<unknown>) =>
-  Cause.isInterruptedOnly(cause)
-    ? Effect.void
-    : Console.error(
-        Cause.failures(cause).pipe((failures) =>
-          [...failures].map((e) => (e instanceof Error ? e.message : String(e))).join("\n")
-        ) || Cause.pretty(cause)
-      )
+// @effect/cli prints its own validation errors (bad flags, missing files); every other failure is
+// a tagged error whose message names the file and line, or the run, step and batch
+const reportFailure = (cause: Cause.Cause<unknown>) => {
+  if (Cause.isInterruptedOnly(cause)) return Effect.void
+  const failures = [...Cause.failures(cause)]
+  if (failures.length > 0 && failures.every(ValidationError.isValidationError)) return Effect.void
+  const messages = failures.map((e) => (e instanceof Error ? e.message : String(e)))
+  return Console.error(messages.length > 0 ? messages.join("\n") : Cause.pretty(cause))
+}
 
 cli(process.argv).pipe(
   Effect.tapErrorCause(reportFailure),

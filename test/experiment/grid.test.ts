@@ -1,14 +1,12 @@
 import * as path from "node:path"
 import { FileSystem } from "@effect/platform"
-import { NodeContext } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
-import { Data, Effect, Exit, Layer } from "effect"
+import { Data, Effect, Exit } from "effect"
 import * as quickstart from "../../experiments/quickstart.js"
 import * as table3 from "../../experiments/table3.js"
 import * as table4 from "../../experiments/table4.js"
 import * as table5 from "../../experiments/table5.js"
 import * as wikiann27 from "../../experiments/wikiann27.js"
-import { Corpora } from "../../src/data/Corpora.js"
 import {
   CellSpecConflict,
   type Grid,
@@ -22,27 +20,10 @@ import {
 } from "../../src/experiment/grid.js"
 import { progressHooks } from "../../src/experiment/progress.js"
 import { Protocol } from "../../src/experiment/spec.js"
-import { TensorRuntime } from "../../src/runtime/TensorRuntime.js"
-import { conllTypes, labelSet } from "../../src/train/labels.js"
-import { dataRoot, hasData } from "../support/data.js"
-import { writeTinyModel } from "../support/tinyModel.js"
+import { hasData } from "../support/data.js"
+import { makeTinyRunModel, runLayer, tinyProtocol } from "../support/runs.js"
 
-const protocol = Protocol.make({
-  name: "test",
-  epochs: 1,
-  batchSize: 8,
-  maxLength: 48,
-  evalEvery: 2,
-  lr: 1e-3,
-  weightDecay: 0.01,
-  warmupRatio: 0,
-  maxGradNorm: 1,
-  kdEpochs: 1,
-  kdSentences: 16,
-  devSentences: 40,
-  testSentences: 60,
-  evalBatchSize: 64
-})
+const protocol = tinyProtocol(60)
 
 const bigGrid: Grid = {
   name: "big",
@@ -135,13 +116,7 @@ describe.skipIf(!hasData)("runGrid on real data", () => {
       Effect.gen(function* () {
         const fs = yield* FileSystem.FileSystem
         const dir = yield* fs.makeTempDirectoryScoped()
-        const corpora = yield* Corpora
-        const text = [
-          ...(yield* corpora.load({ corpus: "conll", lang: "en", split: "train" })).sentences.slice(0, 2000),
-          ...(yield* corpora.load({ corpus: "conll", lang: "de", split: "test" })).sentences.slice(0, 500)
-        ].map((s) => s.tokens)
-        const model = path.join(dir, "model")
-        yield* writeTinyModel(model, text, labelSet(conllTypes).tags)
+        const model = yield* makeTinyRunModel(dir)
         const grid: Grid = {
           name: "small",
           sizes: [16],
@@ -201,11 +176,7 @@ describe.skipIf(!hasData)("runGrid on real data", () => {
         expect(
           Exit.isFailure(conflict) && conflict.cause._tag === "Fail" && conflict.cause.error
         ).toBeInstanceOf(CellSpecConflict)
-      }).pipe(
-        Effect.provide(
-          Layer.mergeAll(Corpora.at(dataRoot), NodeContext.layer, TensorRuntime.layer({ backend: "cpu" }))
-        )
-      ),
+      }).pipe(Effect.provide(runLayer("cpu"))),
     300_000
   )
 })

@@ -1,65 +1,23 @@
 import * as path from "node:path"
 import { FileSystem } from "@effect/platform"
-import { NodeContext } from "@effect/platform-node"
-import { describe, expect, it } from "@effect/vitest"
-import { Data, Effect, Exit, Layer, Schema } from "effect"
-import { Corpora } from "../../src/data/Corpora.js"
+import { Command } from "@effect/cli"
+import { describe, expect, it, vi } from "@effect/vitest"
+import { Data, Effect, Exit } from "effect"
+import { predictCommand } from "../../src/cli/predict.js"
+import { decodeConlleval } from "../../src/eval/input.js"
 import { progressHooks } from "../../src/experiment/progress.js"
-import { resumeExperiment, runExperiment } from "../../src/experiment/run.js"
-import { ExperimentSpec, Protocol } from "../../src/experiment/spec.js"
-import { TensorRuntime } from "../../src/runtime/TensorRuntime.js"
-import { tf } from "../../src/runtime/tf.js"
 import { conllTypes, labelSet } from "../../src/train/labels.js"
+import { resumeExperiment, runExperiment } from "../../src/experiment/run.js"
+import { tf } from "../../src/runtime/tf.js"
 import { dataRoot, hasData } from "../support/data.js"
-import { writeTinyModel } from "../support/tinyModel.js"
+import { makeTinyRunModel, runLayer, tinyProtocol, tinySpec } from "../support/runs.js"
 
-const protocol = Protocol.make({
-  name: "test",
-  epochs: 1,
-  batchSize: 8,
-  maxLength: 48,
-  evalEvery: 2,
-  lr: 1e-3,
-  weightDecay: 0.01,
-  warmupRatio: 0,
-  maxGradNorm: 1,
-  kdEpochs: 1,
-  kdSentences: 16,
-  devSentences: 40,
-  testSentences: 120,
-  evalBatchSize: 64
-})
-
-/** A tiny model whose vocabulary covers the English and German text the runs read. */
-const makeModel = (dir: string) =>
-  Effect.gen(function* () {
-    const corpora = yield* Corpora
-    const text = [
-      ...(yield* corpora.load({ corpus: "conll", lang: "en", split: "train" })).sentences.slice(0, 3000),
-      ...(yield* corpora.load({ corpus: "conll", lang: "de", split: "test" })).sentences.slice(0, 1000)
-    ].map((s) => s.tokens)
-    const model = path.join(dir, "model")
-    yield* writeTinyModel(model, text, labelSet(conllTypes).tags)
-    return model
-  })
-
-const specFor = (model: string, method = "concner") =>
-  Schema.decodeUnknown(ExperimentSpec)({
-    method,
-    lang: "de",
-    corpus: "conll",
-    sourceSize: 24,
-    seed: 3,
-    model,
-    translations: "mulda",
-    mismatches: "keep",
-    protocol
-  })
+const protocol = tinyProtocol(120)
+const makeModel = makeTinyRunModel
+const specFor = (model: string, method = "concner") => tinySpec(model, method, protocol)
+const layerOn = runLayer
 
 class Stop extends Data.TaggedError("Stop")<{ readonly after: number }> {}
-
-const layerOn = (backend: string) =>
-  Layer.mergeAll(Corpora.at(dataRoot), NodeContext.layer, TensorRuntime.layer({ backend }))
 
 describe.skipIf(!hasData)("a run on real data", () => {
   it.scoped(
@@ -94,6 +52,33 @@ describe.skipIf(!hasData)("a run on real data", () => {
         )
         for (const stage of ["teacher", "student"])
           expect(yield* fs.exists(path.join(run, stage, "model.safetensors"))).toBe(true)
+        // `concner predict` on the saved teacher prints conlleval input that `evaluate` scores
+        const sample = path.join(dir, "sample.conll")
+        yield* fs.writeFileString(sample, "EU B-ORG\nrejects O\nGerman B-MISC\ncall O\n\nPeter B-PER\nBlackburn I-PER\n\n")
+        const log = vi.spyOn(console, "log").mockImplementation(() => {})
+        yield* Command.run(predictCommand, { name: "predict", version: "test" })([
+          "node",
+          "predict",
+          "--model",
+          path.join(run, "teacher"),
+          "--backend",
+          "wasm",
+          sample
+        ])
+        const printed = log.mock.calls.map((args) => args.join(" ")).join("\n")
+        log.mockRestore()
+        const rows = printed.split("\n").filter((l) => l !== "")
+        expect(rows.map((r) => r.split(" ").slice(0, 2).join(" "))).toEqual([
+          "EU B-ORG",
+          "rejects O",
+          "German B-MISC",
+          "call O",
+          "Peter B-PER",
+          "Blackburn I-PER"
+        ])
+        for (const r of rows) expect(labelSet(conllTypes).tags).toContain(r.split(" ")[2])
+        const scored = yield* decodeConlleval(printed, "predicted")
+        expect(scored.sentences).toHaveLength(2)
       }).pipe(Effect.provide(layerOn("wasm"))),
     600_000
   )

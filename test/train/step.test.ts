@@ -1,0 +1,116 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Either, Exit, Stream } from "effect"
+import { paperObjectives } from "../../src/losses/objective.js"
+import { decodeBertConfig } from "../../src/model/config.js"
+import { initParams, scopedParams } from "../../src/model/params.js"
+import { tf } from "../../src/runtime/tf.js"
+import { makeAdamW } from "../../src/train/adamw.js"
+import { type Batch, type TrainExample, makeBatch } from "../../src/train/batcher.js"
+import { conllTypes, labelSet } from "../../src/train/labels.js"
+import { START, trainStage } from "../../src/train/loop.js"
+import { constantSchedule } from "../../src/train/schedule.js"
+import { trainStep } from "../../src/train/step.js"
+import { snapshotWeights } from "../../src/train/weights.js"
+import { tinyConfig } from "../support/tinyModel.js"
+
+const labels = labelSet(conllTypes)
+const config = Either.getOrThrow(decodeBertConfig(tinyConfig(40), "tiny/config.json"))
+
+/** A sentence of `n` words, one subword each, ids and labels drawn from `i`. */
+const encoding = (i: number, n: number) => {
+  const inputIds = [2, ...Array.from({ length: n }, (_, k) => 5 + ((i * 7 + k) % 30)), 3]
+  return {
+    tokens: inputIds.map(String),
+    inputIds,
+    wordIds: [-1, ...Array.from({ length: n }, (_, k) => k), -1],
+    labelPositions: Array.from({ length: n }, (_, k) => k + 1),
+    labels: [-100, ...Array.from({ length: n }, (_, k) => (i + k) % labels.tags.length), -100],
+    words: n,
+    keptWords: n,
+    emptyWords: []
+  }
+}
+
+const examples: Array<TrainExample> = Array.from({ length: 6 }, (_, i) => ({
+  index: 100 + i,
+  source: encoding(i, 3 + (i % 3)),
+  translation: encoding(i + 50, 2 + (i % 4))
+}))
+
+const settings = {
+  run: "test-run",
+  seed: 1,
+  objective: paperObjectives["concner-no-kd"],
+  stage: "teacher" as const,
+  maxGradNorm: 1,
+  tagTypes: labels.tagTypes
+}
+
+describe("the training step", () => {
+  it.scoped(
+    "a poisoned weight stops the run with NonFiniteLoss naming step and batch, and updates nothing",
+    () =>
+      Effect.gen(function* () {
+        yield* Effect.promise(() => tf.setBackend("cpu"))
+        const params = yield* scopedParams(() => initParams(config, labels.tags.length, 3))
+        const optimizer = yield* makeAdamW(params)
+        const batch = makeBatch(examples, [0, 1, 2], "paired", 0, { epoch: 2, batch: 5 })
+        params["classifier.bias"]!.assign(tf.fill([labels.tags.length], Number.NaN))
+        const before = snapshotWeights(params)
+        const tensors = tf.memory().numTensors
+        const result = trainStep({ params, config, optimizer }, settings, batch, 17, 1e-3)
+        expect(Either.isLeft(result)).toBe(true)
+        const error = Either.getLeft(result).pipe((o) => (o._tag === "Some" ? o.value : undefined))
+        expect(error?._tag).toBe("NonFiniteLoss")
+        expect(error).toMatchObject({ run: "test-run", step: 17, batch: 5 })
+        expect(tf.memory().numTensors).toBe(tensors)
+        expect(optimizer.step()).toBe(0)
+        const after = snapshotWeights(params)
+        for (const [k, v] of Object.entries(before)) expect(after[k]).toEqual(v)
+      })
+  )
+
+  it.scoped("the loop fails with the step's error instead of training on", () =>
+    Effect.gen(function* () {
+      yield* Effect.promise(() => tf.setBackend("cpu"))
+      const params = yield* scopedParams(() => initParams(config, labels.tags.length, 3))
+      const optimizer = yield* makeAdamW(params)
+      params["bert.embeddings.LayerNorm.weight"]!.assign(
+        tf.fill([config.hiddenSize], Number.POSITIVE_INFINITY)
+      )
+      const stage = {
+        ...settings,
+        rows: "paired" as const,
+        batchSize: 2,
+        epochs: 1,
+        evalEvery: 1,
+        schedule: constantSchedule(1e-3),
+        padId: 0
+      }
+      const exit = yield* Effect.exit(
+        Stream.runDrain(
+          trainStage({ params, config, optimizer }, stage, examples, () => Effect.succeed(0), {
+            position: START
+          })
+        )
+      )
+      expect(Exit.isFailure(exit)).toBe(true)
+      if (Exit.isFailure(exit)) expect(JSON.stringify(exit.cause)).toMatch(/NonFinite(Loss|Gradient)/)
+    })
+  )
+
+  it.scoped("a step leaves numTensors unchanged (after the first, which makes nothing either)", () =>
+    Effect.gen(function* () {
+      yield* Effect.promise(() => tf.setBackend("cpu"))
+      const params = yield* scopedParams(() => initParams(config, labels.tags.length, 3))
+      const optimizer = yield* makeAdamW(params)
+      const batch: Batch = makeBatch(examples, [3, 4, 5], "paired", 0, { epoch: 0, batch: 0 })
+      const before = tf.memory().numTensors
+      for (let step = 0; step < 3; step++) {
+        const result = trainStep({ params, config, optimizer }, settings, batch, step, 1e-3)
+        expect(Either.isRight(result)).toBe(true)
+        expect(tf.memory().numTensors).toBe(before)
+      }
+    })
+  )
+})

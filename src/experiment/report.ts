@@ -106,7 +106,8 @@ export const summarizeResults = (found: ReadonlyArray<FoundResult>) =>
     }
     const rows = [...groups.values()].map((group) => {
       const first = group[0]!.result
-      const f1s = group.map(({ result: r }) => 100 * (r.student ?? r).test.f1)
+      // result.json holds conlleval percentages (0–100)
+      const f1s = group.map(({ result: r }) => (r.student ?? r).test.f1)
       return {
         corpus: first.corpus,
         lang: first.lang,

@@ -18,7 +18,7 @@ import { RunResult } from "../../src/experiment/result.js"
 const runs = Number(process.env.CONCNER_PROP_RUNS ?? 100)
 
 const stage = (f1: number) => ({
-  dev: { f1: 0.5, step: 10 },
+  dev: { f1: 50, step: 10 },
   test: { f1, precision: f1, recall: f1, byType: {} },
   steps: 20,
   unpredictedTestWords: 0
@@ -57,13 +57,13 @@ const writeRuns = (dir: string, results: ReadonlyArray<RunResult>) =>
   })
 
 const sample = [
-  result("en", 1, 0.7),
-  result("en", 2, 0.72),
-  result("en", 3, 0.74),
+  result("en", 1, 70),
+  result("en", 2, 72),
+  result("en", 3, 74),
   // KD methods are reported by their student
-  result("concner", 1, 0.5, { student: 0.8 }),
-  result("concner", 2, 0.5, { student: 0.84 }),
-  result("mulda", 1, 0.71, { sourceSize: 1000 })
+  result("concner", 1, 50, { student: 80 }),
+  result("concner", 2, 50, { student: 84 }),
+  result("mulda", 1, 71, { sourceSize: 1000 })
 ]
 
 describe("meanStd", () => {
@@ -148,8 +148,8 @@ describe("report", () => {
     Effect.gen(function* () {
       const fs = yield* FileSystem.FileSystem
       const dir = yield* fs.makeTempDirectoryScoped()
-      yield* writeRuns(path.join(dir, "a"), [result("en", 1, 0.7)])
-      yield* writeRuns(path.join(dir, "b"), [result("en", 1, 0.7)])
+      yield* writeRuns(path.join(dir, "a"), [result("en", 1, 70)])
+      yield* writeRuns(path.join(dir, "b"), [result("en", 1, 70)])
       expect(yield* Effect.exit(reportDir(dir))).toStrictEqual(
         Exit.fail(
           new DuplicateResult({

@@ -4,9 +4,10 @@
  * The backend name is checked by the runtime (as `CONCNER_BACKEND` is), so both give the same error.
  */
 import { Command, Options } from "@effect/cli"
-import { Console, Effect, Option, Schema } from "effect"
+import { Console, Effect, Schema } from "effect"
 import { TensorRuntime, backendChoices } from "../runtime/TensorRuntime.js"
 import { RuntimeInfo, formatRuntimeInfo } from "../runtime/info.js"
+import { runtimeLayer } from "./common.js"
 
 const json = Options.boolean("json").pipe(Options.withDescription("print the report as one JSON object"))
 
@@ -23,7 +24,5 @@ export const doctorCommand = Command.make("doctor", { json, backend }, (flags) =
     yield* Console.log(
       flags.json ? JSON.stringify(Schema.encodeSync(RuntimeInfo)(info), null, 2) : formatRuntimeInfo(info)
     )
-  }).pipe(
-    Effect.provide(TensorRuntime.layer(Option.isSome(flags.backend) ? { backend: flags.backend.value } : {}))
-  )
+  }).pipe(Effect.provide(runtimeLayer(flags.backend)))
 ).pipe(Command.withDescription("Show the tensor backend concner uses and why a faster one is not in use"))

@@ -11,10 +11,11 @@ import type { BertConfig } from "../model/config.js"
 import { bertEncoder } from "../model/encoder.js"
 import { EVAL } from "../model/ops.js"
 import type { BertParams } from "../model/params.js"
-import { TensorRuntime, backendChoices } from "../runtime/TensorRuntime.js"
+import { backendChoices } from "../runtime/TensorRuntime.js"
 import { tf } from "../runtime/tf.js"
 import { loadTokenizer } from "../text/Tokenizer.js"
 import type { TextEncoding } from "../text/encoding.js"
+import { runtimeLayer } from "./common.js"
 
 /** An input line longer than the model (or `--max-length`) takes, when truncation was not asked for. */
 export class SentenceTooLong extends Data.TaggedError("SentenceTooLong")<{
@@ -120,8 +121,5 @@ export const encodeCommand = Command.make("encode", { model, maxLength, backend 
         })
       )
     )
-  }).pipe(
-    Effect.scoped,
-    Effect.provide(TensorRuntime.layer(Option.isSome(flags.backend) ? { backend: flags.backend.value } : {}))
-  )
+  }).pipe(Effect.scoped, Effect.provide(runtimeLayer(flags.backend)))
 ).pipe(Command.withDescription("Print subwords and last hidden states of sentences read from stdin"))

@@ -15,6 +15,7 @@ import { loadTokenizer } from "../text/Tokenizer.js"
 import { trimVocabulary } from "../text/trim.js"
 import { loadVocab } from "../text/vocab.js"
 import { labelSet } from "../train/labels.js"
+import { runtimeLayer } from "./common.js"
 
 export class ModelInitError extends Data.TaggedError("ModelInitError")<{
   readonly file: string
@@ -86,10 +87,7 @@ const init = Command.make("init", { config, vocab, out, seed, labels, backend },
     yield* Console.log(
       `${flags.out}: ${countParams(params)} parameters, ${tags.length} labels (${tags.join(" ")}), seed ${flags.seed}`
     )
-  }).pipe(
-    Effect.scoped,
-    Effect.provide(TensorRuntime.layer(Option.isSome(flags.backend) ? { backend: flags.backend.value } : {}))
-  )
+  }).pipe(Effect.scoped, Effect.provide(runtimeLayer(flags.backend)))
 ).pipe(Command.withDescription("Write a randomly initialised BERT token-classification checkpoint"))
 
 const model = Options.directory("model", { exists: "yes" }).pipe(

@@ -5,13 +5,13 @@
  */
 import { Args, Command, Options } from "@effect/cli"
 import { FileSystem } from "@effect/platform"
-import { Console, Effect, Option } from "effect"
+import { Console, Effect } from "effect"
 import { decodeConll } from "../data/conll.js"
 import { loadCheckpoint } from "../model/checkpoint.js"
-import { TensorRuntime, backendChoices } from "../runtime/TensorRuntime.js"
 import { loadTokenizer } from "../text/Tokenizer.js"
 import { labelSetOf } from "../train/labels.js"
 import { predictTags } from "../train/predict.js"
+import { backendOption, runtimeLayer } from "./common.js"
 import { ModelInitError } from "./model.js"
 
 const model = Options.directory("model", { exists: "yes" }).pipe(
@@ -19,7 +19,7 @@ const model = Options.directory("model", { exists: "yes" }).pipe(
 )
 const file = Args.text({ name: "FILE" }).pipe(Args.withDescription("CoNLL file, or - for stdin"))
 const batchSize = Options.integer("batch-size").pipe(Options.withDefault(64))
-const backend = Options.choice("backend", backendChoices).pipe(Options.optional)
+const backend = backendOption
 
 const readInput = (file: string) =>
   file === "-"
@@ -62,7 +62,5 @@ export const predictCommand = Command.make("predict", { model, file, batchSize, 
           `${predicted.unpredictedWords} words in ${predicted.truncatedSentences} sentences were past the model's ${loaded.config.maxPositionEmbeddings} positions: predicted O`
         )
     })
-  ).pipe(
-    Effect.provide(TensorRuntime.layer(Option.isSome(flags.backend) ? { backend: flags.backend.value } : {}))
-  )
+  ).pipe(Effect.provide(runtimeLayer(flags.backend)))
 ).pipe(Command.withDescription("tag a CoNLL file with a trained model (conlleval output)"))

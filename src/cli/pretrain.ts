@@ -11,9 +11,10 @@ import { loadPretrainConfig } from "../pretrain/config.js"
 import { runPretraining } from "../pretrain/run.js"
 import { readPretrainData } from "../pretrain/sources.js"
 import type { PretrainStepResult } from "../pretrain/step.js"
-import { TensorRuntime, backendChoices } from "../runtime/TensorRuntime.js"
+import { TensorRuntime } from "../runtime/TensorRuntime.js"
 import { BertTokenizer } from "../text/bertTokenizer.js"
 import { loadVocab } from "../text/vocab.js"
+import { backendOption, runtimeLayer } from "./common.js"
 
 const config = Options.file("config", { exists: "yes" }).pipe(
   Options.withDescription("JSON: {model: BERT config.json fields, seed, steps, batchSize, maxLength, lr, …}")
@@ -33,7 +34,7 @@ const data = Options.directory("data").pipe(
   Options.optional,
   Options.withDescription("data root (default CONCNER_DATA or ../shared/data)")
 )
-const backend = Options.choice("backend", backendChoices).pipe(Options.optional)
+const backend = backendOption
 
 /** One redrawn line on a TTY; otherwise a plain line every `every` steps and at the end. */
 const progress = (every: number) => {
@@ -80,7 +81,7 @@ export const pretrainCommand = Command.make(
         Layer.mergeAll(
           Corpora.at(Option.getOrUndefined(flags.data)),
           NodeFileSystem.layer,
-          TensorRuntime.layer(Option.isSome(flags.backend) ? { backend: flags.backend.value } : {})
+          runtimeLayer(flags.backend)
         )
       )
     )

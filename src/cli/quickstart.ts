@@ -4,11 +4,10 @@
  */
 import * as path from "node:path"
 import { Command, Options } from "@effect/cli"
-import { Console, Effect, Layer, Option } from "effect"
-import { Corpora } from "../data/Corpora.js"
+import { Console, Effect, Option } from "effect"
 import { progressHooks } from "../experiment/progress.js"
 import { formatQuickstart, runQuickstart } from "../experiment/quickstart.js"
-import { TensorRuntime, backendChoices } from "../runtime/TensorRuntime.js"
+import { backendOption, dataAndRuntime, dataOption } from "./common.js"
 
 const lang = Options.choice("lang", ["de", "es", "nl"]).pipe(Options.withDefault("de" as const))
 const sourceSize = Options.integer("source-size").pipe(Options.withDefault(500))
@@ -20,8 +19,8 @@ const model = Options.directory("model", { exists: "yes" }).pipe(
   )
 )
 const out = Options.directory("out").pipe(Options.withDefault("runs/quickstart"))
-const data = Options.directory("data").pipe(Options.optional)
-const backend = Options.choice("backend", backendChoices).pipe(Options.optional)
+const data = dataOption
+const backend = backendOption
 
 export const quickstartCommand = Command.make(
   "quickstart",
@@ -38,12 +37,7 @@ export const quickstartCommand = Command.make(
       (runDir) => progressHooks(runDir)
     ).pipe(
       Effect.flatMap((results) => Console.log(formatQuickstart(results))),
-      Effect.provide(
-        Layer.mergeAll(
-          Corpora.at(Option.getOrUndefined(flags.data)),
-          TensorRuntime.layer(Option.isSome(flags.backend) ? { backend: flags.backend.value } : {})
-        )
-      )
+      Effect.provide(dataAndRuntime(flags))
     )
 ).pipe(
   Command.withDescription("train En, MulDA and ConCNER for one language and print their F1 side by side")

@@ -4,27 +4,21 @@
  * reaches the same losses and metrics as an uninterrupted run.
  */
 import { Args, Command, Options } from "@effect/cli"
-import { Console, Effect, Layer, Option } from "effect"
-import { Corpora } from "../data/Corpora.js"
+import { Console, Effect } from "effect"
 import { progressHooks } from "../experiment/progress.js"
 import { resumeExperiment } from "../experiment/run.js"
-import { TensorRuntime, backendChoices } from "../runtime/TensorRuntime.js"
+import { backendOption, dataAndRuntime } from "./common.js"
 
 const runDir = Args.directory({ name: "RUN_DIR", exists: "yes" })
 const data = Options.directory("data").pipe(
   Options.optional,
   Options.withDescription("data root (default CONCNER_DATA or ../shared/data)")
 )
-const backend = Options.choice("backend", backendChoices).pipe(Options.optional)
+const backend = backendOption
 
 export const resumeCommand = Command.make("resume", { runDir, data, backend }, (flags) =>
   resumeExperiment(flags.runDir, progressHooks(flags.runDir)).pipe(
     Effect.flatMap((result) => Console.log(JSON.stringify(result))),
-    Effect.provide(
-      Layer.mergeAll(
-        Corpora.at(Option.getOrUndefined(flags.data)),
-        TensorRuntime.layer(Option.isSome(flags.backend) ? { backend: flags.backend.value } : {})
-      )
-    )
+    Effect.provide(dataAndRuntime(flags))
   )
 ).pipe(Command.withDescription("continue an interrupted run from its last evaluation point"))

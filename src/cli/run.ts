@@ -7,8 +7,7 @@
 import * as path from "node:path"
 import { pathToFileURL } from "node:url"
 import { Args, Command, Options } from "@effect/cli"
-import { Console, Effect, Layer, Option } from "effect"
-import { Corpora } from "../data/Corpora.js"
+import { Console, Effect, Option } from "effect"
 import {
   type Grid,
   GridInvalid,
@@ -21,7 +20,7 @@ import { progressHooks } from "../experiment/progress.js"
 import { ensureRandomEncoder } from "../experiment/quickstart.js"
 import { formatReportMarkdown, summarizeResults } from "../experiment/report.js"
 import { protocols } from "../experiment/spec.js"
-import { TensorRuntime, backendChoices } from "../runtime/TensorRuntime.js"
+import { backendOption, dataAndRuntime } from "./common.js"
 
 const file = Args.file({ name: "FILE", exists: "yes" }).pipe(
   Args.withDescription("an experiment file (experiments/*.ts)")
@@ -54,7 +53,7 @@ const data = Options.directory("data").pipe(
   Options.optional,
   Options.withDescription("data root (default CONCNER_DATA or ../shared/data)")
 )
-const backend = Options.choice("backend", backendChoices).pipe(Options.optional)
+const backend = backendOption
 
 /** The grid default-exported by `file`. */
 export const loadGrid = (file: string) =>
@@ -108,14 +107,7 @@ export const runCommand = Command.make(
         )
       )
       yield* Console.log(`${formatOutcomes(outcomes)}\n\n${formatReportMarkdown(rows)}`)
-    }).pipe(
-      Effect.provide(
-        Layer.mergeAll(
-          Corpora.at(Option.getOrUndefined(flags.data)),
-          TensorRuntime.layer(Option.isSome(flags.backend) ? { backend: flags.backend.value } : {})
-        )
-      )
-    )
+    }).pipe(Effect.provide(dataAndRuntime(flags)))
 ).pipe(
   Command.withDescription(
     "run an experiment grid (completed cells skipped, interrupted ones resumed) and report it"

@@ -5,13 +5,12 @@
  */
 import * as path from "node:path"
 import { Command, Options } from "@effect/cli"
-import { Console, Effect, Layer, Option, Schema } from "effect"
-import { Corpora } from "../data/Corpora.js"
+import { Console, Effect, Option, Schema } from "effect"
 import { progressHooks } from "../experiment/progress.js"
 import { runExperiment } from "../experiment/run.js"
 import { ExperimentSpec, protocols } from "../experiment/spec.js"
 import { type PaperVariant, paperObjectives } from "../losses/objective.js"
-import { TensorRuntime, backendChoices } from "../runtime/TensorRuntime.js"
+import { backendOption, dataAndRuntime } from "./common.js"
 
 const method = Options.choice("method", Object.keys(paperObjectives) as Array<PaperVariant>).pipe(
   Options.withDescription("a method of the paper (Tables 3–5)")
@@ -46,7 +45,7 @@ const data = Options.directory("data").pipe(
   Options.optional,
   Options.withDescription("data root (default CONCNER_DATA or ../shared/data)")
 )
-const backend = Options.choice("backend", backendChoices).pipe(Options.optional)
+const backend = backendOption
 
 export const trainCommand = Command.make(
   "train",
@@ -93,12 +92,5 @@ export const trainCommand = Command.make(
         Effect.flatMap(progressHooks(flags.out), (hooks) => runExperiment(spec, flags.out, hooks))
       )
       yield* Console.log(JSON.stringify(result))
-    }).pipe(
-      Effect.provide(
-        Layer.mergeAll(
-          Corpora.at(Option.getOrUndefined(flags.data)),
-          TensorRuntime.layer(Option.isSome(flags.backend) ? { backend: flags.backend.value } : {})
-        )
-      )
-    )
+    }).pipe(Effect.provide(dataAndRuntime(flags)))
 ).pipe(Command.withDescription("train (and distil) one run of a method and score it on the target test set"))

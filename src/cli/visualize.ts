@@ -6,10 +6,9 @@
 import * as path from "node:path"
 import { Command, Options } from "@effect/cli"
 import { FileSystem } from "@effect/platform"
-import { Console, Data, Effect, Layer, Option } from "effect"
-import { Corpora } from "../data/Corpora.js"
+import { Console, Data, Effect, Option } from "effect"
 import { writeFileStringAtomic } from "../model/atomic.js"
-import { TensorRuntime, backendChoices } from "../runtime/TensorRuntime.js"
+import { backendOption, dataAndRuntime, dataOption } from "./common.js"
 
 /** Neither or both figures asked for. */
 export class VisualizeUsage extends Data.TaggedError("VisualizeUsage")<{ readonly reason: string }> {
@@ -47,8 +46,8 @@ const out = Options.file("out").pipe(
   Options.withDefault("visualize.svg"),
   Options.withDescription("FILE.svg, or FILE.html for a page holding the SVG")
 )
-const data = Options.directory("data").pipe(Options.optional)
-const backend = Options.choice("backend", backendChoices).pipe(Options.optional)
+const data = dataOption
+const backend = backendOption
 
 export const visualizeCommand = Command.make(
   "visualize",
@@ -89,14 +88,7 @@ export const visualizeCommand = Command.make(
         html ? svgPage(svg, String(figure.spec.title ?? "concner")) : svg
       )
       yield* Console.log(flags.out)
-    }).pipe(
-      Effect.provide(
-        Layer.mergeAll(
-          Corpora.at(Option.getOrUndefined(flags.data)),
-          TensorRuntime.layer(Option.isSome(flags.backend) ? { backend: flags.backend.value } : {})
-        )
-      )
-    )
+    }).pipe(Effect.provide(dataAndRuntime(flags)))
 ).pipe(
   Command.withDescription(
     "draw token vectors across languages, or F1 per target language of a folder of runs"

@@ -1,0 +1,28 @@
+/**
+ * Flags and layers most commands share: `--data` (the data root) and `--backend` (the tensor
+ * backend), and the layer they select.
+ */
+import { Options } from "@effect/cli"
+import { Layer, Option } from "effect"
+import { Corpora } from "../data/Corpora.js"
+import { TensorRuntime, backendChoices } from "../runtime/TensorRuntime.js"
+
+export const dataOption = Options.directory("data").pipe(
+  Options.optional,
+  Options.withDescription("data root (default: CONCNER_DATA, else ../shared/data)")
+)
+
+export const backendOption = Options.choice("backend", backendChoices).pipe(
+  Options.optional,
+  Options.withDescription("tensor backend (default: CONCNER_BACKEND, else the fastest available)")
+)
+
+/** The tensor runtime `--backend` names. */
+export const runtimeLayer = (backend: Option.Option<string>) =>
+  TensorRuntime.layer(Option.isSome(backend) ? { backend: backend.value } : {})
+
+/** Corpora at `--data` and the tensor runtime `--backend` names. */
+export const dataAndRuntime = (flags: {
+  readonly data: Option.Option<string>
+  readonly backend: Option.Option<string>
+}) => Layer.mergeAll(Corpora.at(Option.getOrUndefined(flags.data)), runtimeLayer(flags.backend))

@@ -475,3 +475,65 @@ export {
   tokenVectors
 } from "./viz/tokens.js"
 export { resultsFigure, type TokenFigureOptions, tokenFigure } from "./viz/visualize.js"
+export {
+  type Batch,
+  type BatchRows,
+  batchesPerEpoch,
+  epochBatches,
+  makeBatch,
+  padRows,
+  rowsFor,
+  type TrainExample
+} from "./train/batcher.js"
+export { conllTypes, type LabelSet, labelSet, labelSetOf, wikiannTypes } from "./train/labels.js"
+export { type LoadedModel, loadForTraining } from "./train/init.js"
+export {
+  type Best,
+  type Position,
+  START,
+  type StageSettings,
+  type TrainEvent,
+  totalSteps,
+  trainStage
+} from "./train/loop.js"
+export { type Predictions, predictTags, scorePredictions } from "./train/predict.js"
+export {
+  applyGradients,
+  predictProbs,
+  type StepResult,
+  type StepSettings,
+  type Trainee,
+  trainStep
+} from "./train/step.js"
+export { restoreWeights, snapshotWeights, type Weights } from "./train/weights.js"
+export { prepareRunData, type RunData, runDataFiles, unlabeledExamples } from "./experiment/data.js"
+export { EncodingFailed, NotResumable, TranslationsUnavailable } from "./experiment/errors.js"
+export { METRICS_FILE, metricsEntry, progressHooks, trimMetrics } from "./experiment/progress.js"
+export { DevScore, RunResult, StageResult, TestScore } from "./experiment/result.js"
+export { recordedSpec, recordRun, resumeExperiment, type RunHooks, runExperiment } from "./experiment/run.js"
+export {
+  cpuProtocol,
+  ExperimentSpec,
+  paperProtocol,
+  Protocol,
+  ProtocolName,
+  protocols,
+  TranslationSource
+} from "./experiment/spec.js"
+export {
+  loadStageCheckpoint,
+  type StageCheckpoint,
+  STATE_FILE,
+  saveStageCheckpoint
+} from "./experiment/state.js"
+export {
+  ensureRandomEncoder,
+  formatQuickstart,
+  type QuickstartOptions,
+  quickstartMethods,
+  quickstartProtocol,
+  runQuickstart,
+  tinyEncoderConfig
+} from "./experiment/quickstart.js"
+export { trimModel, WORD_EMBEDDINGS } from "./model/trim.js"
+export { trainVocabularyOnTokens } from "./text/vocabTrain.js"

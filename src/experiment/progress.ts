@@ -51,27 +51,26 @@ export const trimMetrics = Effect.fn("Metrics.trim")(function* (
   const fs = yield* FileSystem.FileSystem
   const file = path.join(runDir, METRICS_FILE)
   if (!(yield* fs.exists(file))) return
-  const keep = (line: string) => {
-    if (at === undefined) return false
-    const entry = JSON.parse(line) as { stage: Stage; kind: string; step: number }
+  type Entry = { readonly stage: Stage; readonly kind: string; readonly step: number }
+  // a line cut by a kill cannot be parsed: it is after the state by construction, so it goes too
+  const parse = (line: string): Entry | undefined => {
+    try {
+      return JSON.parse(line) as Entry
+    } catch {
+      return undefined
+    }
+  }
+  const keep = (entry: Entry | undefined) => {
+    if (at === undefined || entry === undefined) return false
     const order = stageOrder[entry.stage] - stageOrder[at.stage]
     if (order !== 0) return order < 0
     return entry.kind === "step" ? entry.step < at.position.step : entry.step <= at.position.step
   }
   const lines = (yield* fs.readFileString(file)).split("\n").filter((l) => l !== "")
-  // a line cut by a kill cannot be parsed: it is after the state by construction, drop it
-  const parsable = lines.filter((l) => {
-    try {
-      JSON.parse(l)
-      return true
-    } catch {
-      return false
-    }
-  })
   yield* writeFileStringAtomic(
     file,
-    parsable
-      .filter(keep)
+    lines
+      .filter((l) => keep(parse(l)))
       .map((l) => `${l}\n`)
       .join("")
   )

@@ -13,7 +13,7 @@ import type {
   ObjectiveStage as Stage
 } from "../losses/objective.js"
 import { evaluateObjective } from "../losses/objective.js"
-import { firstSubwordVectors, meanPool } from "../losses/pooling.js"
+import { firstSubwordVectors, labelPositions, meanPool } from "../losses/pooling.js"
 import { tokenClassifier } from "../model/classifier.js"
 import type { BertConfig } from "../model/config.js"
 import { EVAL, type ForwardMode } from "../model/ops.js"
@@ -102,19 +102,6 @@ const batchTensors = (batch: Batch) => ({
 const rowSlice = <T extends tf.Tensor>(t: T, [start, end]: readonly [number, number]): T =>
   tf.slice(t, start, end - start) as T
 
-/** Flat `row·length + position` indices and labels of the batch's labeled tokens. */
-const labeledTokens = (batch: Batch) => {
-  const positions: Array<number> = []
-  const labels: Array<number> = []
-  batch.labels.forEach((y, i) => {
-    if (y !== IGNORE_INDEX) {
-      positions.push(i)
-      labels.push(y)
-    }
-  })
-  return { positions, labels }
-}
-
 /** The objective's inputs for a teacher-stage batch, from one forward pass over all its rows. */
 const teacherInputs = (
   hidden: Tensor3D,
@@ -128,15 +115,15 @@ const teacherInputs = (
     range === undefined ? undefined : { logits: rowSlice(logits, range), labels: rowSlice(t.labels, range) }
   const source = w.ceSource > 0 ? half(batch.source) : undefined
   const translation = w.ceTranslation > 0 ? half(batch.translation) : undefined
-  const tokens = w.lcl > 0 ? labeledTokens(batch) : undefined
+  const tokens = w.lcl > 0 ? labelPositions(t.labels) : undefined
   return {
     ...(source ? { source } : {}),
     ...(translation ? { translation } : {}),
     ...(tokens
       ? {
           lcl: {
-            vectors: firstSubwordVectors(hidden, tf.tensor1d(tokens.positions, "int32")),
-            labels: tf.tensor1d(tokens.labels, "int32"),
+            vectors: firstSubwordVectors(hidden, tokens.positions),
+            labels: tokens.labels,
             tagTypes: settings.tagTypes
           }
         }

@@ -31,10 +31,24 @@ export class PretrainSettings extends Schema.Class<PretrainSettings>("PretrainSe
   maxLength: opt(Schema.Int.pipe(Schema.greaterThanOrEqualTo(8)), () => 128),
   lr: opt(Schema.Number.pipe(Schema.positive()), () => 5e-4),
   warmupSteps: opt(NonNegativeInt, () => 500),
+  /**
+   * `linear` decays to 0 at the last step (so the step count is fixed when the run starts);
+   * `inverse-sqrt` does not depend on it, so a finished run can be continued with a larger `--steps`.
+   */
+  schedule: opt(Schema.Literal("linear", "inverse-sqrt"), () => "linear" as const),
   weightDecay: opt(Schema.Number.pipe(Schema.nonNegative()), () => 0.01),
   maxGradNorm: opt(Schema.Number.pipe(Schema.positive()), () => 1),
   maskProbability: opt(Schema.Number.pipe(Schema.between(0, 1, { exclusiveMinimum: true })), () => 0.15),
   wholeWordMasking: opt(Schema.Boolean, () => false),
+  /** Pack several sentences of a language into one MLM row of up to `maxLength` subwords. */
+  packing: opt(Schema.Boolean, () => false),
+  /** Code-switched copies of the English training sentences (MUSE dictionaries; see codeSwitch.ts). */
+  codeSwitch: Schema.optional(
+    Schema.Struct({
+      langs: Schema.NonEmptyArray(Schema.String),
+      ratio: Schema.Number.pipe(Schema.between(0, 1, { exclusiveMinimum: true }))
+    })
+  ),
   /** XLM's smoothing exponent over language (pair) groups. */
   alpha: opt(Schema.Number.pipe(Schema.between(0, 1, { exclusiveMinimum: true })), () => 0.7),
   /** Write the resumable state every K steps (and after the last). */

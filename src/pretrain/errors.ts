@@ -39,3 +39,22 @@ export class NoPretrainingText extends Data.TaggedError("NoPretrainingText")<{
     return `no pretraining sentences in ${this.sources.join(", ")}`
   }
 }
+
+/** `codeSwitch` names a language whose MUSE dictionary cannot be read. */
+export class CodeSwitchDictionaryMissing extends Data.TaggedError("CodeSwitchDictionaryMissing")<{
+  readonly file: string
+  readonly reason: string
+}> {
+  override get message() {
+    return `${this.file}: cannot read the code-switching dictionary: ${this.reason}`
+  }
+}
+
+/** `codeSwitch` is set but no English training corpus is among the sources. */
+export class CodeSwitchWithoutEnglish extends Data.TaggedError("CodeSwitchWithoutEnglish")<{
+  readonly sources: ReadonlyArray<string>
+}> {
+  override get message() {
+    return `codeSwitch switches English training sentences, but none is among the sources: ${this.sources.join(", ")}`
+  }
+}

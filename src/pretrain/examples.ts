@@ -122,6 +122,31 @@ export const stackBatch = (
   }
 }
 
+/**
+ * Several examples of one group as one sequence, `[CLS] a [SEP] b [SEP] …` (RoBERTa's
+ * FULL-SENTENCES packing: short sentences would otherwise leave most of a padded batch empty).
+ * Word ids stay distinct across the parts, so whole-word masking still sees words.
+ */
+export const packExamples = (parts: ReadonlyArray<PretrainExample>): PretrainExample => {
+  const inputIds: Array<number> = []
+  const tokenTypeIds: Array<number> = []
+  const wordIds: Array<number> = []
+  let offset = 0
+  parts.forEach((part, i) => {
+    const from = i === 0 ? 0 : 1 // each continuation drops its own [CLS]
+    let last = -1
+    for (let t = from; t < part.inputIds.length; t++) {
+      const w = part.wordIds[t]!
+      inputIds.push(part.inputIds[t]!)
+      tokenTypeIds.push(part.tokenTypeIds[t]!)
+      wordIds.push(w < 0 ? w : w + offset)
+      last = Math.max(last, w)
+    }
+    offset += last + 1
+  })
+  return { inputIds, tokenTypeIds, wordIds }
+}
+
 /** The index whose cumulative share first exceeds `r` ∈ [0, 1) (the last one absorbs rounding). */
 const pickShare = (shares: ReadonlyArray<number>, r: number): number => {
   let acc = 0
@@ -134,7 +159,9 @@ const pickShare = (shares: ReadonlyArray<number>, r: number): number => {
 
 /**
  * The batch of `step`: each row draws a group by its share, then an example uniformly, and is
- * masked afresh (dynamic masking, RoBERTa-style), all seeded by `seed/step/row`.
+ * masked afresh (dynamic masking, RoBERTa-style), all seeded by `seed/step/row`. With `packTo`,
+ * an MLM row keeps drawing sentences of its group while they fit in `packTo` subwords (the first
+ * one that does not fit ends the row); TLM rows are pairs and are never packed.
  */
 export const drawBatch = (
   groups: ReadonlyArray<ExampleGroup>,
@@ -144,6 +171,7 @@ export const drawBatch = (
     readonly batchSize: number
     readonly masking: MaskingOptions
     readonly padId: number
+    readonly packTo?: number
   },
   step: number
 ): MlmBatch => {
@@ -151,7 +179,18 @@ export const drawBatch = (
     const key = `${options.seed}/${step}/${row}`
     const next = mulberry32(hashSeed(key))
     const group = groups[pickShare(shares, next())]!
-    const example = group.examples[Math.floor(next() * group.examples.length)]!
+    const draw = () => group.examples[Math.floor(next() * group.examples.length)]!
+    const parts = [draw()]
+    if (options.packTo !== undefined && group.kind === "mlm") {
+      let length = parts[0]!.inputIds.length
+      for (;;) {
+        const candidate = draw()
+        length += candidate.inputIds.length - 1
+        if (length > options.packTo) break
+        parts.push(candidate)
+      }
+    }
+    const example = parts.length === 1 ? parts[0]! : packExamples(parts)
     const masked = maskSequence(example.inputIds, example.wordIds, options.masking, key)
     return { example, group: group.name, ...masked }
   })

@@ -18,7 +18,7 @@ import { countParams, initParams, initShapes, mlmHeadShapes, scopedParams } from
 import type { BertTokenizer } from "../text/bertTokenizer.js"
 import { AdamWConfig, makeAdamW } from "../train/adamw.js"
 import { RunStateMeta, readRunState, writeRunState } from "../train/runState.js"
-import { linearWarmupDecay } from "../train/schedule.js"
+import { inverseSqrtWarmup, linearWarmupDecay } from "../train/schedule.js"
 import { restoreWeights, snapshotWeights } from "../train/weights.js"
 import { PretrainSettings } from "./config.js"
 import { PretrainResumeError, PretrainVocabError } from "./errors.js"
@@ -99,8 +99,12 @@ export const runPretraining = Effect.fn("Pretrain.run")(function* (options: Pret
   const masking = yield* maskingFor(tokenizer, settings)
   const total = options.steps
   // everything that changes a step's numbers: resuming under other settings would not continue the run
+  // (the step count too, unless the schedule ignores it: then a run may be extended)
   const fingerprint = canonicalHash({
-    settings: { ...Schema.encodeSync(PretrainSettings)(settings), steps: total },
+    settings: {
+      ...Schema.encodeSync(PretrainSettings)(settings),
+      steps: settings.schedule === "linear" ? total : undefined
+    },
     model: encodeBertConfig(model),
     vocab: tokenizer.vocab.tokens
   })
@@ -133,11 +137,10 @@ export const runPretraining = Effect.fn("Pretrain.run")(function* (options: Pret
   } else yield* writeFileStringAtomic(metricsFile, "")
   const metrics = yield* openMetricsLog(metricsFile)
   const shares = groupShares(data.groups, settings.alpha)
-  const schedule = linearWarmupDecay({
-    lr: settings.lr,
-    warmupSteps: settings.warmupSteps,
-    totalSteps: total
-  })
+  const schedule =
+    settings.schedule === "linear"
+      ? linearWarmupDecay({ lr: settings.lr, warmupSteps: settings.warmupSteps, totalSteps: total })
+      : inverseSqrtWarmup({ lr: settings.lr, warmupSteps: settings.warmupSteps })
   const started = performance.now()
   const wall = () => wallBefore + (performance.now() - started) / 1000
   const saveState = (next: number) =>
@@ -161,8 +164,14 @@ export const runPretraining = Effect.fn("Pretrain.run")(function* (options: Pret
     masking,
     padId: model.padTokenId
   }
+  const packTo = settings.packing ? settings.maxLength : undefined
   for (let step = start; step < total; step++) {
-    const batch = drawBatch(data.groups, shares, batchOptions, step)
+    const batch = drawBatch(
+      data.groups,
+      shares,
+      packTo === undefined ? batchOptions : { ...batchOptions, packTo },
+      step
+    )
     const result = yield* pretrainStep(
       trainee,
       { run: options.out, seed: settings.seed, maxGradNorm: settings.maxGradNorm },

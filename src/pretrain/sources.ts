@@ -4,15 +4,19 @@
  * examples grouped by language; translation sets become TLM examples (English source + translation,
  * paired through `src_idx` by the data layer) grouped by language pair. Per language, `heldOut` dev
  * sentences (seeded) are kept out of training for the masked-token accuracy of the model card.
+ * With `codeSwitch`, the English training sentences also appear code-switched, as group `en-cs`.
  */
 import * as path from "node:path"
+import { FileSystem } from "@effect/platform"
 import { Effect } from "effect"
 import { Corpora } from "../data/Corpora.js"
 import { corpusPaths, translationPaths } from "../data/datasets.js"
 import { sampleIndices } from "../data/sampling.js"
 import type { BertTokenizer } from "../text/bertTokenizer.js"
 import { parseCorpusSource } from "../text/vocabCorpus.js"
-import { NoPretrainingText } from "./errors.js"
+import { parseDictionary } from "../translate/dictionary.js"
+import { type CodeSwitchDictionary, codeSwitch } from "./codeSwitch.js"
+import { CodeSwitchDictionaryMissing, CodeSwitchWithoutEnglish, NoPretrainingText } from "./errors.js"
 import { type ExampleGroup, type PretrainExample, mlmExample, tlmExample } from "./examples.js"
 
 export interface SourceCount {
@@ -35,10 +39,26 @@ export interface PretrainData {
   readonly counts: ReadonlyArray<SourceCount>
 }
 
+/** Code-switched copies of the English training sentences (see codeSwitch.ts). */
+export interface CodeSwitchOptions {
+  /** Languages with a MUSE dictionary `dictionaries/muse/en-<lang>.txt` under the data root. */
+  readonly langs: ReadonlyArray<string>
+  /** Share of the words switched. */
+  readonly ratio: number
+}
+
+/** The group that holds the code-switched English sentences. */
+export const CODE_SWITCH_GROUP = "en-cs"
+
 export const readPretrainData = Effect.fn("Pretrain.readData")(function* (
   specs: ReadonlyArray<string>,
   tokenizer: BertTokenizer,
-  options: { readonly maxLength: number; readonly heldOut: number; readonly seed: number }
+  options: {
+    readonly maxLength: number
+    readonly heldOut: number
+    readonly seed: number
+    readonly codeSwitch?: CodeSwitchOptions | undefined
+  }
 ) {
   const sources = []
   for (const spec of specs) sources.push(yield* parseCorpusSource(spec)) // all checked before any read
@@ -48,6 +68,7 @@ export const readPretrainData = Effect.fn("Pretrain.readData")(function* (
   const tlm = new Map<string, Array<PretrainExample>>()
   const files: Array<string> = []
   const counts: Array<SourceCount> = []
+  const englishTrain: Array<ReadonlyArray<string>> = []
   const push = <T>(map: Map<string, Array<T>>, key: string, values: ReadonlyArray<T>) => {
     const list = map.get(key)
     if (list === undefined) map.set(key, [...values])
@@ -60,12 +81,14 @@ export const readPretrainData = Effect.fn("Pretrain.readData")(function* (
       counts.push({ source: source.spec, sentences: corpus.sentences.length })
       const words = corpus.sentences.map((s) => s.tokens)
       if (source.id.split === "dev") push(dev, source.group, words)
-      else
+      else {
+        if (source.group === "en") englishTrain.push(...words)
         push(
           mlm,
           source.group,
           words.map((w) => mlmExample(tokenizer, w, options.maxLength))
         )
+      }
     } else if (source._tag === "Translation") {
       const set = yield* corpora.translations(source.id, "keep")
       const paths = translationPaths(source.id)
@@ -83,6 +106,35 @@ export const readPretrainData = Effect.fn("Pretrain.readData")(function* (
         set.pairs.map((p) => tlmExample(tokenizer, p.source.tokens, p.target.tokens, options.maxLength))
       )
     } else return yield* Effect.dieMessage(`pretraining reads datasets only, not the file ${source.spec}`)
+  }
+  if (options.codeSwitch !== undefined) {
+    const { langs, ratio } = options.codeSwitch
+    const fs = yield* FileSystem.FileSystem
+    const dictionaries: Array<CodeSwitchDictionary> = []
+    for (const lang of langs) {
+      const file = path.join(corpora.root, "dictionaries", "muse", `en-${lang}.txt`)
+      const text = yield* fs
+        .readFileString(file)
+        .pipe(Effect.mapError((e) => new CodeSwitchDictionaryMissing({ file, reason: e.message })))
+      dictionaries.push({ lang, dictionary: yield* parseDictionary(text, file) })
+      files.push(file)
+    }
+    if (englishTrain.length === 0) return yield* new CodeSwitchWithoutEnglish({ sources: specs })
+    counts.push({
+      source: `code-switched en (${langs.join(", ")}; ratio ${ratio})`,
+      sentences: englishTrain.length
+    })
+    push(
+      mlm,
+      CODE_SWITCH_GROUP,
+      englishTrain.map((w, i) =>
+        mlmExample(
+          tokenizer,
+          codeSwitch(w, dictionaries, ratio, `${options.seed}/cs/${i}`).words,
+          options.maxLength
+        )
+      )
+    )
   }
   const heldOut: Array<{ lang: string; examples: Array<PretrainExample> }> = []
   for (const [lang, sentences] of dev) {

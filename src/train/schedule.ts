@@ -24,3 +24,15 @@ export const linearWarmupDecay =
     if (step < warmupSteps) return lr * (step / Math.max(1, warmupSteps))
     return lr * Math.max(0, (totalSteps - step) / Math.max(1, totalSteps - warmupSteps))
   }
+
+/**
+ * HF `get_inverse_sqrt_schedule` (timescale = warmup): linear warmup, then `lr·√(warmup/step)`.
+ * It does not depend on a total, so a run can be continued past the step count it started with.
+ */
+export const inverseSqrtWarmup =
+  (options: { readonly lr: number; readonly warmupSteps: number }): Schedule =>
+  (step) => {
+    const warmup = Math.max(1, options.warmupSteps)
+    if (step < options.warmupSteps) return options.lr * (step / warmup)
+    return options.lr / Math.sqrt(Math.max(step, 1) / warmup)
+  }

@@ -68,23 +68,30 @@ const upperFirst = (word: string) => {
   return first.toUpperCase() + word.slice(first.length)
 }
 
+/** Whether a token is looked up at all: it has a letter (punctuation and numbers are copied). */
+export const isWord = (token: string): boolean => hasLetter.test(token)
+
+/** One word's translation by the module rules, or `undefined` when it has no non-identity entry. */
+export const translateWord = (token: string, dictionary: Dictionary): string | undefined => {
+  const lower = token.toLowerCase()
+  const exact = dictionary.get(token)
+  const key = exact !== undefined ? token : lower
+  const translation = (exact ?? dictionary.get(lower))?.find((c) => c !== key)
+  if (translation === undefined) return undefined
+  const first = String.fromCodePoint(token.codePointAt(0)!)
+  return exact === undefined && isUpper(first) ? upperFirst(translation) : translation
+}
+
 /** Translates a sentence token by token (see the module rules); `tags` are untouched. */
 export const translateWords = (sentence: Sentence, dictionary: Dictionary): WordByWord => {
   let lookedUp = 0
   let untranslated = 0
   const tokens = sentence.tokens.map((token, i) => {
-    if (sentence.tags[i] !== "O" || !hasLetter.test(token)) return token
+    if (sentence.tags[i] !== "O" || !isWord(token)) return token
     lookedUp++
-    const lower = token.toLowerCase()
-    const exact = dictionary.get(token)
-    const key = exact !== undefined ? token : lower
-    const translation = (exact ?? dictionary.get(lower))?.find((c) => c !== key)
-    if (translation === undefined) {
-      untranslated++
-      return token
-    }
-    const first = String.fromCodePoint(token.codePointAt(0)!)
-    return exact === undefined && isUpper(first) ? upperFirst(translation) : translation
+    const translation = translateWord(token, dictionary)
+    if (translation === undefined) untranslated++
+    return translation ?? token
   })
   return { tokens, lookedUp, untranslated }
 }

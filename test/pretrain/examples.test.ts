@@ -5,7 +5,14 @@ import { describe, expect, it, layer } from "@effect/vitest"
 import { Effect, Either, Exit, Layer } from "effect"
 import { Corpora } from "../../src/data/Corpora.js"
 import { translationPaths } from "../../src/data/datasets.js"
-import { type ExampleGroup, groupShares, mlmExample, tlmExample } from "../../src/pretrain/examples.js"
+import {
+  type ExampleGroup,
+  drawBatch,
+  groupShares,
+  mlmExample,
+  packExamples,
+  tlmExample
+} from "../../src/pretrain/examples.js"
 import { readPretrainData } from "../../src/pretrain/sources.js"
 import { BertTokenizer } from "../../src/text/bertTokenizer.js"
 import { Vocab } from "../../src/text/vocab.js"
@@ -21,6 +28,14 @@ const tokenizer = new BertTokenizer(
   Either.getOrThrow(Vocab.make(Either.getOrThrow(trainVocabularyOnTokens(words, { size: 80 })), "<vocab>"))
 )
 const { clsId, sepId } = tokenizer.vocab
+
+const masking = {
+  probability: 0.15,
+  maskId: tokenizer.vocab.id("[MASK]")!,
+  vocabSize: tokenizer.vocab.size,
+  specialIds: new Set([clsId, sepId, tokenizer.vocab.padId, tokenizer.vocab.unkId]),
+  wholeWord: false
+}
 
 describe("examples", () => {
   it("a TLM example is [CLS] en [SEP] tgt [SEP] with token types 0 then 1 and distinct word ids", () => {
@@ -121,5 +136,52 @@ layer(Layer.mergeAll(NodeContext.layer, Corpora.at(dataRoot)))("readPretrainData
         ])
       })
     )
+  })
+
+  it("packing joins sentences as [CLS] a [SEP] b [SEP] with distinct word ids", () => {
+    const [a, b] = words.map((w) => mlmExample(tokenizer, w, 64))
+    const packed = packExamples([a!, b!])
+    expect(packed.inputIds).toStrictEqual([...a!.inputIds, ...b!.inputIds.slice(1)])
+    expect(packed.inputIds.filter((id) => id === clsId)).toHaveLength(1)
+    expect(packed.inputIds.filter((id) => id === sepId)).toHaveLength(2)
+    expect(new Set(packed.wordIds.filter((w) => w >= 0)).size).toBe(words[0]!.length + words[1]!.length)
+  })
+
+  it("a packed batch fills rows up to packTo, never past it, and leaves TLM pairs alone", () => {
+    const mlm: ExampleGroup = {
+      name: "en",
+      kind: "mlm",
+      examples: words.map((w) => mlmExample(tokenizer, w, 64))
+    }
+    const tlm: ExampleGroup = {
+      name: "en-de",
+      kind: "tlm",
+      examples: [tlmExample(tokenizer, words[0]!, words[1]!, 64)]
+    }
+    const options = { seed: 3, batchSize: 16, masking, padId: tokenizer.vocab.padId, packTo: 40 }
+    const packed = drawBatch([mlm], [1], options, 0)
+    const single = Math.max(...mlm.examples.map((e) => e.inputIds.length))
+    expect(packed.length).toBeLessThanOrEqual(40)
+    expect(packed.length).toBeGreaterThan(single)
+    const pairs = drawBatch([tlm], [1], options, 0)
+    expect(pairs.length).toBe(tlm.examples[0]!.inputIds.length)
+  })
+
+  it("rows are drawn from groups at their smoothed shares", () => {
+    const group = (name: string, n: number): ExampleGroup => ({
+      name,
+      kind: "mlm",
+      examples: Array.from({ length: n }, () => mlmExample(tokenizer, words[0]!, 16))
+    })
+    const groups = [group("a", 900), group("b", 100)]
+    const shares = groupShares(groups, 0.5)
+    const options = { seed: 1, batchSize: 100, masking, padId: tokenizer.vocab.padId }
+    const drawn = Array.from(
+      { length: 40 },
+      (_, step) => drawBatch(groups, shares, options, step).groups
+    ).flat()
+    const b = drawn.filter((g) => g === "b").length / drawn.length
+    // 4,000 draws: the binomial standard deviation of the share is ~0.007
+    expect(Math.abs(b - shares[1]!)).toBeLessThan(0.03)
   })
 })

@@ -11,7 +11,7 @@ import { Data, Effect, Either, Exit, Layer } from "effect"
 import { loadCheckpoint } from "../../src/model/checkpoint.js"
 import { initParams, initShapes, mlmHeadShapes, scopedParams } from "../../src/model/params.js"
 import { readSafetensors } from "../../src/model/safetensors.js"
-import { decodePretrainConfig } from "../../src/pretrain/config.js"
+import { PretrainSettings, decodePretrainConfig } from "../../src/pretrain/config.js"
 import {
   type ExampleGroup,
   drawBatch,
@@ -159,6 +159,29 @@ layer(Layer.mergeAll(NodeContext.layer, TensorRuntime.layer({ backend: "cpu" }))
       const card = yield* fs.readFileString(path.join(straight, MODEL_CARD_FILE))
       expect(card).toContain("| de | 10 |")
       expect(card).toContain(`steps: ${steps}`)
+    })
+  )
+
+  it.scoped("an inverse-sqrt run extended with a larger --steps equals one run straight to it", () =>
+    Effect.gen(function* () {
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* fs.makeTempDirectoryScoped()
+      const extending = PretrainSettings.make({
+        ...settings,
+        schedule: "inverse-sqrt",
+        warmupSteps: 2,
+        packing: true
+      })
+      const common = { settings: extending, model, tokenizer, data, backend: tf.getBackend() }
+      const straight = path.join(dir, "straight")
+      const extended = path.join(dir, "extended")
+      yield* Effect.scoped(runPretraining({ ...common, out: straight, steps: 8, resume: false }))
+      yield* Effect.scoped(runPretraining({ ...common, out: extended, steps: 5, resume: false }))
+      yield* Effect.scoped(runPretraining({ ...common, out: extended, steps: 8, resume: true }))
+      const metrics = (dir: string) => fs.readFileString(path.join(dir, "run/metrics.jsonl"))
+      expect(lossesOf(yield* metrics(extended))).toStrictEqual(lossesOf(yield* metrics(straight)))
+      const weights = (dir: string) => fs.readFile(path.join(dir, "model.safetensors"))
+      expect(yield* weights(extended)).toStrictEqual(yield* weights(straight))
     })
   )
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { FastCheck as fc } from "effect"
-import { constantSchedule, linearWarmupDecay } from "../../src/train/schedule.js"
+import { constantSchedule, inverseSqrtWarmup, linearWarmupDecay } from "../../src/train/schedule.js"
 
 const numRuns = Number(process.env.CONCNER_PROP_RUNS ?? 100)
 
@@ -13,6 +13,14 @@ describe("learning-rate schedules", () => {
     // warmup 2, total 10: factors 0, 1/2, then (10 − s)/8 down to 0, and 0 past the end
     const lr = linearWarmupDecay({ lr: 8, warmupSteps: 2, totalSteps: 10 })
     expect(Array.from({ length: 12 }, (_, s) => lr(s))).toStrictEqual([0, 4, 8, 7, 6, 5, 4, 3, 2, 1, 0, 0])
+  })
+
+  it("inverse square root after warmup, as HF get_inverse_sqrt_schedule", () => {
+    // warmup 4: 0, 1/4, 2/4, 3/4 of the peak, then √(4/s): 1, √0.8, √(4/6), …, 1/2 at step 16
+    const lr = inverseSqrtWarmup({ lr: 8, warmupSteps: 4 })
+    expect([0, 1, 2, 3, 4, 16, 64].map(lr)).toStrictEqual([0, 2, 4, 6, 8, 4, 2])
+    expect(lr(5)).toBeCloseTo(8 * Math.sqrt(4 / 5), 12)
+    expect(inverseSqrtWarmup({ lr: 1, warmupSteps: 0 })(0)).toBe(1)
   })
 
   it("no warmup starts at the peak", () => {

@@ -8,6 +8,7 @@ import { Console, Data, Effect, Layer, Option } from "effect"
 import { Corpora } from "../data/Corpora.js"
 import { loadCheckpoint, saveCheckpoint } from "../model/checkpoint.js"
 import { loadBertConfig } from "../model/config.js"
+import { convertCheckpoint } from "../model/convert.js"
 import { countParams, initParams, scopedParams } from "../model/params.js"
 import { trimModel } from "../model/trim.js"
 import { TensorRuntime, backendChoices } from "../runtime/TensorRuntime.js"
@@ -155,7 +156,20 @@ const trim = Command.make("trim", { model, dataset, withTranslations, keepChars,
   )
 ).pipe(Command.withDescription("Shrink a checkpoint's vocabulary to the subwords the given corpora use"))
 
+const dtype = Options.choice("dtype", ["F16", "F32"] as const).pipe(
+  Options.withDescription("storage dtype of the weights (F16 halves the file; loading widens to f32)")
+)
+
+const convert = Command.make("convert", { model, out, dtype }, (flags) =>
+  Effect.gen(function* () {
+    const { tensors, bytes } = yield* convertCheckpoint(flags.model, flags.out, flags.dtype)
+    yield* Console.log(
+      `${flags.out}: ${tensors} tensors as ${flags.dtype}, ${(bytes / 2 ** 20).toFixed(1)} MiB`
+    )
+  })
+).pipe(Command.withDescription("Store a checkpoint's weights as F16 or F32 (other files are copied)"))
+
 export const modelCommand = Command.make("model").pipe(
-  Command.withDescription("Create, inspect and trim BERT checkpoints"),
-  Command.withSubcommands([init, trim])
+  Command.withDescription("Create, trim and convert BERT checkpoints"),
+  Command.withSubcommands([init, trim, convert])
 )

@@ -463,9 +463,42 @@ export {
   reportDir,
   reportJson,
   summarizeResults,
-  type VersusEn
+  type VersusEn,
+  cellKey
 } from "./experiment/report.js"
 export { renderSvg, resultsSpec, svgPage, tokenScatterSpec } from "./viz/plots.js"
+export { escapeHtml, Html, html, type HtmlPart, trustedHtml } from "./report/htmlTemplate.js"
+export {
+  cellDeviations,
+  PAPER_ENCODER,
+  protocolDifferences,
+  specDeviations
+} from "./report/deviations.js"
+export {
+  type EvalPoint,
+  parseEvalPoints,
+  RunFileInvalid,
+  type RunFiles,
+  readRunFiles
+} from "./report/runFiles.js"
+export { languageBarsSpec, type LearningCurvePoint, learningCurveSpec } from "./report/charts.js"
+export {
+  type Cell,
+  type CellLookup,
+  Footnotes,
+  paperTableHtml,
+  rowsTableHtml,
+  tableLangs
+} from "./report/tables.js"
+export {
+  type Figure,
+  FigureInvalid,
+  figureDataUri,
+  findFigures,
+  readFigure,
+  svgOf
+} from "./report/figures.js"
+export { type HtmlReportInput, htmlReport, writeHtmlReport } from "./report/html.js"
 export {
   type LangSentences,
   type ProjectedToken,
@@ -537,3 +570,27 @@ export {
 } from "./experiment/quickstart.js"
 export { trimModel, WORD_EMBEDDINGS } from "./model/trim.js"
 export { trainVocabularyOnTokens } from "./text/vocabTrain.js"
+export {
+  deviations,
+  formatTranslationSource,
+  museDictionaryPath,
+  museLangs,
+  PublishedTranslations,
+  parseTranslationSource,
+  TRANSLATIONS_SYNTAX,
+  TranslationEngine,
+  TranslationSourceInvalid,
+  type TranslationUse,
+  translationDeviations,
+  translationLabel,
+  translationsUnavailable
+} from "./experiment/translations.js"
+export {
+  type EngineOptions,
+  type EngineTranslations,
+  engineTranslator,
+  TRANSLATION_FILE,
+  type TranslationRecord,
+  translateSample,
+  writeTranslationRecord
+} from "./experiment/engineTranslations.js"

@@ -2,6 +2,9 @@
  * `concner train --method M --lang L --source-size K --seed S --model DIR --out RUN_DIR [...]`:
  * one run of the paper's pipeline (teacher → dev selection → test; KD student for KD methods),
  * `RUN_DIR/result.json` at the end, `RUN_DIR/metrics.jsonl` as it goes.
+ * `--translations` names D_TGT's source: `mulda | deepl-awesome` (published sets, CoNLL de/es/nl),
+ * `engine:dictionary` (MUSE word by word), `engine:apertium`, `engine:command=CMD` (any line-protocol
+ * translator); engines translate the sampled sentences and write `RUN_DIR/translation.json`.
  */
 import * as path from "node:path"
 import { Command, Options } from "@effect/cli"
@@ -9,6 +12,7 @@ import { Console, Effect, Option, Schema } from "effect"
 import { progressHooks } from "../experiment/progress.js"
 import { runExperiment } from "../experiment/run.js"
 import { ExperimentSpec, protocols } from "../experiment/spec.js"
+import { TRANSLATIONS_SYNTAX, parseTranslationSource } from "../experiment/translations.js"
 import { type PaperVariant, paperObjectives } from "../losses/objective.js"
 import { backendOption, dataAndRuntime } from "./common.js"
 
@@ -35,11 +39,14 @@ const overrides = {
   evalEvery: int("eval-every", "evaluate on English dev every N steps"),
   epochs: int("epochs", "teacher epochs"),
   batchSize: int("batch-size", "N source sentences per batch (plus N translations)"),
-  maxLength: int("max-length", "subwords per sentence")
+  maxLength: int("max-length", "subwords per sentence"),
+  devSentences: int("dev-sentences", "English dev sentences used for selection (a seeded subset)"),
+  testSentences: int("test-sentences", "target test sentences scored (a seeded subset; for smoke tests)")
 }
 const lr = Options.float("lr").pipe(Options.optional, Options.withDescription("peak learning rate"))
-const translations = Options.choice("translations", ["mulda", "deepl-awesome"]).pipe(
-  Options.withDefault("mulda" as const)
+const translations = Options.text("translations").pipe(
+  Options.withDefault("mulda"),
+  Options.withDescription(`D_TGT's source: ${TRANSLATIONS_SYNTAX}`)
 )
 const data = Options.directory("data").pipe(
   Options.optional,
@@ -74,6 +81,8 @@ export const trainCommand = Command.make(
           epochs: flags.epochs,
           batchSize: flags.batchSize,
           maxLength: flags.maxLength,
+          devSentences: flags.devSentences,
+          testSentences: flags.testSentences,
           lr: flags.lr
         }).flatMap(([k, v]) => (Option.isSome(v) ? [[k, v.value]] : []))
       )
@@ -84,7 +93,7 @@ export const trainCommand = Command.make(
         sourceSize: flags.sourceSize,
         seed: flags.seed,
         model: path.resolve(flags.model),
-        translations: flags.translations,
+        translations: yield* parseTranslationSource(flags.translations),
         mismatches: "keep",
         protocol: { ...base, ...set }
       })

@@ -1,8 +1,9 @@
 /**
  * The data of one run, from its spec: the sampled English sentences (D_SRC) and their labeled
- * translations (D_TGT, paired through `src_idx`), English dev for selection, the target test set,
- * and the target train text without labels (D_U) for distillation. What could not be used is
- * counted, never dropped silently.
+ * translations (D_TGT: a published set paired through `src_idx`, or the sample translated by an
+ * engine, paired by source index), English dev for selection, the target test set, and the target
+ * train text without labels (D_U) for distillation. What could not be used is counted, never
+ * dropped silently.
  */
 import { Effect, Either } from "effect"
 import { Corpora } from "../data/Corpora.js"
@@ -15,8 +16,10 @@ import { encodeCorpus } from "../text/corpus.js"
 import type { TruncationReport } from "../text/truncation.js"
 import type { TrainExample } from "../train/batcher.js"
 import { type LabelSet, conllTypes, labelSet, wikiannTypes } from "../train/labels.js"
+import { type TranslationRecord, translateSample } from "./engineTranslations.js"
 import { EncodingFailed, TranslationsUnavailable } from "./errors.js"
 import type { ExperimentSpec } from "./spec.js"
+import { formatTranslationSource, museDictionaryPath, translationsUnavailable } from "./translations.js"
 
 export interface RunData {
   readonly labels: LabelSet
@@ -29,6 +32,8 @@ export interface RunData {
     readonly invalidTransitions: number
     readonly leakedPlaceholders: number
   }
+  /** Engine sources: what the engine produced (written to the run's `translation.json`). */
+  readonly translation?: TranslationRecord
   readonly truncation: { readonly source: TruncationReport; readonly translation?: TruncationReport }
   readonly dev: ReadonlyArray<Sentence>
   readonly test: ReadonlyArray<Sentence>
@@ -42,7 +47,10 @@ export const runDataFiles = (spec: ExperimentSpec): Array<string> => {
     corpusPaths({ corpus: spec.corpus, lang, split }).text
   const files = [text("en", "train"), text("en", "dev"), text(spec.lang, "test"), text(spec.lang, "train")]
   if (!spec.method.needs.translations) return files
-  const paths = translationPaths({ system: spec.translations, lang: spec.lang })
+  const source = spec.translations
+  if (typeof source !== "string")
+    return source.engine === "dictionary" ? [...files, museDictionaryPath(spec.lang)] : files
+  const paths = translationPaths({ system: source, lang: spec.lang })
   return [...files, paths.text, paths.srcIdx]
 }
 
@@ -78,7 +86,7 @@ export const prepareRunData = Effect.fn("Experiment.prepareData")(function* (
   const sampled = yield* corpora.sample(englishTrain, spec.sourceSize, spec.seed)
   const sample = sampled.map((s) => s.index)
   const needs = spec.method.needs
-  const source = yield* encode(
+  const encodedSource = yield* encode(
     tokenizer,
     sampled.map((s) => s.sentence),
     labels,
@@ -87,38 +95,57 @@ export const prepareRunData = Effect.fn("Experiment.prepareData")(function* (
   )
   let teacherExamples: Array<TrainExample> = sampled.map((s, i) => ({
     index: s.index,
-    source: source.encodings[i]!
+    source: encodedSource.encodings[i]!
   }))
   let missingTranslations: ReadonlyArray<number> = []
   let pairing: RunData["pairing"]
   let translationTruncation: TruncationReport | undefined
+  let translation: TranslationRecord | undefined
   if (needs.translations) {
-    if (spec.corpus !== "conll" || !["de", "es", "nl"].includes(spec.lang))
+    const unavailable = translationsUnavailable(spec.translations, spec)
+    if (unavailable !== undefined)
       return yield* new TranslationsUnavailable({
         method: spec.method.name,
         corpus: spec.corpus,
-        lang: spec.lang
+        lang: spec.lang,
+        reason: unavailable
       })
-    const tid = { system: spec.translations, lang: spec.lang } as const
-    const set = yield* corpora.translations(tid, spec.mismatches)
-    const paths = translationPaths(tid)
-    const { pairs, missing } = pairsForSample(set, sample)
-    missingTranslations = missing
-    const { invalidTransitions, leakedPlaceholders, ...report } = set.report
-    pairing = {
-      ...report,
-      invalidTransitions: invalidTransitions.length,
-      leakedPlaceholders: leakedPlaceholders.length
+    const source = spec.translations
+    let pairs: ReadonlyArray<{ readonly index: number; readonly target: Sentence }>
+    let file: string
+    if (typeof source === "string") {
+      const tid = { system: source, lang: spec.lang } as const
+      const set = yield* corpora.translations(tid, spec.mismatches)
+      file = translationPaths(tid).text
+      const paired = pairsForSample(set, sample)
+      pairs = paired.pairs
+      missingTranslations = paired.missing
+      const { invalidTransitions, leakedPlaceholders, ...report } = set.report
+      pairing = {
+        ...report,
+        invalidTransitions: invalidTransitions.length,
+        leakedPlaceholders: leakedPlaceholders.length
+      }
+    } else {
+      const translated = yield* translateSample(source, formatTranslationSource(source), sampled, {
+        to: spec.lang,
+        policy: spec.mismatches,
+        root: corpora.root
+      })
+      translation = translated.record
+      file = `${translated.record.engine} translation of ${corpusPaths(englishTrain).text}`
+      pairs = translated.sentences.flatMap((t) => (t.target ? [{ index: t.index, target: t.target }] : []))
+      missingTranslations = translated.sentences.flatMap((t) => (t.target ? [] : [t.index]))
     }
     const translated = yield* encode(
       tokenizer,
       pairs.map((p) => p.target),
       labels,
       protocol.maxLength,
-      paths.text
+      file
     )
     translationTruncation = translated.report
-    const bySource = new Map(sample.map((index, i) => [index, source.encodings[i]!]))
+    const bySource = new Map(sample.map((index, i) => [index, encodedSource.encodings[i]!]))
     teacherExamples = pairs.map((p, i) => ({
       index: p.index,
       source: bySource.get(p.index)!,
@@ -140,8 +167,9 @@ export const prepareRunData = Effect.fn("Experiment.prepareData")(function* (
     teacherExamples,
     missingTranslations,
     ...(pairing ? { pairing } : {}),
+    ...(translation ? { translation } : {}),
     truncation: {
-      source: source.report,
+      source: encodedSource.report,
       ...(translationTruncation ? { translation: translationTruncation } : {})
     },
     dev,

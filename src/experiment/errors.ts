@@ -1,13 +1,15 @@
 import { Data } from "effect"
 
-/** A method needs labeled translations that do not exist for this corpus/language. */
+/** A method needs labeled translations that its translation source cannot give for this corpus/language. */
 export class TranslationsUnavailable extends Data.TaggedError("TranslationsUnavailable")<{
   readonly method: string
   readonly corpus: string
   readonly lang: string
+  /** What is missing (see `translationsUnavailable`). */
+  readonly reason: string
 }> {
   override get message() {
-    return `${this.method} needs labeled translations into ${this.lang}, and none exist for ${this.corpus} (published sets: CoNLL de, es, nl)`
+    return `${this.method} needs labeled translations into ${this.lang} (${this.corpus}): ${this.reason}`
   }
 }
 
@@ -28,5 +30,15 @@ export class NotResumable extends Data.TaggedError("NotResumable")<{
 }> {
   override get message() {
     return `${this.dir}: cannot resume: ${this.reason}`
+  }
+}
+
+/** A `spec.json` given to `train --spec` that cannot be read, decoded, or whose hash disagrees. */
+export class SpecFileInvalid extends Data.TaggedError("SpecFileInvalid")<{
+  readonly file: string
+  readonly reason: string
+}> {
+  override get message() {
+    return `${this.file}: ${this.reason}`
   }
 }

@@ -5,9 +5,12 @@
  *
  * Run directories are `OUT/<corpus>/<method>/<lang>/<size>/seed-<seed>`: readable paths, keyed by
  * the cell's coordinates rather than by the spec hash. The corpus comes first because WikiAnn and
- * CoNLL share languages (de, nl). Whatever else the spec holds (protocol, encoder, translations)
- * is checked through `spec.json`'s hash: a directory recorded for another spec is refused
- * (`CellSpecConflict`), never overwritten nor counted as done — use another OUT.
+ * CoNLL share languages (de, nl). A target may name its own translation source (Table 3's WikiAnn
+ * targets use the dictionary engine; a comparison of sources lists one language several times):
+ * cells that train on such a source get `<lang>+<source label>` (`es+apertium`). Whatever else the
+ * spec holds (protocol, encoder, translations) is checked through `spec.json`'s hash: a directory
+ * recorded for another spec is refused (`CellSpecConflict`), never overwritten nor counted as done
+ * — use another OUT.
  *
  * Concurrency: tfjs has ONE global engine (backend, tensor registry, kernels) per process, so
  * cells run in-process are serialised (one at a time; the default — on 2 cores one run already
@@ -22,26 +25,38 @@ import { fileURLToPath } from "node:url"
 import { FileSystem } from "@effect/platform"
 import { Data, Effect, ParseResult, Schema, type Scope } from "effect"
 import { Corpora } from "../data/Corpora.js"
-import { translationLangs } from "../data/datasets.js"
 import { Objective, PaperVariant, paperObjectives } from "../losses/objective.js"
 import { TensorRuntime } from "../runtime/TensorRuntime.js"
 import { canonicalHash } from "./canonicalJson.js"
 import { RunResult } from "./result.js"
 import { type RunHooks, recordRun, resumeExperiment, runExperiment } from "./run.js"
-import { ExperimentSpec, Protocol, TranslationSource as TranslationSourceSchema } from "./spec.js"
+import { ExperimentSpec, Protocol } from "./spec.js"
+import {
+  TranslationSource as TranslationSourceSchema,
+  translationLabel,
+  translationsUnavailable
+} from "./translations.js"
 
 export type CorpusName = ExperimentSpec["corpus"]
 export type TranslationSource = ExperimentSpec["translations"]
 
-/** A target: the corpus whose test set scores the run, and its language. */
+/**
+ * A target: the corpus whose test set scores the run, and its language; `translations` overrides
+ * the grid's source for the methods that train on translations.
+ */
 export interface Target {
   readonly corpus: CorpusName
   readonly lang: string
+  readonly translations?: TranslationSource
 }
 
-/** The targets of one corpus. */
-export const targetsOf = (corpus: CorpusName, langs: ReadonlyArray<string>): Array<Target> =>
-  langs.map((lang) => ({ corpus, lang }))
+/** The targets of one corpus (with their own translation source, when given). */
+export const targetsOf = (
+  corpus: CorpusName,
+  langs: ReadonlyArray<string>,
+  translations?: TranslationSource
+): Array<Target> =>
+  langs.map((lang) => ({ corpus, lang, ...(translations === undefined ? {} : { translations }) }))
 
 /**
  * What an experiment file describes. Targets carry their corpus (Table 3 mixes CoNLL es/nl/de
@@ -69,7 +84,13 @@ export const GridSchema = Schema.Struct({
   name: Schema.NonEmptyTrimmedString,
   sizes: Schema.Array(Schema.Int.pipe(Schema.positive())),
   methods: Schema.Array(Schema.Union(PaperVariant, Objective)),
-  targets: Schema.Array(Schema.Struct({ corpus: Schema.Literal("conll", "wikiann"), lang: Schema.String })),
+  targets: Schema.Array(
+    Schema.Struct({
+      corpus: Schema.Literal("conll", "wikiann"),
+      lang: Schema.String,
+      translations: Schema.optionalWith(TranslationSourceSchema, { exact: true })
+    })
+  ),
   seeds: Schema.Array(Schema.Int.pipe(Schema.nonNegative())),
   translations: TranslationSourceSchema,
   mismatches: Schema.optionalWith(Schema.Literal("keep", "drop"), { exact: true }),
@@ -107,6 +128,8 @@ export interface CellKey {
   readonly lang: string
   readonly sourceSize: number
   readonly seed: number
+  /** The label of the target's own translation source, for a method trained on it (see the module note). */
+  readonly translations?: string
 }
 
 /** A cell that can run: its resolved spec, the spec's hash (as `spec.json` records it) and its directory. */
@@ -167,13 +190,20 @@ export class CellFileInvalid extends Data.TaggedError("CellFileInvalid")<{
 }
 
 /**
- * Why a method cannot run on a target, if it cannot: labeled translations exist only for CoNLL
- * de/es/nl (the same rule `prepareRunData` enforces with `TranslationsUnavailable`).
+ * Why a method cannot run on a target with a translation source, if it cannot: published sets
+ * exist for CoNLL de/es/nl, MUSE dictionaries for 21 languages (the rule `prepareRunData`
+ * enforces with `TranslationsUnavailable`; see `translationsUnavailable`).
  */
-export const unavailableReason = (objective: Objective, target: Target): string | undefined =>
-  objective.needs.translations && !(target.corpus === "conll" && translationLangs.includes(target.lang))
-    ? `${objective.name} needs labeled translations into ${target.lang}; none exist for ${target.corpus} (published sets: CoNLL ${translationLangs.join(", ")})`
-    : undefined
+export const unavailableReason = (
+  objective: Objective,
+  target: Target,
+  translations: TranslationSource
+): string | undefined => {
+  const reason = objective.needs.translations ? translationsUnavailable(translations, target) : undefined
+  return reason === undefined
+    ? undefined
+    : `${objective.name} needs labeled translations into ${target.lang} (${target.corpus}): ${reason}`
+}
 
 export const objectiveOf = (method: PaperVariant | Objective): Objective =>
   typeof method === "string" ? paperObjectives[method] : method
@@ -183,7 +213,14 @@ export const specHash = (spec: ExperimentSpec): string =>
   canonicalHash(Schema.encodeSync(ExperimentSpec)(spec))
 
 export const cellDir = (out: string, key: CellKey): string =>
-  path.join(out, key.corpus, key.method, key.lang, String(key.sourceSize), `seed-${key.seed}`)
+  path.join(
+    out,
+    key.corpus,
+    key.method,
+    key.translations === undefined ? key.lang : `${key.lang}+${key.translations}`,
+    String(key.sourceSize),
+    `seed-${key.seed}`
+  )
 
 export interface ExpandOptions {
   readonly out: string
@@ -193,7 +230,11 @@ export interface ExpandOptions {
   readonly model?: string
 }
 
-/** Every cell of the grid, in order size → method → target → seed. */
+/**
+ * Every cell of the grid, in order size → method → target → seed. A method without translations
+ * gets the grid's source whatever its target names (its spec, hash and directory do not depend on
+ * it), so a target listed once per source yields it once: repeated cells are left out.
+ */
 export const expandGrid = (grid: Grid, options: ExpandOptions) =>
   Effect.gen(function* () {
     const protocol = options.protocol ?? grid.protocol
@@ -202,12 +243,30 @@ export const expandGrid = (grid: Grid, options: ExpandOptions) =>
     if (modelDir === undefined) return yield* new GridIncomplete({ grid: grid.name, missing: "model" })
     const model = path.resolve(modelDir)
     const cells: Array<GridCell> = []
+    const seen = new Set<string>()
     for (const sourceSize of grid.sizes)
       for (const method of grid.methods.map(objectiveOf))
         for (const target of grid.targets)
           for (const seed of grid.seeds) {
-            const key = { corpus: target.corpus, method: method.name, lang: target.lang, sourceSize, seed }
-            const reason = unavailableReason(method, target)
+            const own =
+              method.needs.translations &&
+              target.translations !== undefined &&
+              translationLabel(target.translations) !== translationLabel(grid.translations)
+                ? target.translations
+                : undefined
+            const translations = own ?? grid.translations
+            const key = {
+              corpus: target.corpus,
+              method: method.name,
+              lang: target.lang,
+              sourceSize,
+              seed,
+              ...(own === undefined ? {} : { translations: translationLabel(own) })
+            }
+            const runDir = cellDir(options.out, key)
+            if (seen.has(runDir)) continue
+            seen.add(runDir)
+            const reason = unavailableReason(method, target, translations)
             if (reason !== undefined) {
               cells.push({ _tag: "Unavailable", ...key, reason })
               continue
@@ -219,7 +278,7 @@ export const expandGrid = (grid: Grid, options: ExpandOptions) =>
               sourceSize,
               seed,
               model,
-              translations: grid.translations,
+              translations,
               mismatches: grid.mismatches ?? "keep",
               protocol
             })
@@ -228,7 +287,7 @@ export const expandGrid = (grid: Grid, options: ExpandOptions) =>
               ...key,
               spec,
               specSha256: specHash(spec),
-              runDir: cellDir(options.out, key)
+              runDir
             })
           }
     return cells
@@ -355,7 +414,8 @@ export const formatOutcomes = (outcomes: ReadonlyArray<CellOutcome>): string =>
   outcomes
     .map((o) => {
       const c = o.cell
-      const where = `${c.corpus} ${c.method} ${c.lang} ${c.sourceSize} seed ${c.seed}`
+      const lang = c.translations === undefined ? c.lang : `${c.lang}+${c.translations}`
+      const where = `${c.corpus} ${c.method} ${lang} ${c.sourceSize} seed ${c.seed}`
       if (o.status === "unavailable") return `${where}: unavailable (${o.cell.reason})`
       const final = o.result.student ?? o.result
       return `${where}: ${o.status}, test F1 ${(100 * final.test.f1).toFixed(2)}`

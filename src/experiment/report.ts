@@ -4,7 +4,8 @@
  * never averaged together), as mean ± sample standard deviation of test F1 over seeds, next to
  * the paper's number for the cell. The F1 is the teacher's, or the student's for KD methods (the
  * paper reports ConCNER and En+KD after distillation). Each method is also compared with `en` on
- * the same target: the difference of means against its standard error.
+ * the same target: the difference of means against its standard error. Runs on translations from
+ * another source than MulDA's published sets are rows of their own, marked as deviating from the paper.
  */
 import * as path from "node:path"
 import { FileSystem } from "@effect/platform"
@@ -13,6 +14,7 @@ import { paperObjectives } from "../losses/objective.js"
 import { readResult } from "./grid.js"
 import { type PaperValue, paperF1 } from "./paperTables.js"
 import type { RunResult } from "./result.js"
+import { type TranslationSource, translationDeviations, translationLabel } from "./translations.js"
 
 export const RESULT_FILE = "result.json"
 
@@ -39,7 +41,10 @@ export const collectResults = Effect.fn("Report.collect")(function* (dir: string
     .filter((f) => path.basename(f) === RESULT_FILE)
     .sort()
     .map((f) => path.join(dir, f))
-  return yield* Effect.forEach(files, (file) => Effect.map(readResult(file), (result) => ({ file, result })))
+  // reads overlap (file I/O dominates); order is kept
+  return yield* Effect.forEach(files, (file) => Effect.map(readResult(file), (result) => ({ file, result })), {
+    concurrency: 16
+  })
 })
 
 /** Mean and sample standard deviation (n − 1; undefined for one value). */
@@ -65,6 +70,10 @@ export interface ReportRow {
   readonly lang: string
   readonly sourceSize: number
   readonly method: string
+  /** D_TGT's source where it is not MulDA's published sets (the paper's kind of data). */
+  readonly translations?: TranslationSource
+  /** How the cell's translations differ from the paper's (`translationDeviations`); absent when they do not. */
+  readonly deviations?: ReadonlyArray<string>
   readonly protocol: string
   readonly model: string
   /** Whose F1 this is: the student's for KD methods. */
@@ -91,13 +100,46 @@ const settingKey = (r: {
   model: string
 }) => JSON.stringify([r.corpus, r.lang, r.sourceSize, r.protocol, r.model])
 
+/** D_TGT's source unless it is MulDA's published set or absent (runs from before engines). */
+const otherSource = (r: { readonly translations?: TranslationSource | undefined }) =>
+  r.translations === "mulda" ? undefined : r.translations
+
+/** What runs share to be averaged into one report row: the setting, the method and any other D_TGT source. */
+export const cellKey = (r: {
+  corpus: string
+  lang: string
+  sourceSize: number
+  protocol: string
+  model: string
+  method: string
+  translations?: TranslationSource | undefined
+}): string => {
+  const source = otherSource(r)
+  return JSON.stringify([
+    settingKey(r),
+    r.method,
+    ...(source === undefined ? [] : [translationLabel(source)])
+  ])
+}
+
+const sourceFields = (r: RunResult) => {
+  const translations = otherSource(r)
+  const deviations = translationDeviations({ corpus: r.corpus, lang: r.lang, translations: r.translations })
+  return {
+    ...(translations === undefined ? {} : { translations }),
+    ...(deviations.length === 0 ? {} : { deviations })
+  }
+}
+
+const sourceName = (r: ReportRow) => (r.translations === undefined ? "" : translationLabel(r.translations))
+
 /** Groups results into report rows (fails on a seed counted twice). */
 export const summarizeResults = (found: ReadonlyArray<FoundResult>) =>
   Effect.gen(function* () {
     const groups = new Map<string, Array<FoundResult>>()
     for (const f of found) {
       const r = f.result
-      const key = JSON.stringify([settingKey(r), r.method])
+      const key = cellKey(r)
       const group = groups.get(key) ?? []
       const same = group.find((g) => g.result.seed === r.seed)
       if (same) return yield* new DuplicateResult({ first: same.file, second: f.file })
@@ -113,6 +155,7 @@ export const summarizeResults = (found: ReadonlyArray<FoundResult>) =>
         lang: first.lang,
         sourceSize: first.sourceSize,
         method: first.method,
+        ...sourceFields(first),
         protocol: first.protocol,
         model: first.model,
         stage: first.student ? ("student" as const) : ("teacher" as const),
@@ -140,6 +183,7 @@ export const summarizeResults = (found: ReadonlyArray<FoundResult>) =>
           a.sourceSize - b.sourceSize ||
           methodOrder(a.method) - methodOrder(b.method) ||
           a.method.localeCompare(b.method) ||
+          sourceName(a).localeCompare(sourceName(b)) ||
           a.lang.localeCompare(b.lang)
       )
   })
@@ -169,8 +213,11 @@ export const formatReportMarkdown = (rows: ReadonlyArray<ReportRow>): string => 
         const paper = [...new Set(r.paper.map((p) => f2(p.f1)))].join(" / ")
         const where = r.paper.length > 0 ? ` (${[...new Set(r.paper.map((p) => p.table))].join(", ")})` : ""
         const score = r.std === undefined ? `${f2(r.mean)}` : `${f2(r.mean)} ± ${f2(r.std)}`
-        return `| ${r.sourceSize} | ${r.method} | ${r.lang} | ${score} | ${r.n} | ${r.stage} | ${paper ? `${paper}${where}` : "–"} | ${versus(r.vsEn)} |`
+        const method = r.translations === undefined ? r.method : `${r.method} [${sourceName(r)}]`
+        const mark = r.deviations === undefined ? "" : " †"
+        return `| ${r.sourceSize} | ${method} | ${r.lang} | ${score}${mark} | ${r.n} | ${r.stage} | ${paper ? `${paper}${where}` : "–"} | ${versus(r.vsEn)} |`
       })
+      const notes = [...new Set(section.flatMap((r) => r.deviations ?? []))].map((d) => `† ${d}.`)
       return [
         `## ${corpus === "conll" ? "CoNLL" : corpus === "wikiann" ? "WikiAnn" : corpus}: protocol ${protocol}, encoder ${model}`,
         "",
@@ -178,7 +225,8 @@ export const formatReportMarkdown = (rows: ReadonlyArray<ReportRow>): string => 
         "",
         "| size | method | lang | test F1 | n | stage | paper | Δ vs en ± se |",
         "|---|---|---|---|---|---|---|---|",
-        ...lines
+        ...lines,
+        ...(notes.length > 0 ? ["", ...notes] : [])
       ].join("\n")
     })
     .join("\n\n")

@@ -1,4 +1,5 @@
 import { Schema } from "effect"
+import { TranslationSource } from "./translations.js"
 
 export const DevScore = Schema.Struct({ f1: Schema.Number, step: Schema.Int })
 export const TestScore = Schema.Struct({
@@ -31,6 +32,8 @@ export class RunResult extends Schema.Class<RunResult>("RunResult")({
   test: TestScore,
   steps: Schema.Int,
   student: Schema.optional(StageResult),
+  /** D_TGT's source, where the method trained on translations (absent in runs made before engines). */
+  translations: Schema.optional(TranslationSource),
   /** Target test sentences scored (all of the test set unless the protocol limits it). */
   testSentences: Schema.Int,
   /** Sampled sentences a paired method trained without (no usable translation). */

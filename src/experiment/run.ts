@@ -8,7 +8,7 @@
  */
 import * as path from "node:path"
 import { FileSystem } from "@effect/platform"
-import { Effect, Option, Schema, type Scope, Stream } from "effect"
+import { Effect, Option, ParseResult, Schema, type Scope, Stream } from "effect"
 import { Corpora } from "../data/Corpora.js"
 import type { Sentence } from "../data/conll.js"
 import type { ObjectiveStage as Stage } from "../losses/objective.js"
@@ -34,8 +34,11 @@ import {
 import { predictTags, scorePredictions } from "../train/predict.js"
 import { constantSchedule, linearWarmupDecay } from "../train/schedule.js"
 import { restoreWeights } from "../train/weights.js"
+import { canonicalHash } from "./canonicalJson.js"
 import { prepareRunData, runDataFiles, unlabeledExamples } from "./data.js"
-import { NotResumable } from "./errors.js"
+import { writeTranslationRecord } from "./engineTranslations.js"
+import { NotResumable, SpecFileInvalid } from "./errors.js"
+import { modelDir } from "./modelPath.js"
 import { trimMetrics } from "./progress.js"
 import { RunResult, type StageResult } from "./result.js"
 import { makeRunRecord, writeRunRecord } from "./runRecord.js"
@@ -114,7 +117,7 @@ const runStage = Effect.fn("Experiment.stage")(function* (
   const { spec } = context
   const settings = stageSettings(spec, stage, examples.length, context)
   const total = totalSteps(settings, examples.length)
-  const model = yield* loadForTraining(spec.model, context.labels.tags, settings.seed)
+  const model = yield* loadForTraining(yield* modelDir(spec.model), context.labels.tags, settings.seed)
   const optimizer = yield* makeAdamW(
     model.params,
     AdamWConfig.make({ weightDecay: spec.protocol.weightDecay })
@@ -180,8 +183,9 @@ const execute = Effect.fn("Experiment.execute")(function* (
   resume: StageCheckpoint | undefined
 ) {
   const started = Date.now()
-  const tokenizer = yield* loadTokenizer(spec.model)
+  const tokenizer = yield* loadTokenizer(yield* modelDir(spec.model))
   const data = yield* prepareRunData(spec, tokenizer)
+  if (data.translation !== undefined) yield* writeTranslationRecord(runDir, data.translation)
   const context: Context = {
     spec,
     runDir,
@@ -213,6 +217,7 @@ const execute = Effect.fn("Experiment.execute")(function* (
         model: spec.model,
         ...teacher.result,
         ...(student ? { student } : {}),
+        ...(spec.method.needs.translations ? { translations: spec.translations } : {}),
         testSentences: data.test.length,
         missingTranslations: data.missingTranslations.length,
         seconds: (Date.now() - started) / 1000
@@ -223,6 +228,9 @@ const execute = Effect.fn("Experiment.execute")(function* (
   )
 })
 
+/** The encoder folder's files a run record hashes. */
+const ENCODER_FILES = ["model.safetensors", "vocab.txt"]
+
 /**
  * Creates `runDir` with `spec.json` and `run.json`; `resumeExperiment` then runs it from the start
  * (what the grid runner's child processes do).
@@ -232,15 +240,23 @@ export const recordRun = Effect.fn("Experiment.record")(function* (spec: Experim
   const corpora = yield* Corpora
   const runtime = yield* TensorRuntime
   yield* fs.makeDirectory(runDir, { recursive: true })
+  const encoder = yield* modelDir(spec.model)
   const record = yield* makeRunRecord({
     spec: Schema.encodeSync(ExperimentSpec)(spec),
-    dataFiles: runDataFiles(spec).map((f) => path.join(corpora.root, f)),
+    // the encoder's weights and vocabulary are inputs as much as the data
+    dataFiles: [
+      ...runDataFiles(spec).map((f) => path.join(corpora.root, f)),
+      ...ENCODER_FILES.map((f) => path.join(encoder, f))
+    ],
     backend: runtime.backend
   })
   yield* writeRunRecord(runDir, Schema.encodeSync(ExperimentSpec)(spec), record)
 })
 
-/** Runs `spec` into `runDir` (created if needed): `spec.json`, `run.json`, `metrics.jsonl`, models, `result.json`. */
+/**
+ * Runs `spec` into `runDir` (created if needed): `spec.json`, `run.json`, `metrics.jsonl`, models,
+ * `result.json`, and for an engine's translations `translation.json`.
+ */
 export const runExperiment = Effect.fn("Experiment.run")(function* (
   spec: ExperimentSpec,
   runDir: string,
@@ -250,15 +266,38 @@ export const runExperiment = Effect.fn("Experiment.run")(function* (
   return yield* execute(spec, runDir, hooks, undefined)
 })
 
+/**
+ * The spec a `spec.json` records (as `recordRun` writes it), checked against the hash recorded
+ * beside it: an edited spec is refused rather than re-run under the old run's name.
+ */
+export const readSpecFile = Effect.fn("Experiment.readSpecFile")(function* (file: string) {
+  const fs = yield* FileSystem.FileSystem
+  const json = yield* fs
+    .readFileString(file)
+    .pipe(Effect.mapError((e) => new SpecFileInvalid({ file, reason: `cannot read: ${e.message}` })))
+  const recorded = yield* Schema.decodeUnknown(
+    Schema.parseJson(Schema.Struct({ sha256: Schema.String, spec: ExperimentSpec }))
+  )(json).pipe(
+    Effect.mapError(
+      (e) => new SpecFileInvalid({ file, reason: ParseResult.TreeFormatter.formatErrorSync(e) })
+    )
+  )
+  const hash = canonicalHash(Schema.encodeSync(ExperimentSpec)(recorded.spec))
+  if (hash !== recorded.sha256)
+    return yield* new SpecFileInvalid({
+      file,
+      reason: `the spec hashes to ${hash.slice(0, 12)}…, not the recorded ${recorded.sha256.slice(0, 12)}… (edited after the run?)`
+    })
+  return recorded.spec
+})
+
 /** The spec recorded in `runDir/spec.json`. */
 export const recordedSpec = Effect.fn("Experiment.recordedSpec")(function* (runDir: string) {
   const fs = yield* FileSystem.FileSystem
   const file = path.join(runDir, "spec.json")
   if (!(yield* fs.exists(file))) return yield* new NotResumable({ dir: runDir, reason: "no spec.json" })
-  const json = yield* fs.readFileString(file)
-  return yield* Schema.decodeUnknown(Schema.parseJson(Schema.Struct({ spec: ExperimentSpec })))(json).pipe(
-    Effect.map((r) => r.spec),
-    Effect.mapError((e) => new NotResumable({ dir: runDir, reason: `spec.json: ${e.message}` }))
+  return yield* readSpecFile(file).pipe(
+    Effect.mapError((e) => new NotResumable({ dir: runDir, reason: e.message }))
   )
 })
 

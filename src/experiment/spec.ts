@@ -5,6 +5,9 @@
  */
 import { Schema } from "effect"
 import { ObjectiveSpec } from "../losses/objective.js"
+import { TranslationSource } from "./translations.js"
+
+export { TranslationSource } from "./translations.js"
 
 const PositiveInt = Schema.Int.pipe(Schema.positive())
 const NonNegativeInt = Schema.Int.pipe(Schema.nonNegative())
@@ -80,8 +83,6 @@ export const cpuProtocol = Protocol.make({
 export const protocols = { paper: paperProtocol, cpu: cpuProtocol } as const
 export const ProtocolName = Schema.Literal("paper", "cpu")
 
-export const TranslationSource = Schema.Literal("mulda", "deepl-awesome")
-
 export class ExperimentSpec extends Schema.Class<ExperimentSpec>("ExperimentSpec")({
   /** A paper method by name (`concner`, `mulda`, `en`, …) or a full `Objective`. */
   method: ObjectiveSpec,
@@ -92,6 +93,7 @@ export class ExperimentSpec extends Schema.Class<ExperimentSpec>("ExperimentSpec
   seed: NonNegativeInt,
   /** HF-layout encoder directory (config.json, model.safetensors, vocab.txt). */
   model: Schema.String,
+  /** D_TGT: a published set, or an engine run over the sampled sentences (see translations.ts). */
   translations: TranslationSource,
   /** Translation pairs whose entity types differ from their source: kept (the data as published) or dropped. */
   mismatches: Schema.Literal("keep", "drop"),

@@ -1,11 +1,12 @@
 import * as path from "node:path"
 import { FileSystem } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
-import { Data, Effect, Exit } from "effect"
+import { Cause, Data, Effect, Exit } from "effect"
 import * as quickstart from "../../experiments/quickstart.js"
 import * as table3 from "../../experiments/table3.js"
 import * as table4 from "../../experiments/table4.js"
 import * as table5 from "../../experiments/table5.js"
+import * as translationEngines from "../../experiments/translation-engines.js"
 import * as wikiann27 from "../../experiments/wikiann27.js"
 import {
   CellSpecConflict,
@@ -74,22 +75,102 @@ describe("experiment files", () => {
     unavailable: cells.filter((c) => c._tag === "Unavailable").length
   })
 
-  it.effect("default-export grids of the paper's tables, translation cells off CoNLL unavailable", () =>
+  it.effect("default-export grids of the paper's tables, translation cells without a source unavailable", () =>
     Effect.gen(function* () {
       const expand = (module: { default: unknown }, file: string) =>
         Effect.flatMap(decodeGrid(module.default, file), (grid) =>
           expandGrid(grid, { out: "/runs", protocol, model: "/m" })
         )
-      // 3 sizes × 4 methods × 6 targets × 5 seeds; mulda and concner on ar/hi/zh unavailable
-      expect(count(yield* expand(table3, "table3.ts"))).toEqual({ cells: 360, unavailable: 3 * 2 * 3 * 5 })
+      // 3 sizes × 4 methods × 6 targets × 5 seeds; mulda and concner on ar/hi/zh through the dictionary
+      const t3 = yield* expand(table3, "table3.ts")
+      expect(count(t3)).toEqual({ cells: 360, unavailable: 0 })
+      const arConcner = t3.find((c) => c.lang === "ar" && c.method === "concner")
+      expect(arConcner?._tag === "Runnable" && arConcner.spec.translations).toEqual({ engine: "dictionary" })
+      expect(arConcner?._tag === "Runnable" && arConcner.runDir).toBe(
+        "/runs/wikiann/concner/ar+dictionary/500/seed-1"
+      )
+      // En does not train on translations: its spec keeps the grid's source (and the hash it always had)
+      const arEn = t3.find((c) => c.lang === "ar" && c.method === "en")
+      expect(arEn?._tag === "Runnable" && [arEn.spec.translations, arEn.runDir]).toEqual([
+        "mulda",
+        "/runs/wikiann/en/ar/500/seed-1"
+      ])
       // every ablation trains on translations
       expect(count(yield* expand(table4, "table4.ts"))).toEqual({ cells: 150, unavailable: 75 })
       expect(count(yield* expand(table5, "table5.ts"))).toEqual({ cells: 315, unavailable: 0 })
       const wikiann = yield* expand(wikiann27, "wikiann27.ts")
-      expect(count(wikiann)).toEqual({ cells: 4 * 28 * 5, unavailable: 2 * 28 * 5 })
+      // MUSE has no dictionary for 11 of the 28 languages
+      expect(count(wikiann)).toEqual({ cells: 4 * 28 * 5, unavailable: 2 * 11 * 5 })
+      expect([...new Set(wikiann.flatMap((c) => (c._tag === "Unavailable" ? [c.lang] : [])))].sort()).toEqual(
+        ["eu", "jv", "ka", "kk", "ml", "mr", "my", "sw", "te", "ur", "yo"]
+      )
       expect(new Set(wikiann.map((c) => c.lang)).has("en")).toBe(false)
       const quick = yield* decodeGrid(quickstart.default, "quickstart.ts")
       expect(quick.protocol?.name).toBe("quickstart")
+    })
+  )
+
+  it.effect("translation-engines: MulDA and ConCNER on Spanish from four D_TGT sources", () =>
+    Effect.gen(function* () {
+      const grid = yield* decodeGrid(translationEngines.default, "translation-engines.ts")
+      const cells = yield* expandGrid(grid, { out: "/runs", protocol, model: "/m" })
+      // 2 methods × 4 sources × 5 seeds, all runnable
+      expect(count(cells)).toEqual({ cells: 40, unavailable: 0 })
+      const runnable = cells.flatMap((c) => (c._tag === "Runnable" ? [c] : []))
+      expect(new Set(runnable.map((c) => c.specSha256)).size).toBe(40)
+      expect(runnable.filter((c) => c.seed === 1).map((c) => [c.runDir, c.spec.translations])).toEqual([
+        ["/runs/conll/mulda/es/1000/seed-1", "mulda"],
+        ["/runs/conll/mulda/es+deepl-awesome/1000/seed-1", "deepl-awesome"],
+        ["/runs/conll/mulda/es+apertium/1000/seed-1", { engine: "apertium" }],
+        ["/runs/conll/mulda/es+dictionary/1000/seed-1", { engine: "dictionary" }],
+        ["/runs/conll/concner/es/1000/seed-1", "mulda"],
+        ["/runs/conll/concner/es+deepl-awesome/1000/seed-1", "deepl-awesome"],
+        ["/runs/conll/concner/es+apertium/1000/seed-1", { engine: "apertium" }],
+        ["/runs/conll/concner/es+dictionary/1000/seed-1", { engine: "dictionary" }]
+      ])
+      expect(runnable.every((c) => c.sourceSize === 1000 && c.lang === "es" && c.corpus === "conll")).toBe(
+        true
+      )
+      expect(grid.targets[2]).toEqual({ corpus: "conll", lang: "es", translations: { engine: "apertium" } })
+    })
+  )
+
+  it.effect(
+    "a method without translations runs once per target language, whatever sources the targets name",
+    () =>
+      Effect.gen(function* () {
+        const grid: Grid = {
+          name: "sources",
+          sizes: [500],
+          methods: ["en", "mulda"],
+          targets: [...targetsOf("conll", ["de"]), ...targetsOf("conll", ["de"], { engine: "apertium" })],
+          seeds: [1],
+          translations: "mulda"
+        }
+        const cells = yield* expandGrid(grid, { out: "/runs", protocol, model: "/m" })
+        expect(cells.map((c) => (c._tag === "Runnable" ? c.runDir : c.reason))).toEqual([
+          "/runs/conll/en/de/500/seed-1",
+          "/runs/conll/mulda/de/500/seed-1",
+          "/runs/conll/mulda/de+apertium/500/seed-1"
+        ])
+      })
+  )
+
+  it.effect("a target's translation source is decoded with the grid", () =>
+    Effect.gen(function* () {
+      const exit = yield* Effect.exit(
+        decodeGrid(
+          {
+            ...table5.default,
+            targets: [{ corpus: "conll", lang: "es", translations: { engine: "google" } }]
+          },
+          "bad.ts"
+        )
+      )
+      expect(Exit.isFailure(exit) && Cause.squash(exit.cause)).toBeInstanceOf(GridInvalid)
+      expect(Exit.isFailure(exit) && (Cause.squash(exit.cause) as GridInvalid).reason).toMatch(
+        /targets\.0\.translations\.engine: Expected "dictionary" \| "apertium" \| "command", actual "google"/
+      )
     })
   )
 

@@ -144,6 +144,33 @@ describe("report", () => {
     }).pipe(Effect.provide(NodeContext.layer))
   )
 
+  it.scoped("another D_TGT source is a row of its own, marked as a deviation from the paper", () =>
+    Effect.gen(function* () {
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* fs.makeTempDirectoryScoped()
+      const withSource = (seed: number, f1: number, translations?: RunResult["translations"]) =>
+        RunResult.make({ ...result("mulda", seed, f1), ...(translations ? { translations } : {}) })
+      // a run from before engines (no source recorded) and one on MulDA's set share a row
+      yield* writeRuns(path.join(dir, "old"), [withSource(1, 70)])
+      yield* writeRuns(path.join(dir, "new"), [withSource(2, 72, "mulda")])
+      yield* writeRuns(path.join(dir, "dict"), [withSource(1, 60, { engine: "dictionary" })])
+      yield* writeRuns(path.join(dir, "apertium"), [withSource(1, 65, { engine: "apertium" })])
+      const rows = yield* reportDir(dir)
+      expect(rows.map((r) => [r.n, r.translations, r.deviations?.length])).toEqual([
+        [2, undefined, undefined],
+        [1, { engine: "apertium" }, 1],
+        [1, { engine: "dictionary" }, 1]
+      ])
+      const markdown = formatReportMarkdown(rows)
+      expect(markdown).toContain("| 500 | mulda | de | 71.00 ± 1.41 | 2 | teacher | 62.55 (table3) |  |")
+      expect(markdown).toContain(
+        "| 500 | mulda [dictionary] | de | 60.00 † | 1 | teacher | 62.55 (table3) |  |"
+      )
+      expect(markdown).toContain("† D_TGT is a word-by-word MUSE dictionary translation into de")
+      expect(markdown).toContain("† D_TGT is Apertium rule-based MT")
+    }).pipe(Effect.provide(NodeContext.layer))
+  )
+
   it.scoped("refuses a seed counted twice and names a malformed result.json", () =>
     Effect.gen(function* () {
       const fs = yield* FileSystem.FileSystem

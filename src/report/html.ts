@@ -1,0 +1,263 @@
+/**
+ * `concner report DIR --html FILE`: one self-contained HTML page — the paper-style tables, charts
+ * drawn to inline SVG, figures found or named, learning curves and each run's provenance. It needs
+ * no script, no network and no other file: styles are inline, charts are SVG made here, every text
+ * from the runs is escaped (see htmlTemplate.ts).
+ */
+import * as path from "node:path"
+import { Effect } from "effect"
+import type { TopLevelSpec } from "vega-lite"
+import { canonicalHash } from "../experiment/canonicalJson.js"
+import { type FoundResult, type ReportRow, cellKey, summarizeResults } from "../experiment/report.js"
+import { translationLabel } from "../experiment/translations.js"
+import { type PaperVariant, paperObjectives } from "../losses/objective.js"
+import { writeFileStringAtomic } from "../model/atomic.js"
+import { renderSvg, resultsSpec } from "../viz/plots.js"
+import { type LearningCurvePoint, languageBarsSpec, learningCurveSpec } from "./charts.js"
+import { cellDeviations } from "./deviations.js"
+import { type Figure, figureDataUri, findFigures, readFigure } from "./figures.js"
+import { type Html, html, trustedHtml } from "./htmlTemplate.js"
+import { type RunFiles, readRunFiles } from "./runFiles.js"
+import {
+  type Cell,
+  type CellLookup,
+  Footnotes,
+  hasCells,
+  paperTableHtml,
+  rowsTableHtml,
+  tableLangs
+} from "./tables.js"
+
+export interface HtmlReportInput {
+  readonly title: string
+  /** The folder run paths are shown relative to. */
+  readonly root: string
+  readonly rows: ReadonlyArray<ReportRow>
+  readonly runs: ReadonlyArray<RunFiles>
+  readonly figures: ReadonlyArray<Figure>
+}
+
+const STYLE = `
+body{font-family:system-ui,sans-serif;margin:1.5em;color:#222}
+table{border-collapse:collapse;margin:1em 0}
+th,td{border:1px solid #ccc;padding:.25em .5em;text-align:left;vertical-align:top}
+caption{text-align:left;font-weight:bold;padding:.25em 0}
+.cell .paper{display:block;color:#666;font-size:.85em}
+.cell .n{color:#666;font-size:.85em}
+.missing{background:#f3f3f3;color:#888}
+.deviates{background:#fff4d6}
+sup.dev{color:#a05a00}
+code{font-size:.85em;word-break:break-all}
+figure{margin:1em 0}
+.provenance td{font-size:.85em}
+`
+
+/** Table 3's languages: WikiAnn runs into any other form the many-language figure. */
+const paperLangs = new Set(tableLangs("table3"))
+
+/** The row's translation source when it is not MulDA's published set (see `cellKey`). */
+const sourceOf = (r: ReportRow) =>
+  r.translations === undefined ? undefined : translationLabel(r.translations)
+
+/** The row with its method named `method [source]` where the source is not MulDA's, for charts. */
+const withSource = (r: ReportRow): ReportRow => {
+  const source = sourceOf(r)
+  return source === undefined ? r : { ...r, method: `${r.method} [${source}]` }
+}
+
+const usesTranslations = (method: string) =>
+  Object.hasOwn(paperObjectives, method) && paperObjectives[method as PaperVariant].needs.translations
+
+const distinct = <A, K>(xs: ReadonlyArray<A>, key: (a: A) => K): Array<K> => [...new Set(xs.map(key))]
+
+/** Draws a chart (one inline SVG) with its caption. */
+const chart = (spec: TopLevelSpec, caption: string) =>
+  Effect.map(
+    Effect.promise(() => renderSvg(spec)),
+    (svg) => html`<figure class="chart">${trustedHtml(svg)}<figcaption>${caption}</figcaption></figure>`
+  )
+
+const sectionHtml = (
+  protocol: string,
+  model: string,
+  rows: ReadonlyArray<ReportRow>,
+  runsOf: (r: ReportRow) => ReadonlyArray<RunFiles>
+) =>
+  Effect.gen(function* () {
+    const notes = new Footnotes()
+    const cells: Array<Cell> = rows.map((row) => ({
+      row,
+      deviations: cellDeviations(runsOf(row), row.deviations)
+    }))
+    // one set of paper tables per translation source: MulDA's (the paper's) first, then each other
+    // source's, whose methods without translations (en, en-kd) show the runs they share with it
+    const tables = [undefined, ...distinct(rows, sourceOf).filter((s) => s !== undefined)].flatMap(
+      (variant) => {
+        const lookup = (corpus: string, lang: string, size: number, method: string) => {
+          const same = cells.filter(
+            ({ row: r }) =>
+              r.corpus === corpus && r.lang === lang && r.sourceSize === size && r.method === method
+          )
+          return (
+            same.find((c) => sourceOf(c.row) === variant) ??
+            (usesTranslations(method) ? undefined : same.find((c) => sourceOf(c.row) === undefined))
+          )
+        }
+        const own: CellLookup = (...cell) => {
+          const found = lookup(...cell)
+          return found !== undefined && sourceOf(found.row) === variant ? found : undefined
+        }
+        // another source's tables are drawn where it has cells of its own, not only shared ones
+        return (["table3", "table4", "table5"] as const).flatMap((t) =>
+          hasCells(t, own) ? (paperTableHtml(t, lookup, notes, variant) ?? []) : []
+        )
+      }
+    )
+    const others = cells.filter((c) => c.row.paper.length === 0)
+    const setting = `protocol ${protocol}, encoder ${model}`
+
+    const charts: Array<Html> = []
+    const labelled = rows.map(withSource)
+    for (const size of distinct(rows, (r) => r.sourceSize).sort((a, b) => a - b)) {
+      const ofSize = labelled.filter((r) => r.sourceSize === size)
+      const wide = ofSize.filter((r) => r.corpus === "wikiann" && !paperLangs.has(r.lang))
+      const main = ofSize.filter((r) => !wide.includes(r))
+      if (main.length > 0)
+        charts.push(
+          yield* chart(
+            languageBarsSpec(main, `Test F1 by target language, ${size} English sentences`),
+            `${setting}: bars are the mean over seeds, rules ± one std, red ticks the paper's number.`
+          )
+        )
+      if (wide.length > 0)
+        charts.push(
+          yield* chart(
+            resultsSpec(
+              wide,
+              `WikiAnn: test F1 in ${distinct(wide, (r) => r.lang).length} more languages, ${size} English sentences`
+            ),
+            `${setting}: the paper's many-language figure (the paper gives no per-language numbers for it).`
+          )
+        )
+    }
+
+    const curves: Array<Html> = []
+    const curveGroup = (r: ReportRow) => JSON.stringify([r.corpus, r.sourceSize, withSource(r).method])
+    for (const group of distinct(rows, curveGroup)) {
+      const groupRows = rows.filter((r) => curveGroup(r) === group)
+      const points: Array<LearningCurvePoint> = groupRows.flatMap((r) =>
+        runsOf(r).flatMap((run) => run.curve.map((p) => ({ ...p, lang: r.lang, seed: run.result.seed })))
+      )
+      if (points.length === 0) continue
+      const { corpus, sourceSize, method } = withSource(groupRows[0]!)
+      curves.push(
+        yield* chart(
+          learningCurveSpec(points, `${method}: ${corpus}, ${sourceSize} English sentences`),
+          `${setting}: English dev F1 (the selection set) at each evaluation; solid teacher, dashed student.`
+        )
+      )
+    }
+
+    return html`<section class="setting"><h2>${setting}</h2>
+${tables}
+${others.length > 0 && rowsTableHtml(others, notes)}
+${notes.html()}
+<h3>Charts</h3>
+${charts}
+${curves.length > 0 && html`<h3>Learning curves</h3>${curves}`}
+</section>`
+  })
+
+const specCheck = (run: RunFiles) => {
+  const recorded = run.record?.specSha256
+  if (run.spec === undefined)
+    return recorded === undefined ? html`–` : html`<code>${recorded}</code> (run.json; no spec.json)`
+  const content = canonicalHash(run.spec.content)
+  const problems = [
+    content !== run.spec.sha256 && `spec.json's content hashes to ${content}`,
+    recorded !== undefined && recorded !== run.spec.sha256 && `run.json records ${recorded}`
+  ].filter((p): p is string => typeof p === "string")
+  return html`<code>${run.spec.sha256}</code>${problems.length > 0 && html` <strong class="mismatch">mismatch: ${problems.join("; ")}</strong>`}`
+}
+
+const provenanceHtml = (runs: ReadonlyArray<RunFiles>, root: string) =>
+  html`<table class="provenance"><caption>Provenance of each run</caption>
+<thead><tr><th>run</th><th>cell</th><th>spec SHA-256</th><th>data files (SHA-256)</th><th>commit</th><th>backend</th><th>concner</th><th>node, platform</th><th>created</th><th>seconds</th><th>notes</th></tr></thead>
+<tbody>${[...runs]
+    .sort((a, b) => a.dir.localeCompare(b.dir))
+    .map((run) => {
+      const r = run.result
+      const rec = run.record
+      return html`<tr><td><code>${path.relative(root, run.dir) || "."}</code></td><td>${r.corpus} ${r.lang}, ${r.sourceSize}, ${r.method}, seed ${r.seed}, protocol ${r.protocol}</td><td>${specCheck(run)}</td><td>${
+        rec === undefined
+          ? "–"
+          : rec.dataFiles.map((f) => html`<div>${f.path}: <code>${f.sha256}</code></div>`)
+      }</td><td>${
+        rec === undefined
+          ? "–"
+          : html`<code>${rec.commit.sha}</code> (${rec.commit.source}${rec.commit.dirty === true ? ", dirty" : ""})`
+      }</td><td>${rec?.backend ?? "–"}</td><td>${rec === undefined ? "–" : rec.package.version}</td><td>${
+        rec === undefined ? "–" : `${rec.node}, ${rec.platform}`
+      }</td><td>${rec?.createdAt ?? "–"}</td><td>${r.seconds.toFixed(1)}</td><td>${run.notes.join("; ")}</td></tr>`
+    })}</tbody></table>`
+
+/** The page (charts drawn here, so it takes an effect). */
+export const htmlReport = Effect.fn("Report.html")(function* (input: HtmlReportInput) {
+  const byRow = new Map<string, Array<RunFiles>>()
+  for (const run of input.runs) {
+    const key = cellKey(run.result)
+    byRow.set(key, [...(byRow.get(key) ?? []), run])
+  }
+  const runsOf = (r: ReportRow) => byRow.get(cellKey(r)) ?? []
+  const sections: Array<Html> = []
+  for (const setting of distinct(input.rows, (r) => JSON.stringify([r.protocol, r.model]))) {
+    const rows = input.rows.filter((r) => JSON.stringify([r.protocol, r.model]) === setting)
+    sections.push(yield* sectionHtml(rows[0]!.protocol, rows[0]!.model, rows, runsOf))
+  }
+  const page = html`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${input.title}</title><style>${trustedHtml(STYLE)}</style></head>
+<body><h1>${input.title}</h1>
+<p>${input.runs.length} runs in ${input.rows.length} cells. Each cell: test F1 (%) as mean ± sample std over seeds and
+the number of seeds (n), the student's F1 for distilled methods; below it the paper's number (mBERT, the paper's
+protocol, mean of 5 seeds). <span class="missing">missing</span>: no run for a cell the paper reports.
+<span class="deviates">Shaded with a footnote</span>: its runs depart from the paper's setting, as the footnote says.</p>
+${input.rows.length === 0 ? html`<p>No result.json found.</p>` : sections}
+${
+  input.figures.length > 0 &&
+  html`<section><h2>Figures</h2>${input.figures.map(
+    (f) =>
+      html`<figure class="figure"><img src="${figureDataUri(f)}" alt="${f.source}"><figcaption>${f.source}</figcaption></figure>`
+  )}</section>`
+}
+${input.runs.length > 0 && html`<section><h2>Provenance</h2>${provenanceHtml(input.runs, input.root)}</section>`}
+</body></html>
+`
+  return page.value
+})
+
+/**
+ * Reads the runs beside `found` (as `collectResults` gave them), the `.svg` figures under `dir` and
+ * those in `figureFiles`, and writes the page to `out` atomically.
+ */
+export const writeHtmlReport = Effect.fn("Report.writeHtml")(function* (options: {
+  readonly dir: string
+  readonly found: ReadonlyArray<FoundResult>
+  readonly figureFiles: ReadonlyArray<string>
+  readonly out: string
+}) {
+  const rows = yield* summarizeResults(options.found)
+  const runs = yield* Effect.forEach(options.found, readRunFiles, { concurrency: 16 })
+  const figures = [
+    ...(yield* findFigures(options.dir)),
+    ...(yield* Effect.forEach(options.figureFiles, (f) => readFigure(f)))
+  ]
+  const page = yield* htmlReport({
+    title: `concner report: ${options.dir}`,
+    root: options.dir,
+    rows,
+    runs,
+    figures
+  })
+  yield* writeFileStringAtomic(options.out, page)
+  return page
+})

@@ -1,0 +1,129 @@
+import { type PaperTable, paperCorpus, paperRows } from "../experiment/paperTables.js"
+/**
+ * The report's tables in the paper's layout: Table 3, 4 or 5 with a row per (size, method) and a
+ * column per target language, each cell our mean ± std over seeds, the number of seeds and the
+ * paper's number; cells without runs say "missing", cells whose runs depart from the paper's
+ * setting carry a footnote naming how. Runs no paper table holds are listed in a plain table.
+ */
+import type { ReportRow, VersusEn } from "../experiment/report.js"
+import { translationLabel } from "../experiment/translations.js"
+import { type Html, html } from "./htmlTemplate.js"
+
+export interface Cell {
+  readonly row: ReportRow
+  /** How its runs depart from the paper's setting (see `cellDeviations`). */
+  readonly deviations: ReadonlyArray<string>
+}
+
+/** Numbered footnotes for deviation lists, shared by the tables of one section. */
+export class Footnotes {
+  private readonly ids = new Map<
+    string,
+    { readonly id: string; readonly deviations: ReadonlyArray<string> }
+  >()
+
+  /** The footnote id of a deviation list (the same list gets the same id), or undefined for none. */
+  mark(deviations: ReadonlyArray<string>): string | undefined {
+    if (deviations.length === 0) return undefined
+    const key = deviations.join("\n")
+    const known = this.ids.get(key)
+    if (known) return known.id
+    const id = `d${this.ids.size + 1}`
+    this.ids.set(key, { id, deviations })
+    return id
+  }
+
+  html(): Html {
+    const entries = [...this.ids.values()]
+    return entries.length === 0
+      ? html``
+      : html`<dl class="deviations">${entries.map(
+          (e) => html`<dt><sup>${e.id}</sup></dt><dd>${e.deviations.join("; ")}</dd>`
+        )}</dl>`
+  }
+}
+
+const f2 = (x: number) => x.toFixed(2)
+
+const score = (r: ReportRow) => (r.std === undefined ? f2(r.mean) : `${f2(r.mean)} ± ${f2(r.std)}`)
+
+const versus = (v: VersusEn | undefined) =>
+  v === undefined ? "" : `${v.diff >= 0 ? "+" : ""}${f2(v.diff)}${v.se === undefined ? "" : ` ± ${f2(v.se)}`}`
+
+const devMark = (notes: Footnotes, deviations: ReadonlyArray<string>) => {
+  const id = notes.mark(deviations)
+  return id === undefined ? "" : html` <sup class="dev" title="${deviations.join("; ")}">${id}</sup>`
+}
+
+const paperSpan = (paper: number | undefined) =>
+  paper === undefined ? "" : html`<span class="paper">paper ${f2(paper)}</span>`
+
+const cellHtml = (cell: Cell | undefined, paper: number | undefined, notes: Footnotes) =>
+  cell === undefined
+    ? html`<td class="cell missing"><span class="score">missing</span>${paperSpan(paper)}</td>`
+    : html`<td class="${cell.deviations.length > 0 ? "cell deviates" : "cell"}"><span class="score">${score(cell.row)}</span> <span class="n">n=${cell.row.n}</span>${devMark(notes, cell.deviations)}${paperSpan(paper)}</td>`
+
+const titles: Record<PaperTable, string> = {
+  table3: "Table 3: test F1 (%) by target language (CoNLL es/nl/de, WikiAnn ar/hi/zh)",
+  table4: "Table 4: ablations from 1000 English sentences",
+  table5: "Table 5: CoNLL without distillation"
+}
+
+/** A table's languages in its column order. */
+export const tableLangs = (table: PaperTable): Array<string> => [
+  ...new Set(paperRows.filter((r) => r.table === table).flatMap((r) => Object.keys(r.f1)))
+]
+
+export type CellLookup = (corpus: string, lang: string, size: number, method: string) => Cell | undefined
+
+const filledRows = (table: PaperTable, lookup: CellLookup) =>
+  paperRows
+    .filter((r) => r.table === table)
+    .map((p) => ({
+      paper: p,
+      cells: tableLangs(table).map((l) => lookup(paperCorpus(l), l, p.size, p.method))
+    }))
+
+/** Whether `lookup` fills any cell of the table. */
+export const hasCells = (table: PaperTable, lookup: CellLookup): boolean =>
+  filledRows(table, lookup).some((r) => r.cells.some((c) => c !== undefined))
+
+/**
+ * The paper table filled from `lookup`, or undefined when none of its cells has runs. `variant`
+ * names the translation source its cells use when it is not MulDA's published set.
+ */
+export const paperTableHtml = (
+  table: PaperTable,
+  lookup: CellLookup,
+  notes: Footnotes,
+  variant?: string
+): Html | undefined => {
+  const langs = tableLangs(table)
+  const filled = filledRows(table, lookup)
+  if (!hasCells(table, lookup)) return undefined
+  const body = filled.map(({ paper, cells }) => {
+    const present = cells.filter((c): c is Cell => c !== undefined)
+    const complete = present.length === langs.length
+    const avg = complete ? present.reduce((a, c) => a + c.row.mean, 0) / present.length : undefined
+    const avgDeviations = [...new Set(present.flatMap((c) => c.deviations))].sort()
+    const avgCell =
+      avg === undefined
+        ? html`<td class="cell missing"><span class="score">missing (${present.length} of ${langs.length})</span>${paperSpan(paper.avg)}</td>`
+        : html`<td class="${avgDeviations.length > 0 ? "cell deviates" : "cell"}"><span class="score">${f2(avg)}</span>${devMark(notes, avgDeviations)}${paperSpan(paper.avg)}</td>`
+    return html`<tr><th scope="row">${paper.size}</th><th scope="row">${paper.method}</th>${cells.map(
+      (c, i) => cellHtml(c, paper.f1[langs[i]!], notes)
+    )}${avgCell}</tr>`
+  })
+  return html`<table class="paper-table" data-table="${table}"><caption>${titles[table]}${variant === undefined ? "" : ` — translations: ${variant}`}</caption>
+<thead><tr><th>size</th><th>method</th>${langs.map((l) => html`<th>${l}</th>`)}<th>avg</th></tr></thead>
+<tbody>${body}</tbody></table>`
+}
+
+/** Every row in a plain table (for runs no paper table holds), with the difference from `en`. */
+export const rowsTableHtml = (cells: ReadonlyArray<Cell>, notes: Footnotes): Html =>
+  html`<table class="rows-table"><caption>Runs outside the paper's tables: test F1 (%)</caption>
+<thead><tr><th>corpus</th><th>size</th><th>method</th><th>translations</th><th>lang</th><th>test F1</th><th>n</th><th>stage</th><th>Δ vs en ± se</th></tr></thead>
+<tbody>${cells.map(
+    ({ row: r, deviations }) =>
+      html`<tr><td>${r.corpus}</td><td>${r.sourceSize}</td><td>${r.method}</td><td>${r.translations === undefined ? "–" : translationLabel(r.translations)}</td><td>${r.lang}</td><td class="${deviations.length > 0 ? "cell deviates" : "cell"}"><span class="score">${score(r)}</span>${devMark(notes, deviations)}</td><td>${r.n}</td><td>${r.stage}</td><td>${versus(r.vsEn)}</td></tr>`
+  )}</tbody></table>`

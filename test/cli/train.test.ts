@@ -3,12 +3,16 @@ import { readFileSync } from "node:fs"
 import * as path from "node:path"
 import { Command } from "@effect/cli"
 import { FileSystem } from "@effect/platform"
+import { NodeContext } from "@effect/platform-node"
 import { describe, expect, it, vi } from "@effect/vitest"
-import { Effect } from "effect"
-import { trainCommand } from "../../src/cli/train.js"
+import { Effect, Schema } from "effect"
+import { TrainFlagsInvalid, trainCommand } from "../../src/cli/train.js"
+import { canonicalHash, canonicalJson } from "../../src/experiment/canonicalJson.js"
+import { readSpecFile } from "../../src/experiment/run.js"
+import { ExperimentSpec } from "../../src/experiment/spec.js"
 import { TranslationSourceInvalid } from "../../src/experiment/translations.js"
 import { dataRoot, hasData } from "../support/data.js"
-import { makeTinyRunModel, runLayer } from "../support/runs.js"
+import { makeTinyRunModel, runLayer, tinyProtocol, tinySpec } from "../support/runs.js"
 
 const train = (args: ReadonlyArray<string>) =>
   Command.run(trainCommand, { name: "train", version: "test" })(["node", "train", ...args])
@@ -34,6 +38,42 @@ describe("concner train --translations", () => {
       )
       expect(error).toStrictEqual(new TranslationSourceInvalid({ text: "engine:google" }))
     }).pipe(Effect.provide(runLayer("cpu")))
+  )
+})
+
+describe("concner train --spec", () => {
+  it.effect("refuses run flags beside --spec, naming them, and asks for them without it", () =>
+    Effect.gen(function* () {
+      const beside = yield* Effect.flip(
+        train(["--spec", "package.json", "--out", "/nonexistent/run", "--seed", "2", "--max-steps", "3"])
+      )
+      expect(beside).toStrictEqual(
+        new TrainFlagsInvalid({ reason: "--spec gives every setting of the run; drop --seed, --max-steps" })
+      )
+      const missing = yield* Effect.flip(train(["--lang", "de", "--out", "/nonexistent/run"]))
+      expect(missing).toStrictEqual(
+        new TrainFlagsInvalid({ reason: "missing --method, --source-size (or give --spec FILE)" })
+      )
+    }).pipe(Effect.provide(runLayer("cpu")))
+  )
+
+  it.scoped("refuses a spec.json edited after its run (the recorded hash disagrees)", () =>
+    Effect.gen(function* () {
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* fs.makeTempDirectoryScoped()
+      const spec = yield* tinySpec("models/x", "en", tinyProtocol(10))
+      const file = path.join(dir, "spec.json")
+      const encoded = Schema.encodeSync(ExperimentSpec)(spec)
+      yield* fs.writeFileString(file, canonicalJson({ sha256: canonicalHash(encoded), spec: encoded }))
+      expect(yield* readSpecFile(file)).toStrictEqual(spec)
+      yield* fs.writeFileString(
+        file,
+        canonicalJson({ sha256: canonicalHash(encoded), spec: { ...encoded, seed: 4 } })
+      )
+      const error = yield* Effect.flip(readSpecFile(file))
+      expect(error._tag).toBe("SpecFileInvalid")
+      expect(error.message).toContain("edited after the run?")
+    }).pipe(Effect.provide(NodeContext.layer))
   )
 })
 
@@ -107,6 +147,26 @@ describe.skipIf(!hasData)("concner train --translations engine:dictionary on rea
           dropped: []
         })
         expect(translation.report.coverage).toBeGreaterThan(0)
+
+        // `--spec` re-runs the recorded run: the same spec and, but for the wall time, the same result
+        const again = path.join(dir, "again")
+        const log2 = vi.spyOn(console, "log").mockImplementation(() => {})
+        yield* train([
+          "--spec",
+          path.join(run, "spec.json"),
+          "--out",
+          again,
+          "--backend",
+          "cpu",
+          "--data",
+          dataRoot
+        ]).pipe(Effect.ensuring(Effect.sync(() => log2.mockRestore())))
+        const text = (dir: string, file: string) => fs.readFileString(path.join(dir, file))
+        expect(yield* text(again, "spec.json")).toBe(yield* text(run, "spec.json"))
+        const { seconds: _a, ...first } = result
+        const { seconds: _b, ...second } = JSON.parse(yield* text(again, "result.json"))
+        expect(second).toStrictEqual(first)
+        expect(yield* text(again, "translation.json")).toBe(yield* text(run, "translation.json"))
       }).pipe(Effect.provide(runLayer("cpu"))),
     600_000
   )

@@ -594,3 +594,32 @@ export {
   translateSample,
   writeTranslationRecord
 } from "./experiment/engineTranslations.js"
+export {
+  type CellListing,
+  type CellProgress,
+  CellRow,
+  CellState,
+  CellStore,
+  type CellSubmission
+} from "./cluster/CellStore.js"
+export { CellProcessExited, childHooks, trainInChild } from "./cluster/child.js"
+export {
+  clientEngine,
+  clusterStore,
+  localEngine,
+  type RunnerAddressOptions,
+  runnerEngine
+} from "./cluster/engine.js"
+export { decodeGridFile, GridFile, GridFileInvalid, gridOfFile, loadGridFile } from "./cluster/gridFile.js"
+export {
+  cellRemaining,
+  formatCell,
+  formatStatus,
+  formatSummary,
+  gridRemaining,
+  makeProgressPrinter,
+  shownState
+} from "./cluster/progressView.js"
+export { cellWorkflowLayer, type RunnerOptions } from "./cluster/runner.js"
+export { type GridRun, type SubmitOptions, submitGrid } from "./cluster/submit.js"
+export { CellFailed, CellPayload, CellWorkflow, cellLabel, cellPayload, runIdOf } from "./cluster/workflow.js"

@@ -17,6 +17,8 @@ import { quickstartCommand } from "./quickstart.js"
 import { reportCommand } from "./report.js"
 import { resumeCommand } from "./resume.js"
 import { runCommand } from "./run.js"
+import { runnerCellCommand, runnerCommand } from "./runner.js"
+import { statusCommand } from "./status.js"
 import { trainCommand } from "./train.js"
 import { translateCommand } from "./translate.js"
 import { visualizeCommand } from "./visualize.js"
@@ -36,6 +38,9 @@ const concner = Command.make("concner").pipe(
     quickstartCommand,
     reportCommand,
     runCommand,
+    runnerCommand,
+    runnerCellCommand,
+    statusCommand,
     visualizeCommand,
     translateCommand,
     vocabCommand,

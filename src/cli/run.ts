@@ -1,29 +1,37 @@
 /**
- * `concner run experiments/NAME.ts [--protocol cpu|paper] [--out DIR] [--model DIR] [--seeds N]
- * [--concurrency N]`: loads the file's default-exported grid (TypeScript works: bin/concner.js
- * registers tsx), brings every cell to completion — skipping completed ones, resuming interrupted ones — and prints each
- * cell's outcome and the report of the grid (mean ± std over seeds, next to the paper).
+ * `concner run SPEC [--cluster URL] [--protocol cpu|paper] [--out DIR] [--model DIR] [--seeds N]
+ * [--concurrency N]`: loads the grid — an experiment module's default export (TypeScript works:
+ * bin/concner.js registers tsx) or a JSON grid file (`src/cluster/gridFile.ts`) — brings every
+ * cell to completion as a durable workflow, showing each cell's progress, and prints each cell's
+ * outcome and the report of the grid (mean ± std over seeds, next to the paper). Completed cells
+ * are skipped, interrupted ones resumed. Without `--cluster` the cells run on this machine (the
+ * local engine, `--concurrency` at once); with it, on the cluster's runners (`concner runner`),
+ * and OUT must be a path every runner sees.
  */
 import * as path from "node:path"
 import { pathToFileURL } from "node:url"
 import { Args, Command, Options } from "@effect/cli"
-import { Console, Effect, Option } from "effect"
-import {
-  type Grid,
-  GridInvalid,
-  decodeGrid,
-  expandGrid,
-  formatOutcomes,
-  runGrid
-} from "../experiment/grid.js"
-import { progressHooks } from "../experiment/progress.js"
+import { Console, Data, Effect, Layer, Option } from "effect"
+import { clientEngine, localEngine } from "../cluster/engine.js"
+import { loadGridFile } from "../cluster/gridFile.js"
+import { makeProgressPrinter } from "../cluster/progressView.js"
+import { cellWorkflowLayer } from "../cluster/runner.js"
+import { submitGrid } from "../cluster/submit.js"
+import { cellLabel } from "../cluster/workflow.js"
+import { type Grid, GridInvalid, decodeGrid, expandGrid, formatOutcomes } from "../experiment/grid.js"
 import { ensureRandomEncoder } from "../experiment/quickstart.js"
 import { formatReportMarkdown, summarizeResults } from "../experiment/report.js"
 import { protocols } from "../experiment/spec.js"
 import { backendOption, dataAndRuntime } from "./common.js"
 
-const file = Args.file({ name: "FILE", exists: "yes" }).pipe(
-  Args.withDescription("an experiment file (experiments/*.ts)")
+const file = Args.file({ name: "SPEC", exists: "yes" }).pipe(
+  Args.withDescription("an experiment module (experiments/*.ts) or a JSON grid file (*.json)")
+)
+const cluster = Options.text("cluster").pipe(
+  Options.optional,
+  Options.withDescription(
+    "Postgres URL of a cluster (see `concner runner`): run the cells on its runners; default: on this machine"
+  )
 )
 const protocol = Options.choice("protocol", ["cpu", "paper"]).pipe(
   Options.optional,
@@ -45,9 +53,7 @@ const seeds = Options.integer("seeds").pipe(
 )
 const concurrency = Options.integer("concurrency").pipe(
   Options.withDefault(1),
-  Options.withDescription(
-    "cells at once: 1 runs them in this process; more runs each in a child process (`concner resume`)"
-  )
+  Options.withDescription("cells at once on this machine (without --cluster), each in a child process")
 )
 const data = Options.directory("data").pipe(
   Options.optional,
@@ -55,13 +61,26 @@ const data = Options.directory("data").pipe(
 )
 const backend = backendOption
 
-/** The grid default-exported by `file`. */
-export const loadGrid = (file: string) =>
+/** The grid default-exported by an experiment module. */
+export const loadGridModule = (file: string) =>
   Effect.tryPromise({
     try: () => import(pathToFileURL(path.resolve(file)).href) as Promise<{ default?: unknown }>,
     catch: (e) =>
       new GridInvalid({ file, reason: `cannot be loaded: ${e instanceof Error ? e.message : String(e)}` })
   }).pipe(Effect.flatMap((module) => decodeGrid(module.default, file)))
+
+/** The grid of a SPEC argument: a JSON grid file or an experiment module. */
+export const loadGrid = (file: string) =>
+  file.toLowerCase().endsWith(".json") ? loadGridFile(file) : loadGridModule(file)
+
+/** Some cells failed; the others' outcomes were printed. */
+export class GridCellsFailed extends Data.TaggedError("GridCellsFailed")<{
+  readonly failures: ReadonlyArray<string>
+}> {
+  override get message() {
+    return `${this.failures.length} cell(s) failed:\n${this.failures.join("\n")}`
+  }
+}
 
 /** The encoder when neither the flags nor the grid name one: the quickstart's, for a one-language CoNLL grid. */
 const defaultModel = (grid: Grid, outDir: string) => {
@@ -73,7 +92,7 @@ const defaultModel = (grid: Grid, outDir: string) => {
 
 export const runCommand = Command.make(
   "run",
-  { file, protocol, out, model, seeds, concurrency, data, backend },
+  { file, cluster, protocol, out, model, seeds, concurrency, data, backend },
   (flags) =>
     Effect.gen(function* () {
       const loaded = yield* loadGrid(flags.file)
@@ -91,14 +110,20 @@ export const runCommand = Command.make(
         }),
         ...(Option.isSome(encoder) ? { model: encoder.value } : {})
       })
-      const outcomes = yield* runGrid(cells, {
-        hooksFor: (runDir) => progressHooks(runDir),
-        concurrency: flags.concurrency,
-        onCell: (cell, index, total) =>
-          Console.error(
-            `[${index + 1}/${total}] ${cell.corpus} ${cell.method} ${cell.lang} ${cell.sourceSize} seed ${cell.seed}${cell._tag === "Runnable" ? ` → ${cell.runDir}` : ": unavailable"}`
-          )
+      for (const cell of cells)
+        if (cell._tag === "Unavailable")
+          yield* Console.error(`${cellLabel(cell)}: unavailable (${cell.reason})`)
+      const print = makeProgressPrinter((line) => process.stderr.write(`${line}\n`))
+      const engine = Option.match(flags.cluster, {
+        onNone: () =>
+          cellWorkflowLayer({ slots: flags.concurrency, runnerId: "local" }).pipe(
+            Layer.provideMerge(localEngine)
+          ),
+        onSome: (url) => clientEngine(url)
       })
+      const { outcomes, failures } = yield* submitGrid(grid.name, cells, {
+        onProgress: (listing) => Effect.sync(() => print(listing))
+      }).pipe(Effect.provide(engine))
       const rows = yield* summarizeResults(
         outcomes.flatMap((o) =>
           o.status === "unavailable"
@@ -107,9 +132,13 @@ export const runCommand = Command.make(
         )
       )
       yield* Console.log(`${formatOutcomes(outcomes)}\n\n${formatReportMarkdown(rows)}`)
+      if (failures.length > 0)
+        return yield* new GridCellsFailed({
+          failures: failures.map((f) => `${cellLabel(f.cell)}: ${f.error.message}`)
+        })
     }).pipe(Effect.provide(dataAndRuntime(flags)))
 ).pipe(
   Command.withDescription(
-    "run an experiment grid (completed cells skipped, interrupted ones resumed) and report it"
+    "run an experiment grid here or on a cluster (completed cells skipped, interrupted ones resumed) and report it"
   )
 )

@@ -42,9 +42,13 @@ export const collectResults = Effect.fn("Report.collect")(function* (dir: string
     .sort()
     .map((f) => path.join(dir, f))
   // reads overlap (file I/O dominates); order is kept
-  return yield* Effect.forEach(files, (file) => Effect.map(readResult(file), (result) => ({ file, result })), {
-    concurrency: 16
-  })
+  return yield* Effect.forEach(
+    files,
+    (file) => Effect.map(readResult(file), (result) => ({ file, result })),
+    {
+      concurrency: 16
+    }
+  )
 })
 
 /** Mean and sample standard deviation (n − 1; undefined for one value). */

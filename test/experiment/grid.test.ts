@@ -75,39 +75,43 @@ describe("experiment files", () => {
     unavailable: cells.filter((c) => c._tag === "Unavailable").length
   })
 
-  it.effect("default-export grids of the paper's tables, translation cells without a source unavailable", () =>
-    Effect.gen(function* () {
-      const expand = (module: { default: unknown }, file: string) =>
-        Effect.flatMap(decodeGrid(module.default, file), (grid) =>
-          expandGrid(grid, { out: "/runs", protocol, model: "/m" })
+  it.effect(
+    "default-export grids of the paper's tables, translation cells without a source unavailable",
+    () =>
+      Effect.gen(function* () {
+        const expand = (module: { default: unknown }, file: string) =>
+          Effect.flatMap(decodeGrid(module.default, file), (grid) =>
+            expandGrid(grid, { out: "/runs", protocol, model: "/m" })
+          )
+        // 3 sizes × 4 methods × 6 targets × 5 seeds; mulda and concner on ar/hi/zh through the dictionary
+        const t3 = yield* expand(table3, "table3.ts")
+        expect(count(t3)).toEqual({ cells: 360, unavailable: 0 })
+        const arConcner = t3.find((c) => c.lang === "ar" && c.method === "concner")
+        expect(arConcner?._tag === "Runnable" && arConcner.spec.translations).toEqual({
+          engine: "dictionary"
+        })
+        expect(arConcner?._tag === "Runnable" && arConcner.runDir).toBe(
+          "/runs/wikiann/concner/ar+dictionary/500/seed-1"
         )
-      // 3 sizes × 4 methods × 6 targets × 5 seeds; mulda and concner on ar/hi/zh through the dictionary
-      const t3 = yield* expand(table3, "table3.ts")
-      expect(count(t3)).toEqual({ cells: 360, unavailable: 0 })
-      const arConcner = t3.find((c) => c.lang === "ar" && c.method === "concner")
-      expect(arConcner?._tag === "Runnable" && arConcner.spec.translations).toEqual({ engine: "dictionary" })
-      expect(arConcner?._tag === "Runnable" && arConcner.runDir).toBe(
-        "/runs/wikiann/concner/ar+dictionary/500/seed-1"
-      )
-      // En does not train on translations: its spec keeps the grid's source (and the hash it always had)
-      const arEn = t3.find((c) => c.lang === "ar" && c.method === "en")
-      expect(arEn?._tag === "Runnable" && [arEn.spec.translations, arEn.runDir]).toEqual([
-        "mulda",
-        "/runs/wikiann/en/ar/500/seed-1"
-      ])
-      // every ablation trains on translations
-      expect(count(yield* expand(table4, "table4.ts"))).toEqual({ cells: 150, unavailable: 75 })
-      expect(count(yield* expand(table5, "table5.ts"))).toEqual({ cells: 315, unavailable: 0 })
-      const wikiann = yield* expand(wikiann27, "wikiann27.ts")
-      // MUSE has no dictionary for 11 of the 28 languages
-      expect(count(wikiann)).toEqual({ cells: 4 * 28 * 5, unavailable: 2 * 11 * 5 })
-      expect([...new Set(wikiann.flatMap((c) => (c._tag === "Unavailable" ? [c.lang] : [])))].sort()).toEqual(
-        ["eu", "jv", "ka", "kk", "ml", "mr", "my", "sw", "te", "ur", "yo"]
-      )
-      expect(new Set(wikiann.map((c) => c.lang)).has("en")).toBe(false)
-      const quick = yield* decodeGrid(quickstart.default, "quickstart.ts")
-      expect(quick.protocol?.name).toBe("quickstart")
-    })
+        // En does not train on translations: its spec keeps the grid's source (and the hash it always had)
+        const arEn = t3.find((c) => c.lang === "ar" && c.method === "en")
+        expect(arEn?._tag === "Runnable" && [arEn.spec.translations, arEn.runDir]).toEqual([
+          "mulda",
+          "/runs/wikiann/en/ar/500/seed-1"
+        ])
+        // every ablation trains on translations
+        expect(count(yield* expand(table4, "table4.ts"))).toEqual({ cells: 150, unavailable: 75 })
+        expect(count(yield* expand(table5, "table5.ts"))).toEqual({ cells: 315, unavailable: 0 })
+        const wikiann = yield* expand(wikiann27, "wikiann27.ts")
+        // MUSE has no dictionary for 11 of the 28 languages
+        expect(count(wikiann)).toEqual({ cells: 4 * 28 * 5, unavailable: 2 * 11 * 5 })
+        expect(
+          [...new Set(wikiann.flatMap((c) => (c._tag === "Unavailable" ? [c.lang] : [])))].sort()
+        ).toEqual(["eu", "jv", "ka", "kk", "ml", "mr", "my", "sw", "te", "ur", "yo"])
+        expect(new Set(wikiann.map((c) => c.lang)).has("en")).toBe(false)
+        const quick = yield* decodeGrid(quickstart.default, "quickstart.ts")
+        expect(quick.protocol?.name).toBe("quickstart")
+      })
   )
 
   it.effect("translation-engines: MulDA and ConCNER on Spanish from four D_TGT sources", () =>

@@ -1,14 +1,14 @@
 import * as path from "node:path"
-import { FileSystem } from "@effect/platform"
 import { Command } from "@effect/cli"
+import { FileSystem } from "@effect/platform"
 import { describe, expect, it, vi } from "@effect/vitest"
 import { Data, Effect, Exit } from "effect"
 import { predictCommand } from "../../src/cli/predict.js"
 import { decodeConlleval } from "../../src/eval/input.js"
 import { progressHooks } from "../../src/experiment/progress.js"
-import { conllTypes, labelSet } from "../../src/train/labels.js"
 import { resumeExperiment, runExperiment } from "../../src/experiment/run.js"
 import { tf } from "../../src/runtime/tf.js"
+import { conllTypes, labelSet } from "../../src/train/labels.js"
 import { dataRoot, hasData } from "../support/data.js"
 import { makeTinyRunModel, runLayer, tinyProtocol, tinySpec } from "../support/runs.js"
 
@@ -54,7 +54,10 @@ describe.skipIf(!hasData)("a run on real data", () => {
           expect(yield* fs.exists(path.join(run, stage, "model.safetensors"))).toBe(true)
         // `concner predict` on the saved teacher prints conlleval input that `evaluate` scores
         const sample = path.join(dir, "sample.conll")
-        yield* fs.writeFileString(sample, "EU B-ORG\nrejects O\nGerman B-MISC\ncall O\n\nPeter B-PER\nBlackburn I-PER\n\n")
+        yield* fs.writeFileString(
+          sample,
+          "EU B-ORG\nrejects O\nGerman B-MISC\ncall O\n\nPeter B-PER\nBlackburn I-PER\n\n"
+        )
         const log = vi.spyOn(console, "log").mockImplementation(() => {})
         yield* Command.run(predictCommand, { name: "predict", version: "test" })([
           "node",

@@ -1,0 +1,78 @@
+/**
+ * `concner runner --cluster URL [--slots N] [--host H] [--port P]`: a runner of a cluster whose
+ * shared store is the Postgres at URL. It trains the grid cells the cluster assigns it, at most N
+ * at once (one per GPU, say), each in a child process (`concner runner-cell`), until stopped
+ * (Ctrl-C). Every runner and submitter must see the run directories at the same paths (a shared
+ * folder such as NFS) and the data at `--data`. Other runners and submitters reach it at H:P.
+ *
+ * `concner runner-cell RUN_DIR`: what a runner starts for one cell — `concner resume` that also
+ * reports its progress to the runner and exits when the runner does.
+ */
+import * as os from "node:os"
+import { Args, Command, Options } from "@effect/cli"
+import { Console, Effect, Layer } from "effect"
+import { childHooks } from "../cluster/child.js"
+import { runnerEngine } from "../cluster/engine.js"
+import { cellWorkflowLayer } from "../cluster/runner.js"
+import { resumeExperiment } from "../experiment/run.js"
+import { backendOption, dataAndRuntime, dataOption } from "./common.js"
+
+export const clusterOption = Options.text("cluster").pipe(
+  Options.withDescription(
+    "Postgres URL of the cluster's shared store, e.g. postgres://user@db-host:5432/concner"
+  )
+)
+
+const slots = Options.integer("slots").pipe(
+  Options.withDefault(1),
+  Options.withDescription("cells this runner trains at once (e.g. one per GPU)")
+)
+const host = Options.text("host").pipe(
+  Options.withDefault(os.hostname()),
+  Options.withDescription("the name other machines reach this runner by (default: this machine's hostname)")
+)
+const port = Options.integer("port").pipe(
+  Options.withDefault(34431),
+  Options.withDescription("the port this runner listens on for the cluster")
+)
+
+/** The URL without its password, for logs. */
+export const redactUrl = (url: string) => url.replace(/\/\/([^:@/]+):[^@/]*@/, "//$1:***@")
+
+export const runnerCommand = Command.make(
+  "runner",
+  { cluster: clusterOption, slots, host, port, data: dataOption, backend: backendOption },
+  (flags) =>
+    Effect.gen(function* () {
+      const runnerId = `${flags.host}:${flags.port}`
+      const runner = cellWorkflowLayer({ slots: flags.slots, runnerId }).pipe(
+        Layer.provideMerge(runnerEngine(flags.cluster, { host: flags.host, port: flags.port })),
+        Layer.provide(dataAndRuntime(flags))
+      )
+      yield* Effect.scoped(
+        Effect.zipRight(
+          Layer.build(runner),
+          Effect.zipRight(
+            Console.error(
+              `runner ${runnerId} ready: ${flags.slots} slot(s), store ${redactUrl(flags.cluster)}`
+            ),
+            Effect.never
+          )
+        )
+      )
+    })
+).pipe(Command.withDescription("serve a cluster as a runner: train the grid cells it is assigned"))
+
+const runDir = Args.directory({ name: "RUN_DIR", exists: "yes" })
+
+export const runnerCellCommand = Command.make(
+  "runner-cell",
+  { runDir, data: dataOption, backend: backendOption },
+  (flags) =>
+    resumeExperiment(flags.runDir, childHooks(flags.runDir)).pipe(
+      Effect.asVoid,
+      Effect.provide(dataAndRuntime(flags))
+    )
+).pipe(
+  Command.withDescription("(started by runners) run one recorded cell, reporting progress to the runner")
+)

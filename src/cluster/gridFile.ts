@@ -1,0 +1,111 @@
+/**
+ * A grid as a JSON file — the fields of the TypeScript `Grid`, flattened for hand-writing:
+ * `{"methods":["en","mulda"],"langs":["de"],"sourceSizes":[64],"seeds":[1,2],"model":"DIR",
+ * "protocol":"cpu","overrides":{"maxSteps":16}}`. Optional: `name` (default: the file's name),
+ * `corpus` (`conll`, default, or `wikiann`), `translations` (`mulda`), `mismatches` (`keep`).
+ * Decoded with effect/Schema before anything runs: an unknown method, a language the corpus does
+ * not have, an unknown field or an override of the wrong type fails naming the field.
+ */
+import * as path from "node:path"
+import { FileSystem } from "@effect/platform"
+import { Data, Effect, ParseResult, Schema } from "effect"
+import { conllLangs, wikiannLangs } from "../data/datasets.js"
+import { type Grid, targetsOf } from "../experiment/grid.js"
+import { Protocol, ProtocolName, TranslationSource, protocols } from "../experiment/spec.js"
+import { PaperVariant, paperObjectives } from "../losses/objective.js"
+
+/** Targets per corpus: every language but English, the source. */
+const targetLangs = {
+  conll: conllLangs.filter((l) => l !== "en"),
+  wikiann: wikiannLangs.filter((l) => l !== "en")
+} as const
+
+const { name: _name, ...protocolSettings } = Protocol.fields
+
+const NonEmpty = <S extends Schema.Schema.Any>(item: S) => Schema.NonEmptyArray(item)
+
+/** A paper method by name; one message for an unknown name rather than one per literal. */
+const Method = PaperVariant.annotations({
+  message: (issue) => ({
+    message: `unknown method ${JSON.stringify(issue.actual)} (known: ${Object.keys(paperObjectives).join(", ")})`,
+    override: true
+  })
+})
+
+export const GridFile = Schema.Struct({
+  name: Schema.optionalWith(Schema.NonEmptyTrimmedString, { exact: true }),
+  corpus: Schema.optionalWith(Schema.Literal("conll", "wikiann"), { default: () => "conll" as const }),
+  methods: NonEmpty(Method),
+  langs: NonEmpty(Schema.String),
+  sourceSizes: NonEmpty(Schema.Int.pipe(Schema.positive())),
+  seeds: NonEmpty(Schema.Int.pipe(Schema.nonNegative())),
+  model: Schema.optionalWith(Schema.NonEmptyTrimmedString, { exact: true }),
+  protocol: Schema.optionalWith(ProtocolName, { exact: true }),
+  /** Settings of the protocol (`cpu` when none is named) changed one by one. */
+  overrides: Schema.optionalWith(Schema.partialWith(Schema.Struct(protocolSettings), { exact: true }), {
+    exact: true
+  }),
+  translations: Schema.optionalWith(TranslationSource, { default: () => "mulda" as const }),
+  mismatches: Schema.optionalWith(Schema.Literal("keep", "drop"), { exact: true })
+}).pipe(
+  Schema.filter((file) => {
+    const known: ReadonlyArray<string> = targetLangs[file.corpus]
+    const i = file.langs.findIndex((l) => !known.includes(l))
+    return i < 0
+      ? true
+      : {
+          path: ["langs", i],
+          message: `unknown ${file.corpus} target language "${file.langs[i]}" (known: ${known.join(", ")})`
+        }
+  })
+)
+export type GridFile = typeof GridFile.Type
+
+/** A grid file that cannot be read or decoded. */
+export class GridFileInvalid extends Data.TaggedError("GridFileInvalid")<{
+  readonly file: string
+  readonly reason: string
+}> {
+  override get message() {
+    return `${this.file}: ${this.reason}`
+  }
+}
+
+/** The `Grid` a decoded file describes; `model` is resolved against the file's folder. */
+export const gridOfFile = (file: GridFile, at: string): Grid => {
+  const base = file.protocol ?? (file.overrides ? "cpu" : undefined)
+  const protocol =
+    base === undefined ? undefined : Protocol.make({ ...protocols[base], ...(file.overrides ?? {}) })
+  return {
+    name: file.name ?? path.basename(at, path.extname(at)),
+    sizes: file.sourceSizes,
+    methods: file.methods,
+    targets: targetsOf(file.corpus, file.langs),
+    seeds: file.seeds,
+    translations: file.translations,
+    ...(file.mismatches ? { mismatches: file.mismatches } : {}),
+    ...(protocol ? { protocol } : {}),
+    ...(file.model ? { model: path.resolve(path.dirname(at), file.model) } : {})
+  }
+}
+
+const formatIssues = (e: ParseResult.ParseError) =>
+  ParseResult.ArrayFormatter.formatErrorSync(e)
+    .map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`)
+    .join("; ")
+
+/** Decodes a grid file's text (unknown fields are errors, as a typo must not pass silently). */
+export const decodeGridFile = (text: string, file: string): Effect.Effect<Grid, GridFileInvalid> =>
+  Schema.decodeUnknown(Schema.parseJson(GridFile), { onExcessProperty: "error" })(text).pipe(
+    Effect.map((decoded) => gridOfFile(decoded, file)),
+    Effect.mapError((e) => new GridFileInvalid({ file, reason: formatIssues(e) }))
+  )
+
+/** Reads and decodes a grid file. */
+export const loadGridFile = Effect.fn("GridFile.load")(function* (file: string) {
+  const fs = yield* FileSystem.FileSystem
+  const text = yield* fs
+    .readFileString(file)
+    .pipe(Effect.mapError((e) => new GridFileInvalid({ file, reason: `cannot be read: ${e.message}` })))
+  return yield* decodeGridFile(text, file)
+})

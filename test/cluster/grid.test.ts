@@ -1,0 +1,197 @@
+/**
+ * A 4-cell tiny grid (en × 4 seeds, 6 teacher steps each) run by the local engine, resubmitted, then on a
+ * cluster of two runner processes over a temp Postgres with one runner killed (SIGKILL) mid-cell:
+ * every cell finishes with the result and metrics of the local run (where cells run one at a
+ * time, each alone), the killed cell resumes from its last evaluation point on the other runner,
+ * no cell ever has two training processes at once, and resubmitting runs nothing.
+ */
+import { type ChildProcess, spawn, spawnSync } from "node:child_process"
+import { readFileSync } from "node:fs"
+import * as path from "node:path"
+import { fileURLToPath } from "node:url"
+import { FileSystem } from "@effect/platform"
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Layer } from "effect"
+import type { CellListing } from "../../src/cluster/CellStore.js"
+import { clientEngine, localEngine } from "../../src/cluster/engine.js"
+import { cellWorkflowLayer } from "../../src/cluster/runner.js"
+import { type GridRun, submitGrid } from "../../src/cluster/submit.js"
+import { type Grid, type GridCell, expandGrid, targetsOf } from "../../src/experiment/grid.js"
+import { dataRoot, hasData } from "../support/data.js"
+import { makeTinyRunModel, runLayer, tinyProtocol } from "../support/runs.js"
+import { freePort, hasPostgres, scopedPostgres } from "./postgres.js"
+
+const bin = fileURLToPath(new URL("../../bin/concner.js", import.meta.url))
+
+const local = (slots: number) =>
+  cellWorkflowLayer({ slots, runnerId: "local" }).pipe(Layer.provideMerge(localEngine))
+
+/** Results without their wall-clock seconds, by run directory relative to its OUT. */
+const results = (run: GridRun, out: string) =>
+  Object.fromEntries(
+    run.outcomes.flatMap((o) =>
+      o.status === "unavailable" ? [] : [[path.relative(out, o.cell.runDir), { ...o.result, seconds: 0 }]]
+    )
+  )
+
+/** Training processes per run directory right now (`concner runner-cell DIR`). */
+const trainingProcesses = (): Map<string, number> => {
+  const counts = new Map<string, number>()
+  const ps = spawnSync("ps", ["-eo", "args"], { encoding: "utf8" }).stdout
+  for (const line of ps.split("\n")) {
+    const m = / runner-cell (\S+)/.exec(line)
+    if (m?.[1]) counts.set(m[1], (counts.get(m[1]) ?? 0) + 1)
+  }
+  return counts
+}
+
+/** Watches training processes for the scope: the most seen at once per run directory, and all seen. */
+const watchTraining = Effect.acquireRelease(
+  Effect.sync(() => {
+    const most = new Map<string, number>()
+    const timer = setInterval(() => {
+      for (const [dir, n] of trainingProcesses()) most.set(dir, Math.max(n, most.get(dir) ?? 0))
+    }, 200)
+    return { most, timer }
+  }),
+  ({ timer }) => Effect.sync(() => clearInterval(timer))
+).pipe(Effect.map(({ most }) => most))
+
+const startRunner = (url: string, port: number) =>
+  Effect.acquireRelease(
+    Effect.async<ChildProcess, Error>((resume) => {
+      const child = spawn(
+        process.execPath,
+        [
+          bin,
+          "runner",
+          "--cluster",
+          url,
+          "--slots",
+          "1",
+          "--host",
+          "127.0.0.1",
+          "--port",
+          String(port)
+        ].concat(["--backend", "cpu", "--data", dataRoot]),
+        {
+          stdio: ["ignore", "ignore", "pipe"],
+          // a dead runner's shards move after the lock expires: seconds here, not 35 s
+          env: {
+            ...process.env,
+            SHARD_LOCK_EXPIRATION: "6 seconds",
+            SHARD_LOCK_REFRESH_INTERVAL: "2 seconds",
+            RUNNER_HEALTH_CHECK_INTERVAL: "3 seconds"
+          }
+        }
+      )
+      let stderr = ""
+      child.stderr?.on("data", (d) => {
+        stderr += String(d)
+        if (stderr.includes("ready")) resume(Effect.succeed(child))
+      })
+      child.on("exit", (code) => resume(Effect.fail(new Error(`runner exited (${code}): ${stderr}`))))
+    }),
+    (child) => Effect.sync(() => child.kill("SIGKILL"))
+  )
+
+describe.skipIf(!hasData)("grids on workflows", () => {
+  // live clock: the engines poll and sleep for real
+  it.scopedLive(
+    "local engine, then two runners on Postgres with one killed mid-cell: same results, nothing twice",
+    () =>
+      Effect.gen(function* () {
+        const fs = yield* FileSystem.FileSystem
+        const dir = yield* fs.makeTempDirectoryScoped()
+        const model = yield* makeTinyRunModel(dir)
+        const grid: Grid = {
+          name: "tiny",
+          sizes: [48],
+          methods: ["en"],
+          targets: targetsOf("conll", ["de"]),
+          seeds: [1, 2, 3, 4],
+          translations: "mulda",
+          protocol: tinyProtocol(60),
+          model
+        }
+        const cellsIn = (out: string) => expandGrid(grid, { out })
+
+        // the local engine, one cell at a time: each cell runs alone
+        const localOut = path.join(dir, "local")
+        const localCells = yield* cellsIn(localOut)
+        const started = Date.now()
+        const first = yield* submitGrid(grid.name, localCells).pipe(Effect.provide(local(1)))
+        console.log(`[cluster test] local engine: 4 cells in ${((Date.now() - started) / 1000).toFixed(1)} s`)
+        expect(first.failures).toEqual([])
+        expect(first.outcomes.map((o) => o.status)).toEqual(["ran", "ran", "ran", "ran"])
+        const reference = results(first, localOut)
+        expect(Object.keys(reference)).toHaveLength(4)
+        // a new local engine finds the cells complete in their folders: nothing runs
+        const again = yield* submitGrid(grid.name, localCells).pipe(Effect.provide(local(2)))
+        expect(again.outcomes.map((o) => o.status)).toEqual(["ran", "ran", "ran", "ran"])
+        expect(results(again, localOut)).toEqual(reference)
+
+        if (!hasPostgres) return
+        const url = yield* scopedPostgres
+        const ports = [yield* freePort, yield* freePort]
+        const runners = new Map<string, ChildProcess>()
+        for (const port of ports) runners.set(`127.0.0.1:${port}`, yield* startRunner(url, port))
+        const most = yield* watchTraining
+        const clusterOut = path.join(dir, "cluster")
+        const cells: ReadonlyArray<GridCell> = yield* cellsIn(clusterOut)
+        let killed: { readonly runner: string; readonly runDir: string } | undefined
+        const killAfterFirstEval = (listing: CellListing) =>
+          Effect.sync(() => {
+            if (killed !== undefined) return
+            // past the evaluation at step 2 (its state saved), before the last at 6
+            const row = listing.rows.find((r) => r.state === "running" && r.step >= 3 && r.step < 6)
+            if (row?.runner == null) return
+            killed = { runner: row.runner, runDir: row.runDir }
+            runners.get(row.runner)?.kill("SIGKILL")
+          })
+        const clusterStarted = Date.now()
+        const run = yield* submitGrid(grid.name, cells, {
+          onProgress: killAfterFirstEval,
+          pollEvery: "300 millis"
+        }).pipe(Effect.provide(clientEngine(url)))
+        console.log(
+          `[cluster test] two runners, one killed: 4 cells in ${((Date.now() - clusterStarted) / 1000).toFixed(1)} s`
+        )
+        expect(run.failures).toEqual([])
+        expect(killed).toBeDefined()
+        expect(results(run, clusterOut)).toEqual(reference)
+        for (const cell of cells) {
+          const relative = path.relative(clusterOut, cell._tag === "Runnable" ? cell.runDir : "")
+          const metrics = (root: string) => readFileSync(path.join(root, relative, "metrics.jsonl"), "utf8")
+          expect(metrics(clusterOut)).toBe(metrics(localOut))
+        }
+        // never two training processes for one cell at once
+        expect([...most.values()].every((n) => n === 1)).toBe(true)
+        expect(most.size).toBe(4)
+        // the killed cell went on from its state at step 2, not from scratch: one evaluation at 2
+        const log = readFileSync(path.join(killed!.runDir, "run.log"), "utf8")
+        expect(log.match(/teacher step 2\//g)).toHaveLength(1)
+        expect(log.match(/teacher step 6\//g)).toHaveLength(1)
+
+        // resubmitting returns the stored results at once; no training process starts
+        most.clear()
+        const resubmitted = yield* submitGrid(grid.name, cells).pipe(Effect.provide(clientEngine(url)))
+        expect(resubmitted.outcomes.map((o) => o.status)).toEqual([
+          "skipped",
+          "skipped",
+          "skipped",
+          "skipped"
+        ])
+        expect(results(resubmitted, clusterOut)).toEqual(reference)
+        expect(most.size).toBe(0)
+        // `concner status` lists them from the cell table
+        const status = spawnSync(process.execPath, [bin, "status", "--cluster", url], {
+          encoding: "utf8",
+          timeout: 120_000
+        })
+        expect(status.status).toBe(0)
+        expect(status.stdout).toContain("tiny: 4/4 done, 0 running, 0 queued, 0 failed")
+      }).pipe(Effect.provide(runLayer("cpu"))),
+    900_000
+  )
+})

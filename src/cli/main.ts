@@ -60,6 +60,22 @@ const reportFailure = (cause: Cause.Cause<unknown>) => {
   return Console.error(messages.length > 0 ? messages.join("\n") : Cause.pretty(cause))
 }
 
+// Ctrl-C / SIGTERM interrupt the command (runMain); a workflow engine (`concner run`, `runner`)
+// may still wait on its in-flight cells, so a signal not obeyed within a grace period ends the
+// process. Nothing is lost: run directories are written atomically and resume, a cell's training
+// child exits when its parent's IPC channel closes, and a cluster cell's lease expires.
+const GRACE_MS = 10_000
+for (const [signal, code] of [
+  ["SIGINT", 130],
+  ["SIGTERM", 143]
+] as const)
+  process.on(signal, () => {
+    setTimeout(() => {
+      process.stderr.write(`concner: still running ${GRACE_MS / 1000} s after ${signal}; exiting\n`)
+      process.exit(code)
+    }, GRACE_MS).unref()
+  })
+
 cli(process.argv).pipe(
   Effect.tapErrorCause(reportFailure),
   Effect.provide(NodeContext.layer),

@@ -560,13 +560,11 @@ export {
   saveStageCheckpoint
 } from "./experiment/state.js"
 export {
-  ensureRandomEncoder,
   formatQuickstart,
   type QuickstartOptions,
   quickstartMethods,
   quickstartProtocol,
-  runQuickstart,
-  tinyEncoderConfig
+  runQuickstart
 } from "./experiment/quickstart.js"
 export { trimModel, WORD_EMBEDDINGS } from "./model/trim.js"
 export { trainVocabularyOnTokens } from "./text/vocabTrain.js"

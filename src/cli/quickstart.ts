@@ -14,9 +14,7 @@ const sourceSize = Options.integer("source-size").pipe(Options.withDefault(500))
 const seed = Options.integer("seed").pipe(Options.withDefault(1))
 const model = Options.directory("model", { exists: "yes" }).pipe(
   Options.optional,
-  Options.withDescription(
-    "encoder folder (default: a random-initialised tiny encoder built once into OUT/encoder)"
-  )
+  Options.withDescription("encoder folder (default: the shipped pretrained encoder, models/concner-small)")
 )
 const out = Options.directory("out").pipe(Options.withDefault("runs/quickstart"))
 const data = dataOption

@@ -18,10 +18,11 @@ import { makeProgressPrinter } from "../cluster/progressView.js"
 import { cellWorkflowLayer } from "../cluster/runner.js"
 import { submitGrid } from "../cluster/submit.js"
 import { cellLabel } from "../cluster/workflow.js"
-import { type Grid, GridInvalid, decodeGrid, expandGrid, formatOutcomes } from "../experiment/grid.js"
-import { ensureRandomEncoder } from "../experiment/quickstart.js"
+import { GridInvalid, decodeGrid, expandGrid, formatOutcomes } from "../experiment/grid.js"
+import { specModelPath } from "../experiment/modelPath.js"
 import { formatReportMarkdown, summarizeResults } from "../experiment/report.js"
 import { protocols } from "../experiment/spec.js"
+import { shippedEncoder } from "../model/shipped.js"
 import { backendOption, dataAndRuntime } from "./common.js"
 
 const file = Args.file({ name: "SPEC", exists: "yes" }).pipe(
@@ -44,7 +45,7 @@ const out = Options.directory("out").pipe(
 const model = Options.directory("model", { exists: "yes" }).pipe(
   Options.optional,
   Options.withDescription(
-    "encoder folder (default: the grid's; for a one-language CoNLL grid, a random-initialised tiny encoder built once into OUT/encoder)"
+    "encoder folder (default: the grid's, else under a protocol other than paper the shipped models/concner-small)"
   )
 )
 const seeds = Options.integer("seeds").pipe(
@@ -82,14 +83,6 @@ export class GridCellsFailed extends Data.TaggedError("GridCellsFailed")<{
   }
 }
 
-/** The encoder when neither the flags nor the grid name one: the quickstart's, for a one-language CoNLL grid. */
-const defaultModel = (grid: Grid, outDir: string) => {
-  const langs = [...new Set(grid.targets.map((t) => t.lang))]
-  return grid.model === undefined && langs.length === 1 && grid.targets.every((t) => t.corpus === "conll")
-    ? Effect.map(ensureRandomEncoder(path.join(outDir, "encoder"), langs[0]!, 1), Option.some)
-    : Effect.succeed(Option.none<string>())
-}
-
 export const runCommand = Command.make(
   "run",
   { file, cluster, protocol, out, model, seeds, concurrency, data, backend },
@@ -101,14 +94,18 @@ export const runCommand = Command.make(
         onSome: (n) => ({ ...loaded, seeds: loaded.seeds.slice(0, n) })
       })
       const outDir = path.resolve(Option.getOrElse(flags.out, () => path.join("runs", grid.name)))
-      const encoder = Option.isSome(flags.model) ? flags.model : yield* defaultModel(grid, outDir)
+      const protocol = Option.match(flags.protocol, {
+        onNone: () => grid.protocol ?? protocols.cpu,
+        onSome: (name) => protocols[name]
+      })
+      // the paper protocol names its encoder (mBERT); any other defaults to the shipped one
+      const encoder = Option.isSome(flags.model)
+        ? flags.model.value
+        : (grid.model ?? (protocol.name === "paper" ? undefined : yield* shippedEncoder()))
       const cells = yield* expandGrid(grid, {
         out: outDir,
-        protocol: Option.match(flags.protocol, {
-          onNone: () => grid.protocol ?? protocols.cpu,
-          onSome: (name) => protocols[name]
-        }),
-        ...(Option.isSome(encoder) ? { model: encoder.value } : {})
+        protocol,
+        ...(encoder !== undefined ? { model: yield* specModelPath(encoder) } : {})
       })
       for (const cell of cells)
         if (cell._tag === "Unavailable")

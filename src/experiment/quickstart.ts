@@ -1,84 +1,34 @@
 /**
  * The quickstart: En, MulDA and ConCNER for one target language on the shared data, side by side,
- * in minutes on 2 CPU cores. It uses the encoder folder given, or builds (once, cached in
- * `OUT/encoder`) a small random-initialised multilingual BERT whose WordPiece vocabulary is
- * trained on the English and target training text (`trainWordPiece`). A random encoder gives low absolute F1: the
- * quickstart shows the pipeline and the relative order of methods, not the paper's numbers.
+ * in minutes on 2 CPU cores, on the shipped pretrained encoder (`models/concner-small`) or the
+ * encoder folder given.
  */
 import * as path from "node:path"
-import { FileSystem } from "@effect/platform"
+import type { FileSystem } from "@effect/platform"
 import { Effect, Schema, type Scope } from "effect"
-import { Corpora } from "../data/Corpora.js"
-import { saveCheckpoint } from "../model/checkpoint.js"
-import { decodeBertConfig } from "../model/config.js"
-import { initParams, scopedParams } from "../model/params.js"
-import { trainVocabularyOnTokens } from "../text/vocabTrain.js"
-import { conllTypes, labelSet } from "../train/labels.js"
+import { shippedEncoder } from "../model/shipped.js"
+import { specModelPath } from "./modelPath.js"
 import type { RunResult } from "./result.js"
 import { type RunHooks, runExperiment } from "./run.js"
 import { ExperimentSpec, Protocol, cpuProtocol } from "./spec.js"
-
-/** The `tiny` encoder shape of the performance issue: 2 layers, hidden 128, 2 heads, FFN 512. */
-export const tinyEncoderConfig = (vocabSize: number) => ({
-  model_type: "bert",
-  vocab_size: vocabSize,
-  hidden_size: 128,
-  num_hidden_layers: 2,
-  num_attention_heads: 2,
-  intermediate_size: 512,
-  hidden_act: "gelu",
-  hidden_dropout_prob: 0.1,
-  attention_probs_dropout_prob: 0.1,
-  max_position_embeddings: 512,
-  type_vocab_size: 2,
-  initializer_range: 0.02,
-  layer_norm_eps: 1e-12,
-  pad_token_id: 0
-})
 
 export const quickstartMethods = ["en", "mulda", "concner"] as const
 
 /**
  * The cpu protocol cut to minutes: 6 epochs, selection every 32 steps on 500 dev sentences, KD for 4
- * passes over 1,000 target sentences. A random encoder needs a higher learning rate than the cpu
- * protocol's (measured with `concner train --method en --lang de --source-size 500 --model <random
- * tiny encoder>`: dev F1 0.00 after 64 steps at 2e-4; 31.9 after 160 steps at 1e-3), and a student
- * needs more than one pass (after 32 KD steps it still predicted only O).
+ * passes over 1,000 target sentences (after 32 KD steps a student still predicted only O). The
+ * learning rate is the shipped encoder's last pretraining rate (~5e-4): 96 steps at the cpu
+ * protocol's 2e-4 leave a run still improving at its last evaluation.
  */
 export const quickstartProtocol = Protocol.make({
   ...cpuProtocol,
   name: "quickstart",
   epochs: 6,
-  lr: 1e-3,
+  lr: 5e-4,
   evalEvery: 32,
   devSentences: 500,
   kdEpochs: 4,
   kdSentences: 1000
-})
-
-/** Builds the random-initialised encoder into `dir` unless it is already there. */
-export const ensureRandomEncoder = Effect.fn("Quickstart.encoder")(function* (
-  dir: string,
-  lang: string,
-  seed: number
-) {
-  const fs = yield* FileSystem.FileSystem
-  if (yield* fs.exists(path.join(dir, "config.json"))) return dir
-  const corpora = yield* Corpora
-  const text = [
-    ...(yield* corpora.load({ corpus: "conll", lang: "en", split: "train" })).sentences,
-    ...(yield* corpora.load({ corpus: "conll", lang, split: "train" })).sentences
-  ].map((s) => s.tokens)
-  const vocab = yield* trainVocabularyOnTokens(text, { size: 20_000 })
-  const config = yield* decodeBertConfig(tinyEncoderConfig(vocab.length), path.join(dir, "config.json"))
-  yield* Effect.scoped(
-    Effect.gen(function* () {
-      const labels = labelSet(conllTypes).tags
-      const params = yield* scopedParams(() => initParams(config, labels.length, seed))
-      yield* saveCheckpoint(dir, { config, labels, params, vocab })
-    })
-  )
-  return dir
 })
 
 export interface QuickstartOptions {
@@ -86,7 +36,7 @@ export interface QuickstartOptions {
   readonly lang: string
   readonly sourceSize: number
   readonly seed: number
-  /** An encoder folder; absent: the cached random-initialised one. */
+  /** An encoder folder; absent: the shipped one (`models/concner-small`). */
   readonly model?: string
 }
 
@@ -95,9 +45,7 @@ export const runQuickstart = Effect.fn("Quickstart.run")(function* (
   options: QuickstartOptions,
   hooksFor: (runDir: string) => Effect.Effect<RunHooks, unknown, FileSystem.FileSystem | Scope.Scope>
 ) {
-  const model =
-    options.model ??
-    (yield* ensureRandomEncoder(path.join(options.out, "encoder"), options.lang, options.seed))
+  const model = yield* specModelPath(options.model ?? (yield* shippedEncoder()))
   const results: Array<RunResult> = []
   for (const method of quickstartMethods) {
     const spec = yield* Schema.decodeUnknown(ExperimentSpec)({
@@ -106,7 +54,7 @@ export const runQuickstart = Effect.fn("Quickstart.run")(function* (
       corpus: "conll",
       sourceSize: options.sourceSize,
       seed: options.seed,
-      model: path.resolve(model),
+      model,
       translations: "mulda",
       mismatches: "keep",
       protocol: quickstartProtocol

@@ -5,7 +5,7 @@
  */
 import { Command, ValidationError } from "@effect/cli"
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
-import { Cause, Console, Effect } from "effect"
+import { Cause, Console, Effect, Exit } from "effect"
 import { dataCommand } from "./data.js"
 import { doctorCommand } from "./doctor.js"
 import { encodeCommand } from "./encode.js"
@@ -64,12 +64,15 @@ const reportFailure = (cause: Cause.Cause<unknown>) => {
 // may still wait on its in-flight cells, so a signal not obeyed within a grace period ends the
 // process. Nothing is lost: run directories are written atomically and resume, a cell's training
 // child exits when its parent's IPC channel closes, and a cluster cell's lease expires.
+// Either way the exit status is the shell's 128 + signal number.
 const GRACE_MS = 10_000
+let signalled: number | undefined
 for (const [signal, code] of [
   ["SIGINT", 130],
   ["SIGTERM", 143]
 ] as const)
   process.on(signal, () => {
+    signalled ??= code
     setTimeout(() => {
       process.stderr.write(`concner: still running ${GRACE_MS / 1000} s after ${signal}; exiting\n`)
       process.exit(code)
@@ -79,5 +82,9 @@ for (const [signal, code] of [
 cli(process.argv).pipe(
   Effect.tapErrorCause(reportFailure),
   Effect.provide(NodeContext.layer),
-  NodeRuntime.runMain({ disableErrorReporting: true })
+  NodeRuntime.runMain({
+    disableErrorReporting: true,
+    teardown: (exit, onExit) =>
+      onExit(signalled ?? (Exit.isFailure(exit) && !Cause.isInterruptedOnly(exit.cause) ? 1 : 0))
+  })
 )

@@ -5,18 +5,13 @@
  * child reports its progress over Node's IPC channel and exits as soon as that channel closes,
  * so a runner killed with SIGKILL leaves no orphan training on: the cell's next runner is alone.
  */
-import { spawn } from "node:child_process"
-import { closeSync, openSync } from "node:fs"
 import * as path from "node:path"
-import { fileURLToPath } from "node:url"
 import type { FileSystem } from "@effect/platform"
 import { Data, Effect, type Scope } from "effect"
-import { RUN_LOG } from "../experiment/grid.js"
+import { RUN_LOG, concnerInChild } from "../experiment/grid.js"
 import { progressHooks } from "../experiment/progress.js"
 import type { RunHooks } from "../experiment/run.js"
 import type { CellProgress } from "./CellStore.js"
-
-const BIN = fileURLToPath(new URL("../../bin/concner.js", import.meta.url))
 
 /** A cell's training process did not finish its run. */
 export class CellProcessExited extends Data.TaggedError("CellProcessExited")<{
@@ -47,31 +42,13 @@ export const trainInChild = (
   options: { readonly backend: string; readonly dataRoot: string },
   onProgress: (progress: CellProgress) => void
 ) =>
-  Effect.async<void, CellProcessExited>((resume) => {
-    const log = openSync(path.join(runDir, RUN_LOG), "a")
-    const child = spawn(
-      process.execPath,
-      [BIN, "runner-cell", runDir, "--backend", options.backend, "--data", options.dataRoot],
-      { stdio: ["ignore", "ignore", log, "ipc"] }
-    )
-    let done = false
-    const finish = (exit: string | undefined) => {
-      if (done) return
-      done = true
-      closeSync(log)
-      resume(exit === undefined ? Effect.void : Effect.fail(new CellProcessExited({ runDir, exit })))
-    }
-    child.on("message", (m) => {
+  concnerInChild(
+    runDir,
+    ["runner-cell", runDir, "--backend", options.backend, "--data", options.dataRoot],
+    (m) => {
       if (isProgress(m)) onProgress(m)
-    })
-    child.on("error", (e) => finish(`could not start: ${e.message}`))
-    child.on("exit", (code, signal) =>
-      finish(code === 0 ? undefined : signal !== null ? `was killed (${signal})` : `exited with code ${code}`)
-    )
-    return Effect.sync(() => {
-      child.kill("SIGTERM")
-    })
-  })
+    }
+  ).pipe(Effect.mapError((exit) => new CellProcessExited({ runDir, exit })))
 
 /**
  * The child's side: exit when the runner goes away (the IPC channel closes), and hooks that

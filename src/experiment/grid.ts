@@ -337,20 +337,29 @@ export const RUN_LOG = "run.log"
 
 const BIN = fileURLToPath(new URL("../../bin/concner.js", import.meta.url))
 
-/** `concner resume runDir` in a child process, on this process's backend and data root; killed if interrupted. */
-const resumeInChild = (runDir: string, backend: string, dataRoot: string) =>
-  Effect.async<void, CellProcessFailed>((resume) => {
+/**
+ * `concner ARGS…` in a child process for the cell in `runDir`, its stderr appended to
+ * `runDir/run.log`; fails with how it ended (`exited with code 1`), and is sent SIGTERM when
+ * interrupted. With `onMessage` the child gets an IPC channel and its messages go there.
+ */
+export const concnerInChild = (
+  runDir: string,
+  args: ReadonlyArray<string>,
+  onMessage?: (message: unknown) => void
+) =>
+  Effect.async<void, string>((resume) => {
     const log = openSync(path.join(runDir, RUN_LOG), "a")
-    const child = spawn(process.execPath, [BIN, "resume", runDir, "--backend", backend, "--data", dataRoot], {
-      stdio: ["ignore", "ignore", log]
+    const child = spawn(process.execPath, [BIN, ...args], {
+      stdio: onMessage === undefined ? ["ignore", "ignore", log] : ["ignore", "ignore", log, "ipc"]
     })
     let done = false
     const finish = (exit: string | undefined) => {
       if (done) return
       done = true
       closeSync(log)
-      resume(exit === undefined ? Effect.void : Effect.fail(new CellProcessFailed({ runDir, exit })))
+      resume(exit === undefined ? Effect.void : Effect.fail(exit))
     }
+    if (onMessage !== undefined) child.on("message", onMessage)
     child.on("error", (e) => finish(`could not start: ${e.message}`))
     child.on("exit", (code, signal) =>
       finish(code === 0 ? undefined : signal !== null ? `was killed (${signal})` : `exited with code ${code}`)
@@ -359,6 +368,12 @@ const resumeInChild = (runDir: string, backend: string, dataRoot: string) =>
       child.kill("SIGTERM")
     })
   })
+
+/** `concner resume runDir` in a child process, on this process's backend and data root. */
+const resumeInChild = (runDir: string, backend: string, dataRoot: string) =>
+  concnerInChild(runDir, ["resume", runDir, "--backend", backend, "--data", dataRoot]).pipe(
+    Effect.mapError((exit) => new CellProcessFailed({ runDir, exit }))
+  )
 
 export interface RunGridOptions<E> {
   /** The hooks of one cell's run (progress, metrics.jsonl), built in the cell's scope. */

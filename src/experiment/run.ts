@@ -53,6 +53,8 @@ export interface RunHooks {
 interface Context {
   readonly spec: ExperimentSpec
   readonly runDir: string
+  /** The encoder folder `spec.model` names. */
+  readonly encoder: string
   readonly tokenizer: BertTokenizer
   readonly labels: LabelSet
   readonly dev: ReadonlyArray<Sentence>
@@ -117,7 +119,7 @@ const runStage = Effect.fn("Experiment.stage")(function* (
   const { spec } = context
   const settings = stageSettings(spec, stage, examples.length, context)
   const total = totalSteps(settings, examples.length)
-  const model = yield* loadForTraining(yield* modelDir(spec.model), context.labels.tags, settings.seed)
+  const model = yield* loadForTraining(context.encoder, context.labels.tags, settings.seed)
   const optimizer = yield* makeAdamW(
     model.params,
     AdamWConfig.make({ weightDecay: spec.protocol.weightDecay })
@@ -183,12 +185,14 @@ const execute = Effect.fn("Experiment.execute")(function* (
   resume: StageCheckpoint | undefined
 ) {
   const started = Date.now()
-  const tokenizer = yield* loadTokenizer(yield* modelDir(spec.model))
+  const encoder = yield* modelDir(spec.model)
+  const tokenizer = yield* loadTokenizer(encoder)
   const data = yield* prepareRunData(spec, tokenizer)
   if (data.translation !== undefined) yield* writeTranslationRecord(runDir, data.translation)
   const context: Context = {
     spec,
     runDir,
+    encoder,
     tokenizer,
     labels: data.labels,
     dev: data.dev,

@@ -14,7 +14,7 @@
  * - A word with no entry stays English. The token count is preserved, so word alignment is 1:1.
  */
 import { hashSeed, mulberry32 } from "../data/sampling.js"
-import { type Dictionary, isWord, translateWord } from "../translate/dictionary.js"
+import { type Dictionary, isWord, startsUpper, translateWord } from "../translate/dictionary.js"
 
 export interface CodeSwitchDictionary {
   readonly lang: string
@@ -25,11 +25,6 @@ export interface CodeSwitched {
   readonly words: ReadonlyArray<string>
   /** Per word: the language it was switched into, or `undefined` when it stayed. */
   readonly switchedTo: ReadonlyArray<string | undefined>
-}
-
-const startsUpper = (word: string) => {
-  const first = String.fromCodePoint(word.codePointAt(0)!)
-  return first !== first.toLowerCase() && first === first.toUpperCase()
 }
 
 /** `words` with a share `ratio` of them switched, as the module describes; seeded by `key`. */

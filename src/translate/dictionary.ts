@@ -61,7 +61,11 @@ export interface WordByWord {
 }
 
 const hasLetter = /\p{L}/u
-const isUpper = (c: string) => c !== c.toLowerCase() && c === c.toUpperCase()
+/** Whether a word's first character is an upper-case letter. */
+export const startsUpper = (word: string): boolean => {
+  const first = String.fromCodePoint(word.codePointAt(0)!)
+  return first !== first.toLowerCase() && first === first.toUpperCase()
+}
 
 const upperFirst = (word: string) => {
   const first = String.fromCodePoint(word.codePointAt(0)!)
@@ -78,8 +82,7 @@ export const translateWord = (token: string, dictionary: Dictionary): string | u
   const key = exact !== undefined ? token : lower
   const translation = (exact ?? dictionary.get(lower))?.find((c) => c !== key)
   if (translation === undefined) return undefined
-  const first = String.fromCodePoint(token.codePointAt(0)!)
-  return exact === undefined && isUpper(first) ? upperFirst(translation) : translation
+  return exact === undefined && startsUpper(token) ? upperFirst(translation) : translation
 }
 
 /** Translates a sentence token by token (see the module rules); `tags` are untouched. */

@@ -1,8 +1,8 @@
 /**
  * The quickstart as a grid: En, MulDA and ConCNER on CoNLL German from 500 English sentences,
  * one seed, under the quickstart protocol (minutes on 2 cores).
- * `concner run experiments/quickstart.ts [--model DIR]`; without a model a small random-initialised
- * encoder is built once into OUT/encoder, as `concner quickstart` does.
+ * `concner run experiments/quickstart.ts [--model DIR]`; without `--model` it uses the shipped
+ * encoder `models/concner-small`, as `concner quickstart` does.
  */
 import { type Grid, targetsOf } from "../src/experiment/grid.js"
 import { quickstartMethods, quickstartProtocol } from "../src/experiment/quickstart.js"

@@ -3,40 +3,26 @@
  * 1-based line and the offending text. No reader guesses a label or drops a line instead.
  */
 import { Data } from "effect"
+import { type LineFields, lineMessage } from "./lineError.js"
 
 /** A line the CoNLL reader cannot split into columns (one column, an index file with a non-integer, …). */
-export class ConllFormatError extends Data.TaggedError("ConllFormatError")<{
-  readonly file: string
-  readonly line: number
-  readonly text: string
-  readonly reason: string
-}> {
+export class ConllFormatError extends Data.TaggedError("ConllFormatError")<LineFields> {
   override get message() {
-    return `${this.file}:${this.line}: ${this.reason}: ${JSON.stringify(this.text)}`
+    return lineMessage(this)
   }
 }
 
 /** A tag that is not `O`, `B-X`, `I-X`, `E-X` or `S-X`, or one the file's scheme does not allow (`E-X` in IOB2). */
-export class ConllTagError extends Data.TaggedError("ConllTagError")<{
-  readonly file: string
-  readonly line: number
-  readonly text: string
-  readonly reason: string
-}> {
+export class ConllTagError extends Data.TaggedError("ConllTagError")<LineFields> {
   override get message() {
-    return `${this.file}:${this.line}: ${this.reason}: ${JSON.stringify(this.text)}`
+    return lineMessage(this)
   }
 }
 
 /** A label set that mixes schemes, e.g. IOB2-style chunks (`B-PER O`) in a file that uses `E-`/`S-`. */
-export class ConllSchemeError extends Data.TaggedError("ConllSchemeError")<{
-  readonly file: string
-  readonly line: number
-  readonly text: string
-  readonly reason: string
-}> {
+export class ConllSchemeError extends Data.TaggedError("ConllSchemeError")<LineFields> {
   override get message() {
-    return `${this.file}:${this.line}: ${this.reason}: ${JSON.stringify(this.text)}`
+    return lineMessage(this)
   }
 }
 
@@ -44,14 +30,9 @@ export class ConllSchemeError extends Data.TaggedError("ConllSchemeError")<{
 export type ConllError = ConllFormatError | ConllTagError | ConllSchemeError
 
 /** A companion index file (`*.doc_ids`, `*.src_idx`) that disagrees with its corpus. */
-export class IndexFileError extends Data.TaggedError("IndexFileError")<{
-  readonly file: string
-  readonly line: number
-  readonly text: string
-  readonly reason: string
-}> {
+export class IndexFileError extends Data.TaggedError("IndexFileError")<LineFields> {
   override get message() {
-    return `${this.file}:${this.line}: ${this.reason}: ${JSON.stringify(this.text)}`
+    return lineMessage(this)
   }
 }
 

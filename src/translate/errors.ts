@@ -1,15 +1,11 @@
 /** Failures of labeled-sequence translation: each says what to fix (a file line, an engine, a pair). */
 import { Data } from "effect"
+import { type LineFields, lineMessage } from "../data/lineError.js"
 
 /** A dictionary line that is not `ENGLISH TARGET`. */
-export class DictionaryFormatError extends Data.TaggedError("DictionaryFormatError")<{
-  readonly file: string
-  readonly line: number
-  readonly text: string
-  readonly reason: string
-}> {
+export class DictionaryFormatError extends Data.TaggedError("DictionaryFormatError")<LineFields> {
   override get message() {
-    return `${this.file}:${this.line}: ${this.reason}: ${JSON.stringify(this.text)}`
+    return lineMessage(this)
   }
 }
 

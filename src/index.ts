@@ -463,7 +463,7 @@ export {
   reportDir,
   reportJson,
   summarizeResults,
-  type VersusEn,
+  type Versus,
   cellKey
 } from "./experiment/report.js"
 export { renderSvg, resultsSpec, svgPage, tokenScatterSpec } from "./viz/plots.js"

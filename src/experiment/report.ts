@@ -62,8 +62,8 @@ export const meanStd = (
   return { mean, std: Math.sqrt(ss / (xs.length - 1)) }
 }
 
-export interface VersusEn {
-  /** Mean F1 minus `en`'s on the same target, size, protocol and encoder. */
+export interface Versus {
+  /** Mean F1 minus the baseline's (`en`, `mulda`) on the same target, size, protocol and encoder. */
   readonly diff: number
   /** Standard error of that difference, √(s₁²/n₁ + s₂²/n₂); undefined unless both have ≥ 2 seeds. */
   readonly se: number | undefined
@@ -88,7 +88,9 @@ export interface ReportRow {
   readonly mean: number
   readonly std: number | undefined
   readonly paper: ReadonlyArray<PaperValue>
-  readonly vsEn: VersusEn | undefined
+  readonly vsEn: Versus | undefined
+  /** The difference from MulDA (En+Trans), for the methods the paper claims beat it. */
+  readonly vsMulda: Versus | undefined
 }
 
 const methodOrder = (m: string) => {
@@ -169,16 +171,23 @@ export const summarizeResults = (found: ReadonlyArray<FoundResult>) =>
         paper: paperF1(first.corpus, first.lang, first.sourceSize, first.method)
       }
     })
-    const en = new Map(rows.filter((r) => r.method === "en").map((r) => [settingKey(r), r]))
-    return rows
-      .map((r): ReportRow => {
-        const base = r.method === "en" ? undefined : en.get(settingKey(r))
+    type Summary = (typeof rows)[number]
+    const baseline = (method: string) => {
+      const bySetting = new Map(rows.filter((r) => r.method === method).map((r) => [settingKey(r), r]))
+      return (r: Summary): Versus | undefined => {
+        const base = r.method === method ? undefined : bySetting.get(settingKey(r))
+        if (base === undefined) return undefined
         const se =
-          base && r.std !== undefined && base.std !== undefined
+          r.std !== undefined && base.std !== undefined
             ? Math.sqrt(r.std ** 2 / r.n + base.std ** 2 / base.n)
             : undefined
-        return { ...r, vsEn: base ? { diff: r.mean - base.mean, se } : undefined }
-      })
+        return { diff: r.mean - base.mean, se }
+      }
+    }
+    const vsEn = baseline("en")
+    const vsMulda = baseline("mulda")
+    return rows
+      .map((r): ReportRow => ({ ...r, vsEn: vsEn(r), vsMulda: r.method === "en" ? undefined : vsMulda(r) }))
       .sort(
         (a, b) =>
           a.protocol.localeCompare(b.protocol) ||
@@ -195,7 +204,7 @@ export const summarizeResults = (found: ReadonlyArray<FoundResult>) =>
 const f2 = (x: number) => x.toFixed(2)
 const signed = (x: number) => `${x >= 0 ? "+" : ""}${f2(x)}`
 
-const versus = (v: VersusEn | undefined) =>
+const versus = (v: Versus | undefined) =>
   v === undefined
     ? ""
     : v.se === undefined
@@ -219,7 +228,7 @@ export const formatReportMarkdown = (rows: ReadonlyArray<ReportRow>): string => 
         const score = r.std === undefined ? `${f2(r.mean)}` : `${f2(r.mean)} ± ${f2(r.std)}`
         const method = r.translations === undefined ? r.method : `${r.method} [${sourceName(r)}]`
         const mark = r.deviations === undefined ? "" : " †"
-        return `| ${r.sourceSize} | ${method} | ${r.lang} | ${score}${mark} | ${r.n} | ${r.stage} | ${paper ? `${paper}${where}` : "–"} | ${versus(r.vsEn)} |`
+        return `| ${r.sourceSize} | ${method} | ${r.lang} | ${score}${mark} | ${r.n} | ${r.stage} | ${paper ? `${paper}${where}` : "–"} | ${versus(r.vsEn)} | ${versus(r.vsMulda)} |`
       })
       const notes = [...new Set(section.flatMap((r) => r.deviations ?? []))].map((d) => `† ${d}.`)
       return [
@@ -227,8 +236,8 @@ export const formatReportMarkdown = (rows: ReadonlyArray<ReportRow>): string => 
         "",
         "Test F1 (%), mean ± sample std over seeds; the paper's numbers are mBERT, paper protocol, 5 seeds.",
         "",
-        "| size | method | lang | test F1 | n | stage | paper | Δ vs en ± se |",
-        "|---|---|---|---|---|---|---|---|",
+        "| size | method | lang | test F1 | n | stage | paper | Δ vs en ± se | Δ vs mulda ± se |",
+        "|---|---|---|---|---|---|---|---|---|",
         ...lines,
         ...(notes.length > 0 ? ["", ...notes] : [])
       ].join("\n")
@@ -241,8 +250,11 @@ export const reportJson = (rows: ReadonlyArray<ReportRow>) =>
   rows.map((r) => ({
     ...r,
     std: r.std ?? null,
-    vsEn: r.vsEn === undefined ? null : { diff: r.vsEn.diff, se: r.vsEn.se ?? null }
+    vsEn: versusJson(r.vsEn),
+    vsMulda: versusJson(r.vsMulda)
   }))
+
+const versusJson = (v: Versus | undefined) => (v === undefined ? null : { diff: v.diff, se: v.se ?? null })
 
 /** Collects, groups and returns the rows of the runs under `dir`. */
 export const reportDir = Effect.fn("Report.dir")(function* (dir: string) {

@@ -5,7 +5,7 @@ import { type PaperTable, paperCorpus, paperRows } from "../experiment/paperTabl
  * paper's number; cells without runs say "missing", cells whose runs depart from the paper's
  * setting carry a footnote naming how. Runs no paper table holds are listed in a plain table.
  */
-import type { ReportRow, VersusEn } from "../experiment/report.js"
+import type { ReportRow, Versus } from "../experiment/report.js"
 import { translationLabel } from "../experiment/translations.js"
 import { type Html, html } from "./htmlTemplate.js"
 
@@ -47,7 +47,7 @@ const f2 = (x: number) => x.toFixed(2)
 
 const score = (r: ReportRow) => (r.std === undefined ? f2(r.mean) : `${f2(r.mean)} ± ${f2(r.std)}`)
 
-const versus = (v: VersusEn | undefined) =>
+const versus = (v: Versus | undefined) =>
   v === undefined ? "" : `${v.diff >= 0 ? "+" : ""}${f2(v.diff)}${v.se === undefined ? "" : ` ± ${f2(v.se)}`}`
 
 const devMark = (notes: Footnotes, deviations: ReadonlyArray<string>) => {
@@ -119,11 +119,11 @@ export const paperTableHtml = (
 <tbody>${body}</tbody></table>`
 }
 
-/** Every row in a plain table (for runs no paper table holds), with the difference from `en`. */
+/** Every row in a plain table (for runs no paper table holds), with the differences from `en` and `mulda`. */
 export const rowsTableHtml = (cells: ReadonlyArray<Cell>, notes: Footnotes): Html =>
   html`<table class="rows-table"><caption>Runs outside the paper's tables: test F1 (%)</caption>
-<thead><tr><th>corpus</th><th>size</th><th>method</th><th>translations</th><th>lang</th><th>test F1</th><th>n</th><th>stage</th><th>Δ vs en ± se</th></tr></thead>
+<thead><tr><th>corpus</th><th>size</th><th>method</th><th>translations</th><th>lang</th><th>test F1</th><th>n</th><th>stage</th><th>Δ vs en ± se</th><th>Δ vs mulda ± se</th></tr></thead>
 <tbody>${cells.map(
     ({ row: r, deviations }) =>
-      html`<tr><td>${r.corpus}</td><td>${r.sourceSize}</td><td>${r.method}</td><td>${r.translations === undefined ? "–" : translationLabel(r.translations)}</td><td>${r.lang}</td><td class="${deviations.length > 0 ? "cell deviates" : "cell"}"><span class="score">${score(r)}</span>${devMark(notes, deviations)}</td><td>${r.n}</td><td>${r.stage}</td><td>${versus(r.vsEn)}</td></tr>`
+      html`<tr><td>${r.corpus}</td><td>${r.sourceSize}</td><td>${r.method}</td><td>${r.translations === undefined ? "–" : translationLabel(r.translations)}</td><td>${r.lang}</td><td class="${deviations.length > 0 ? "cell deviates" : "cell"}"><span class="score">${score(r)}</span>${devMark(notes, deviations)}</td><td>${r.n}</td><td>${r.stage}</td><td>${versus(r.vsEn)}</td><td>${versus(r.vsMulda)}</td></tr>`
   )}</tbody></table>`

@@ -135,12 +135,34 @@ describe("report", () => {
 
       const markdown = formatReportMarkdown(rows)
       expect(markdown).toContain("## CoNLL: protocol cpu, encoder /models/tiny")
-      expect(markdown).toContain("| 500 | en | de | 72.00 ± 2.00 | 3 | teacher | 59.33 (table3, table5) |  |")
       expect(markdown).toContain(
-        "| 500 | concner | de | 82.00 ± 2.83 | 2 | student | 66.96 (table3) | +10.00 ± 2.31 |"
+        "| 500 | en | de | 72.00 ± 2.00 | 3 | teacher | 59.33 (table3, table5) |  |  |"
       )
-      expect(markdown).toContain("| 1000 | mulda | de | 71.00 | 1 | teacher | 65.29 (table3) |  |")
-      expect(reportJson(rows)[2]).toMatchObject({ std: null, vsEn: null })
+      expect(markdown).toContain(
+        "| 500 | concner | de | 82.00 ± 2.83 | 2 | student | 66.96 (table3) | +10.00 ± 2.31 |  |"
+      )
+      expect(markdown).toContain("| 1000 | mulda | de | 71.00 | 1 | teacher | 65.29 (table3) |  |  |")
+      expect(reportJson(rows)[2]).toMatchObject({ std: null, vsEn: null, vsMulda: null })
+    }).pipe(Effect.provide(NodeContext.layer))
+  )
+
+  it.scoped("gives the methods above MulDA their difference from it, with its standard error", () =>
+    Effect.gen(function* () {
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* fs.makeTempDirectoryScoped()
+      yield* writeRuns(dir, [...sample, result("mulda", 1, 75), result("mulda", 2, 77)])
+      const rows = yield* reportDir(dir)
+      const of = (method: string, size = 500) =>
+        rows.find((r) => r.method === method && r.sourceSize === size)!
+      expect(of("en").vsMulda).toBeUndefined()
+      expect(of("mulda").vsMulda).toBeUndefined()
+      expect(of("mulda", 1000).vsMulda).toBeUndefined()
+      expect(of("concner").vsMulda!.diff).toBeCloseTo(82 - 76, 10)
+      expect(of("concner").vsMulda!.se).toBeCloseTo(Math.sqrt(8 / 2 + 2 / 2), 10)
+      expect(of("mulda").vsEn!.diff).toBeCloseTo(4, 10)
+      expect(formatReportMarkdown(rows)).toContain(
+        "| 500 | concner | de | 82.00 ± 2.83 | 2 | student | 66.96 (table3) | +10.00 ± 2.31 | +6.00 ± 2.24 |"
+      )
     }).pipe(Effect.provide(NodeContext.layer))
   )
 

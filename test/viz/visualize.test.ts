@@ -27,7 +27,8 @@ const row = (lang: string, method: string, mean: number, std: number | undefined
   mean,
   std,
   paper: [],
-  vsEn: undefined
+  vsEn: undefined,
+  vsMulda: undefined
 })
 
 /** The data marks vega drew, from their accessible labels. */

@@ -1,0 +1,16 @@
+/**
+ * The `cpu` reproduction's Spanish and Dutch columns (issue 11): En, MulDA and ConCNER from 1,000
+ * English sentences, 3 seeds; the German grid is `table5-cpu-de.ts`.
+ */
+import { type Grid, targetsOf } from "../src/experiment/grid.js"
+
+const grid: Grid = {
+  name: "table5-cpu-es-nl",
+  sizes: [1000],
+  methods: ["en", "mulda", "concner"],
+  targets: targetsOf("conll", ["es", "nl"]),
+  seeds: [1, 2, 3],
+  translations: "mulda"
+}
+
+export default grid

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The cpu reproduction of Table 5 (issue 11): runs experiments/table5-cpu-de.ts and
+# table5-cpu-es-nl.ts under the `cpu` protocol with the shipped encoder into WORK (resumable: run it
+# again after an interruption and finished cells are skipped, started ones resume), then exports
+# every finished cell's record — spec.json, run.json, result.json, metrics.jsonl (and
+# translation.json where an engine ran), never checkpoints — to results/table5-cpu with the report
+# as Markdown, JSON and HTML. Re-run one exported cell with
+#   node bin/concner.js train --spec results/table5-cpu/<cell>/spec.json --out DIR
+set -euo pipefail
+cd "$(dirname "$0")/.."
+WORK=${WORK:-runs/table5-cpu}
+CONCURRENCY=${CONCURRENCY:-2}
+OUT=results/table5-cpu
+if [ "${EXPORT_ONLY:-0}" != 1 ]; then
+  for grid in de es-nl; do
+    node bin/concner.js run "experiments/table5-cpu-$grid.ts" --protocol cpu --out "$WORK" \
+      --concurrency "$CONCURRENCY"
+  done
+fi
+mkdir -p "$OUT"
+(cd "$WORK" && find . -name result.json -printf '%h\n') | sort | while read -r cell; do
+  mkdir -p "$OUT/$cell"
+  for f in spec.json run.json result.json metrics.jsonl translation.json; do
+    if [ -f "$WORK/$cell/$f" ]; then cp "$WORK/$cell/$f" "$OUT/$cell/$f"; fi
+  done
+done
+node bin/concner.js report "$OUT" > "$OUT/report.md"
+node bin/concner.js report "$OUT" --json > "$OUT/report.json"
+node bin/concner.js report "$OUT" --html "$OUT/report.html"

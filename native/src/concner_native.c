@@ -1,7 +1,8 @@
 /*
  * concner's native kernels: float32 GEMM through OpenBLAS and a few fused elementwise loops.
  * Every function reads and writes the memory of the Float32Arrays it is given (views of the tfjs
- * wasm heap): nothing is copied and nothing is allocated. Portable flags only (no -march=native,
+ * wasm heap): nothing is copied, and nothing is allocated beyond a few scratch rows (the contrastive
+ * kernels). Portable flags only (no -march=native,
  * no -ffast-math): results must not depend on the CPU beyond what OpenBLAS itself chooses.
  */
 #define NAPI_VERSION 8
@@ -10,6 +11,7 @@
 #include <node_api.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define CHECK(call)                                                     \
@@ -333,6 +335,459 @@ static napi_value equal_outer(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/*
+ * The supervised-contrastive loss of LCL and TCL (src/losses/contrastive.ts) for pair weights
+ * given by labels, fused: no [M, M] weight, mask or probability matrix is ever built. Anchor i's
+ * pairs j: j = i is left out; same label → positive of weight 1; same type, other label
+ * ("related") → positive of weight `related` when related > 0, else left out of the denominator;
+ * anything else → negative. Logits s_ij = cos_ij / τ (float, as the composite's division).
+ * lse_i = log Σ_{j kept} exp(s_ij) and ws_i = Σ_j w_ij (row sums in double, in index order), and
+ * L = mean over anchors with ws_i > 0 of −(Σ_j w_ij s_ij − ws_i lse_i) / ws_i.
+ */
+static inline void pair_row(const int32_t* labels, const int32_t* types, int64_t m, int64_t i, float related,
+                            float* w, float* keep) {
+  const int32_t li = labels[i], ti = types[i];
+  const float relKeep = related > 0 ? 1.0f : 0.0f;
+  // branch-free, so that it vectorises
+  for (int64_t j = 0; j < m; j++) {
+    const int same = labels[j] == li, rel = (types[j] == ti) & !same;
+    w[j] = (float)same + (float)rel * related;
+    keep[j] = 1.0f - (float)rel * (1.0f - relKeep);
+  }
+  w[i] = 0.0f;
+  keep[i] = 0.0f;
+}
+
+typedef struct {
+  float* matrix;
+  int32_t *labels, *types;
+  int64_t m;
+  double tau;
+  float related;
+} contrastive_args;
+
+/* Common argument parsing: (matrix [M·M], labels [M], types [M], temperature, related, ...). */
+static bool contrastive_parse(napi_env env, napi_value* argv, contrastive_args* a) {
+  size_t nc, nl, nt;
+  if (!f32(env, argv[0], &a->matrix, &nc) || !i32(env, argv[1], &a->labels, &nl) || !i32(env, argv[2], &a->types, &nt))
+    return false;
+  if (nl != nt || nc != nl * nl) return false;
+  double related = 0;
+  if (napi_get_value_double(env, argv[3], &a->tau) != napi_ok || napi_get_value_double(env, argv[4], &related) != napi_ok)
+    return false;
+  a->m = (int64_t)nl;
+  a->related = (float)related;
+  return a->tau > 0;
+}
+
+/* Scratch rows for one call (freed by the caller). */
+static float* scratch_rows(int64_t m, int count) { return (float*)malloc(sizeof(float) * (size_t)(m > 0 ? m : 1) * count); }
+
+#define LANES 8
+
+/*
+ * labelContrastive(cos, labels, types, temperature, related, loss, stats, probs): loss[0] = L;
+ * stats [M, 2] = (lse_i, ws_i) and probs [M, M] = exp(s_ij − lse_i) on kept pairs (0 elsewhere),
+ * for the backward pass. Pass types = labels for no relation. Row reductions run in LANES fixed
+ * partial sums (vectorised; the same order on every run and machine).
+ */
+static napi_value label_contrastive(napi_env env, napi_callback_info info) {
+  size_t argc = 8;
+  napi_value argv[8];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  contrastive_args a;
+  float *loss, *stats, *probs;
+  size_t nloss, nstats, nprobs;
+  if (argc != 8 || !contrastive_parse(env, argv, &a) || !f32(env, argv[5], &loss, &nloss) ||
+      !f32(env, argv[6], &stats, &nstats) || !f32(env, argv[7], &probs, &nprobs) || nloss < 1 ||
+      nstats < (size_t)(2 * a.m) || nprobs < (size_t)(a.m * a.m))
+    return fail(env,
+                "labelContrastive(cos [M·M], labels [M], types [M], temperature > 0, related, loss [1], stats [2M], probs [M·M])");
+  const int64_t m = a.m;
+  float* rows = scratch_rows(m, 3);
+  if (rows == NULL) return fail(env, "labelContrastive: out of memory");
+  float *s = rows, *w = rows + m, *keep = rows + 2 * m;
+  const float tau = (float)a.tau;
+  double total = 0;
+  int64_t anchors = 0;
+  for (int64_t i = 0; i < m; i++) {
+    const float* ci = a.matrix + i * m;
+    float* pi = probs + i * m;
+    pair_row(a.labels, a.types, m, i, a.related, w, keep);
+    for (int64_t j = 0; j < m; j++) s[j] = ci[j] / tau;
+    // max over kept pairs (exact in any order)
+    float lane[LANES];
+    for (int l = 0; l < LANES; l++) lane[l] = -INFINITY;
+    int64_t j = 0;
+    for (; j + LANES <= m; j += LANES)
+      for (int l = 0; l < LANES; l++) {
+        const float v = keep[j + l] > 0 ? s[j + l] : -INFINITY;
+        lane[l] = v > lane[l] ? v : lane[l];
+      }
+    for (; j < m; j++) {
+      const float v = keep[j] > 0 ? s[j] : -INFINITY;
+      lane[0] = v > lane[0] ? v : lane[0];
+    }
+    float mx = lane[0];
+    for (int l = 1; l < LANES; l++) mx = lane[l] > mx ? lane[l] : mx;
+    if (mx == -INFINITY) {  // nothing kept (M = 1): no positive either
+      memset(pi, 0, sizeof(float) * (size_t)m);
+      stats[2 * i] = -INFINITY;
+      stats[2 * i + 1] = 0.0f;
+      continue;
+    }
+    // left-out pairs get an argument whose exp is exactly 0 (not 0 · exp(…), which may be 0 · ∞);
+    // arithmetic rather than a select, so that the loop vectorises
+    for (j = 0; j < m; j++) pi[j] = fast_exp(keep[j] * (s[j] - mx) - (1.0f - keep[j]) * 100.0f);
+    float se[LANES] = {0}, sw[LANES] = {0}, sws[LANES] = {0};
+    for (j = 0; j + LANES <= m; j += LANES)
+      for (int l = 0; l < LANES; l++) {
+        se[l] += pi[j + l];
+        sw[l] += w[j + l];
+        sws[l] += w[j + l] * s[j + l];
+      }
+    for (; j < m; j++) {
+      se[0] += pi[j];
+      sw[0] += w[j];
+      sws[0] += w[j] * s[j];
+    }
+    double sum = 0, ws = 0, wsum = 0;
+    for (int l = 0; l < LANES; l++) {
+      sum += se[l];
+      ws += sw[l];
+      wsum += sws[l];
+    }
+    const float inv = (float)(1.0 / sum);
+    for (j = 0; j < m; j++) pi[j] *= inv;
+    const double lse = mx + log(sum);
+    stats[2 * i] = (float)lse;
+    stats[2 * i + 1] = (float)ws;
+    if (ws > 0) {
+      total += -(wsum - ws * lse) / ws;
+      anchors++;
+    }
+  }
+  free(rows);
+  loss[0] = (float)(anchors > 0 ? total / anchors : 0.0);
+  return NULL;
+}
+
+/*
+ * labelContrastiveGrad(probs, labels, types, temperature, related, stats, dy, dcos): the gradient
+ * of labelContrastive with respect to cos, dy · (ws_i p_ij − w_ij) / (A ws_i τ) for anchors with
+ * ws_i > 0 (A = their count), 0 elsewhere; probs and stats as the forward pass left them.
+ */
+static napi_value label_contrastive_grad(napi_env env, napi_callback_info info) {
+  size_t argc = 8;
+  napi_value argv[8];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  contrastive_args a;
+  float *stats, *dy, *dcos;
+  size_t nstats, ndy, nd;
+  if (argc != 8 || !contrastive_parse(env, argv, &a) || !f32(env, argv[5], &stats, &nstats) ||
+      !f32(env, argv[6], &dy, &ndy) || !f32(env, argv[7], &dcos, &nd) || nstats < (size_t)(2 * a.m) || ndy < 1 ||
+      nd < (size_t)(a.m * a.m))
+    return fail(env, "labelContrastiveGrad(probs, labels, types, temperature, related, stats [2M], dy [1], dcos [M·M])");
+  const int64_t m = a.m;
+  int64_t anchors = 0;
+  for (int64_t i = 0; i < m; i++) anchors += stats[2 * i + 1] > 0;
+  float* rows = scratch_rows(m, 2);
+  if (rows == NULL) return fail(env, "labelContrastiveGrad: out of memory");
+  float *w = rows, *keep = rows + m;
+  for (int64_t i = 0; i < m; i++) {
+    const float* pi = a.matrix + i * m;
+    float* di = dcos + i * m;
+    const float ws = stats[2 * i + 1];
+    if (!(ws > 0)) {
+      memset(di, 0, sizeof(float) * (size_t)m);
+      continue;
+    }
+    pair_row(a.labels, a.types, m, i, a.related, w, keep);
+    const float scale = (float)((double)dy[0] / ((double)anchors * ws * a.tau));
+    for (int64_t j = 0; j < m; j++) di[j] = scale * (ws * pi[j] - w[j]);
+  }
+  free(rows);
+  return NULL;
+}
+
+/*
+ * adamw(p, out, g, m, v, gradScale, beta1, beta2, decay, stepSize, bc2Sqrt, eps): src/train/adamw.ts's
+ * fused update, the same float64 arithmetic in the same order (moments rounded to float32), so
+ * the results are bit-identical to the JS loop; p and out may be the same array.
+ */
+static napi_value adamw(napi_env env, napi_callback_info info) {
+  size_t argc = 12;
+  napi_value argv[12];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  float *p, *out, *g, *mm, *vv;
+  size_t np, no, ng, nm, nv;
+  double k[7];
+  bool ok = argc == 12 && f32(env, argv[0], &p, &np) && f32(env, argv[1], &out, &no) && f32(env, argv[2], &g, &ng) &&
+            f32(env, argv[3], &mm, &nm) && f32(env, argv[4], &vv, &nv);
+  for (int i = 0; ok && i < 7; i++) ok = napi_get_value_double(env, argv[5 + i], &k[i]) == napi_ok;
+  if (!ok || np != no || ng != no || nm != no || nv != no)
+    return fail(env, "adamw(p, out, g, m, v, gradScale, beta1, beta2, decay, stepSize, bc2Sqrt, eps): Float32Arrays of one length");
+  const double gradScale = k[0], beta1 = k[1], beta2 = k[2], decay = k[3], stepSize = k[4], bc2Sqrt = k[5], eps = k[6];
+  const double ob1 = 1 - beta1, ob2 = 1 - beta2;
+  for (size_t i = 0; i < no; i++) {
+    const double gi = (double)g[i] * gradScale;
+    const float mi = (float)(beta1 * mm[i] + ob1 * gi);
+    const float vi = (float)(beta2 * vv[i] + ob2 * gi * gi);
+    mm[i] = mi;
+    vv[i] = vi;
+    out[i] = (float)((double)p[i] * decay - (stepSize * mi) / (sqrt((double)vi) / bc2Sqrt + eps));
+  }
+  return NULL;
+}
+
+/* sumSquares(x, acc): acc + Σ x_i² in float64, in index order (NaN/±Inf propagate). */
+static napi_value sum_squares(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2], result;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  float* x;
+  size_t n;
+  double acc = 0;
+  if (argc != 2 || !f32(env, argv[0], &x, &n) || napi_get_value_double(env, argv[1], &acc) != napi_ok)
+    return fail(env, "sumSquares(x: Float32Array, acc: number)");
+  for (size_t i = 0; i < n; i++) acc += (double)x[i] * x[i];
+  CHECK(napi_create_double(env, acc, &result));
+  return result;
+}
+
+/*
+ * binary(op, a, b, out, mode, cols): float32 elementwise a op b (op 0 add, 1 sub, 2 mul, 3 div)
+ * for the broadcasts a step uses: mode 0 same shape; 1 b a row repeated over a's rows of `cols`
+ * (bias adds); 2 a such a row; 3 b a scalar; 4 a a scalar. One IEEE operation per element, as
+ * the stock kernels: the same values.
+ */
+#define BINARY_LOOPS(OP)                                                                    \
+  switch (mode) {                                                                           \
+    case 0:                                                                                 \
+      for (size_t i = 0; i < n; i++) out[i] = a[i] OP b[i];                                 \
+      break;                                                                                \
+    case 1:                                                                                 \
+      for (size_t r = 0; r < n / cols; r++)                                                 \
+        for (size_t j = 0; j < cols; j++) out[r * cols + j] = a[r * cols + j] OP b[j];      \
+      break;                                                                                \
+    case 2:                                                                                 \
+      for (size_t r = 0; r < n / cols; r++)                                                 \
+        for (size_t j = 0; j < cols; j++) out[r * cols + j] = a[j] OP b[r * cols + j];      \
+      break;                                                                                \
+    case 3: {                                                                               \
+      const float bs = b[0];                                                                \
+      for (size_t i = 0; i < n; i++) out[i] = a[i] OP bs;                                   \
+      break;                                                                                \
+    }                                                                                       \
+    default: {                                                                              \
+      const float as = a[0];                                                                \
+      for (size_t i = 0; i < n; i++) out[i] = as OP b[i];                                   \
+    }                                                                                       \
+  }
+
+static napi_value binary(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  float *a, *b, *out;
+  size_t na, nb, n;
+  if (argc != 6 || !f32(env, argv[1], &a, &na) || !f32(env, argv[2], &b, &nb) || !f32(env, argv[3], &out, &n))
+    return fail(env, "binary(op, a, b, out, mode, cols): Float32Arrays");
+  const int64_t op = integer(env, argv[0]), mode = integer(env, argv[4]);
+  const size_t cols = (size_t)integer(env, argv[5]);
+  const bool fits = mode == 0   ? na == n && nb == n
+                    : mode == 1 ? cols > 0 && n % cols == 0 && na == n && nb == cols
+                    : mode == 2 ? cols > 0 && n % cols == 0 && nb == n && na == cols
+                    : mode == 3 ? na == n && nb == 1
+                    : mode == 4 ? nb == n && na == 1
+                                : false;
+  if (!fits || op < 0 || op > 3) return fail(env, "binary: operands do not fit the mode");
+  switch (op) {
+    case 0:
+      BINARY_LOOPS(+)
+      break;
+    case 1:
+      BINARY_LOOPS(-)
+      break;
+    case 2:
+      BINARY_LOOPS(*)
+      break;
+    default:
+      BINARY_LOOPS(/)
+  }
+  return NULL;
+}
+
+/*
+ * binaryStrided(op, a, b, out, shape, aStrides, bStrides): a op b for any other broadcast (the
+ * attention mask [B, 1, 1, T] over the scores [B, nh, T, T]): element strides of a and b along
+ * each out axis (0 where broadcast), rank 1–8; the last axis is the inner loop.
+ */
+#define STRIDED_INNER(OP)                                                                      \
+  if (ia == 1 && ib == 1)                                                                      \
+    for (size_t j = 0; j < inner; j++) o[j] = pa[j] OP pb[j];                                  \
+  else if (ia == 1 && ib == 0)                                                                 \
+    for (size_t j = 0; j < inner; j++) o[j] = pa[j] OP pb[0];                                  \
+  else if (ia == 0 && ib == 1)                                                                 \
+    for (size_t j = 0; j < inner; j++) o[j] = pa[0] OP pb[j];                                  \
+  else                                                                                         \
+    for (size_t j = 0; j < inner; j++) o[j] = pa[j * ia] OP pb[j * ib];
+
+static napi_value binary_strided(napi_env env, napi_callback_info info) {
+  size_t argc = 7;
+  napi_value argv[7];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  float *a, *b, *out;
+  int32_t *shape, *sa, *sb;
+  size_t na, nb, n, rank, ra, rb;
+  if (argc != 7 || !f32(env, argv[1], &a, &na) || !f32(env, argv[2], &b, &nb) || !f32(env, argv[3], &out, &n) ||
+      !i32(env, argv[4], &shape, &rank) || !i32(env, argv[5], &sa, &ra) || !i32(env, argv[6], &sb, &rb) ||
+      ra != rank || rb != rank || rank == 0 || rank > 8)
+    return fail(env, "binaryStrided(op, a, b, out, shape, aStrides, bStrides): rank 1–8");
+  const int64_t op = integer(env, argv[0]);
+  size_t size = 1, lastA = 0, lastB = 0;
+  for (size_t d = 0; d < rank; d++) {
+    if (shape[d] <= 0 || sa[d] < 0 || sb[d] < 0) return fail(env, "binaryStrided: bad shape or strides");
+    size *= (size_t)shape[d];
+    lastA += (size_t)sa[d] * (size_t)(shape[d] - 1);
+    lastB += (size_t)sb[d] * (size_t)(shape[d] - 1);
+  }
+  if (op < 0 || op > 3 || size > n || lastA >= na || lastB >= nb) return fail(env, "binaryStrided: operands do not fit");
+  const size_t last = rank - 1, inner = (size_t)shape[last], ia = (size_t)sa[last], ib = (size_t)sb[last];
+  size_t index[8] = {0}, offA = 0, offB = 0;
+  for (size_t row = 0; row < size; row += inner) {
+    const float *pa = a + offA, *pb = b + offB;
+    float* o = out + row;
+    switch (op) {
+      case 0:
+        STRIDED_INNER(+)
+        break;
+      case 1:
+        STRIDED_INNER(-)
+        break;
+      case 2:
+        STRIDED_INNER(*)
+        break;
+      default:
+        STRIDED_INNER(/)
+    }
+    for (size_t d = last; d-- > 0;) {
+      offA += (size_t)sa[d];
+      offB += (size_t)sb[d];
+      if (++index[d] < (size_t)shape[d]) break;
+      offA -= (size_t)sa[d] * (size_t)shape[d];
+      offB -= (size_t)sb[d] * (size_t)shape[d];
+      index[d] = 0;
+    }
+  }
+  return NULL;
+}
+
+/* sumCols(x, rows, cols, out): out[i] = Σ_j x[i, j] (a sum over trailing axes), in double, in order. */
+static napi_value sum_cols(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  float *x, *out;
+  size_t n, outLen;
+  if (argc != 4 || !f32(env, argv[0], &x, &n) || !f32(env, argv[3], &out, &outLen))
+    return fail(env, "sumCols(x, rows, cols, out): Float32Arrays");
+  const int64_t rows = integer(env, argv[1]), cols = integer(env, argv[2]);
+  if (rows < 0 || cols < 0 || (size_t)(rows * cols) > n || (size_t)rows > outLen)
+    return fail(env, "sumCols: shape does not fit the arrays");
+  for (int64_t i = 0; i < rows; i++) {
+    const float* row = x + i * cols;
+    double acc = 0;
+    for (int64_t j = 0; j < cols; j++) acc += row[j];
+    out[i] = (float)acc;
+  }
+  return NULL;
+}
+
+/*
+ * transpose(x, out, shape, perm, elementBytes): out = x with axes permuted (out axis d is x axis
+ * perm[d]), any 4-byte element type; contiguous runs are copied whole when the last axis stays last.
+ */
+#define MAX_RANK 8
+static napi_value transpose(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  void *xv, *ov;
+  int32_t *shape, *perm;
+  size_t n, no, rank, prank;
+  napi_typedarray_type tx, to;
+  bool isx, iso;
+  if (argc != 4 || napi_is_typedarray(env, argv[0], &isx) != napi_ok || !isx ||
+      napi_is_typedarray(env, argv[1], &iso) != napi_ok || !iso ||
+      napi_get_typedarray_info(env, argv[0], &tx, &n, &xv, NULL, NULL) != napi_ok ||
+      napi_get_typedarray_info(env, argv[1], &to, &no, &ov, NULL, NULL) != napi_ok || !i32(env, argv[2], &shape, &rank) ||
+      !i32(env, argv[3], &perm, &prank))
+    return fail(env, "transpose(x, out, shape: Int32Array, perm: Int32Array)");
+  const bool four = (tx == napi_float32_array || tx == napi_int32_array || tx == napi_uint32_array) && tx == to;
+  if (!four || rank != prank || rank == 0 || rank > MAX_RANK) return fail(env, "transpose: 4-byte arrays of rank 1–8");
+  size_t size = 1, inStride[MAX_RANK], outShape[MAX_RANK], stride[MAX_RANK];
+  bool seen[MAX_RANK] = {false};
+  for (size_t d = rank; d-- > 0;) {
+    if (shape[d] < 0) return fail(env, "transpose: negative dimension");
+    inStride[d] = size;
+    size *= (size_t)shape[d];
+  }
+  for (size_t d = 0; d < rank; d++) {
+    if (perm[d] < 0 || (size_t)perm[d] >= rank || seen[perm[d]]) return fail(env, "transpose: perm is not a permutation");
+    seen[perm[d]] = true;
+    outShape[d] = (size_t)shape[perm[d]];
+    stride[d] = inStride[perm[d]];
+  }
+  if (n < size || no < size) return fail(env, "transpose: arrays smaller than the shape");
+  if (size == 0) return NULL;
+  const uint32_t* x = (const uint32_t*)xv;
+  uint32_t* out = (uint32_t*)ov;
+  const size_t last = rank - 1, inner = outShape[last], innerStride = stride[last];
+  size_t index[MAX_RANK] = {0};
+  size_t src = 0;
+  for (size_t o = 0; o < size; o += inner) {
+    if (innerStride == 1)
+      memcpy(out + o, x + src, inner * sizeof *out);
+    else
+      for (size_t j = 0; j < inner; j++) out[o + j] = x[src + j * innerStride];
+    for (size_t d = last; d-- > 0;) {
+      src += stride[d];
+      if (++index[d] < outShape[d]) break;
+      src -= stride[d] * outShape[d];
+      index[d] = 0;
+    }
+  }
+  return NULL;
+}
+
+/*
+ * segmentSum(x, ids, numSegments, inner, out): out[s, :] = Σ_{i : ids[i] = s} x[i, :] (the
+ * embedding gradient), out zeroed first; ids outside [0, numSegments) contribute nothing.
+ */
+static napi_value segment_sum(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  float *x, *out;
+  int32_t* ids;
+  size_t nx, nids, no;
+  if (argc != 5 || !f32(env, argv[0], &x, &nx) || !i32(env, argv[1], &ids, &nids) || !f32(env, argv[4], &out, &no))
+    return fail(env, "segmentSum(x, ids, numSegments, inner, out)");
+  const int64_t segments = integer(env, argv[2]), inner = integer(env, argv[3]);
+  if (segments < 0 || inner < 0 || nids * (size_t)inner > nx || (size_t)(segments * inner) > no)
+    return fail(env, "segmentSum: shape does not fit the arrays");
+  memset(out, 0, sizeof(float) * (size_t)(segments * inner));
+  for (size_t i = 0; i < nids; i++) {
+    const int32_t s = ids[i];
+    if (s < 0 || s >= segments) continue;
+    float* dst = out + (size_t)s * inner;
+    const float* src = x + i * inner;
+    for (int64_t j = 0; j < inner; j++) dst[j] += src[j];
+  }
+  return NULL;
+}
+
 /* setThreads(n): OpenBLAS's thread count; returns the count in effect. */
 static napi_value set_threads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -362,6 +817,15 @@ static napi_value init(napi_env env, napi_value exports) {
       {"layerNormGrad", NULL, layer_norm_grad, NULL, NULL, NULL, napi_default, NULL},
       {"dropoutMask", NULL, dropout_mask, NULL, NULL, NULL, napi_default, NULL},
       {"equalOuter", NULL, equal_outer, NULL, NULL, NULL, napi_default, NULL},
+      {"labelContrastive", NULL, label_contrastive, NULL, NULL, NULL, napi_default, NULL},
+      {"labelContrastiveGrad", NULL, label_contrastive_grad, NULL, NULL, NULL, napi_default, NULL},
+      {"adamw", NULL, adamw, NULL, NULL, NULL, napi_default, NULL},
+      {"sumSquares", NULL, sum_squares, NULL, NULL, NULL, napi_default, NULL},
+      {"binary", NULL, binary, NULL, NULL, NULL, napi_default, NULL},
+      {"binaryStrided", NULL, binary_strided, NULL, NULL, NULL, napi_default, NULL},
+      {"sumCols", NULL, sum_cols, NULL, NULL, NULL, napi_default, NULL},
+      {"transpose", NULL, transpose, NULL, NULL, NULL, napi_default, NULL},
+      {"segmentSum", NULL, segment_sum, NULL, NULL, NULL, napi_default, NULL},
       {"setThreads", NULL, set_threads, NULL, NULL, NULL, napi_default, NULL},
       {"blasInfo", NULL, blas_info, NULL, NULL, NULL, napi_default, NULL},
   };

@@ -18,12 +18,16 @@ export const NORM_EPSILON = 1e-8
 export const l2Normalize = (x: Tensor2D): Tensor2D =>
   tf.tidy(() => tf.mul(x, tf.rsqrt(tf.maximum(tf.sum(tf.square(x), 1, true), NORM_EPSILON * NORM_EPSILON))))
 
-/** `[M, M]` cosine similarities over `temperature` (eqs. 5 and 7's `cos(·,·)/τ`). */
-export const cosineLogits = (x: Tensor2D, temperature: number): Tensor2D =>
+/** `[M, M]` cosine similarities of the rows of `x`. */
+export const cosines = (x: Tensor2D): Tensor2D =>
   tf.tidy(() => {
     const z = l2Normalize(x)
-    return tf.div(tf.matMul(z, z, false, true), temperature)
+    return tf.matMul(z, z, false, true)
   })
+
+/** `[M, M]` cosine similarities over `temperature` (eqs. 5 and 7's `cos(·,·)/τ`). */
+export const cosineLogits = (x: Tensor2D, temperature: number): Tensor2D =>
+  tf.tidy(() => tf.div(cosines(x), temperature))
 
 /** Throws `LossInputError` unless `temperature` is a positive finite number. */
 export const checkTemperature = (loss: string, temperature: number): void => {

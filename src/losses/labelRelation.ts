@@ -50,14 +50,20 @@ export const lclPairWeights = (
     const diagonal = tf.eye(m) as Tensor2D
     const sameLabel = tf.sub(pairsEqual(labels), diagonal) as Tensor2D
     if (relation === undefined) return { positiveWeights: sameLabel, excluded: diagonal }
-    checkRelation(relation, labels)
-    const types = tf.gather(tf.tensor1d([...relation.tagTypes], "int32"), tf.cast(labels, "int32"))
+    const types = relationTypes(labels, relation)
     // same type, different tag (the diagonal cancels: same type and same label there)
     const related = tf.sub(pairsEqual(types), pairsEqual(labels))
     const w = relation.relatedWeight ?? 0
     return w > 0
       ? { positiveWeights: tf.add(sameLabel, tf.mul(related, w)) as Tensor2D, excluded: diagonal }
       : { positiveWeights: sameLabel, excluded: tf.add(diagonal, related) as Tensor2D }
+  })
+
+/** Entity type `[M]` (int32) of each label under `relation`, which is checked first (`LossInputError`). */
+export const relationTypes = (labels: Tensor1D, relation: LabelRelation): Tensor1D =>
+  tf.tidy(() => {
+    checkRelation(relation, labels)
+    return tf.gather(tf.tensor1d([...relation.tagTypes], "int32"), tf.cast(labels, "int32"))
   })
 
 /** `[M, M]` float32: 1 where `x_i = x_j`. */

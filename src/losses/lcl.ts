@@ -1,8 +1,9 @@
+import { fusedLabelContrastive, hasFusedLabelContrastive } from "../runtime/nativeKernels.js"
 import { type Scalar, type Tensor1D, type Tensor2D, tf } from "../runtime/tf.js"
 import { weightedContrastive } from "./contrastive.js"
-import { checkTemperature, cosineLogits } from "./cosine.js"
+import { checkTemperature, cosineLogits, cosines } from "./cosine.js"
 import { LossInputError } from "./errors.js"
-import { type LabelRelation, lclPairWeights } from "./labelRelation.js"
+import { type LabelRelation, lclPairWeights, relationTypes } from "./labelRelation.js"
 
 export interface LclOptions {
   /** τ_LCL; the paper uses 0.1. */
@@ -19,7 +20,9 @@ export interface LclOptions {
  *   L_i = −(1/|P(i)|) Σ_{p∈P(i)} log( exp(cos(h_i,h_p)/τ) / Σ_{k≠i} exp(cos(h_i,h_k)/τ) )
  *
  * Anchors with no positive are left out of the mean (project choice); 0 when none has one.
- * Neither input is disposed; only the result survives the call.
+ * Neither input is disposed; only the result survives the call. With the native kernels the
+ * pair weights come from the labels inside one fused kernel (`fusedLabelContrastive`); the
+ * composite below (dense weights, `weightedContrastive`) is the reference it is tested against.
  */
 export const labelContrastiveLoss = (h: Tensor2D, labels: Tensor1D, options: LclOptions = {}): Scalar => {
   const temperature = options.temperature ?? 0.1
@@ -32,7 +35,18 @@ export const labelContrastiveLoss = (h: Tensor2D, labels: Tensor1D, options: Lcl
   return tf.tidy(() => {
     // keeps the result connected to h, so tf.grad gives zeros rather than an error
     if (h.shape[0] === 0) return tf.mul(tf.sum(h), 0) as Scalar
-    const { positiveWeights, excluded } = lclPairWeights(labels, options.relation)
+    const relation = options.relation
+    if (hasFusedLabelContrastive()) {
+      const types = relation === undefined ? labels : relationTypes(labels, relation)
+      return fusedLabelContrastive(
+        cosines(h),
+        labels,
+        types,
+        temperature,
+        relation?.relatedWeight ?? 0
+      ) as Scalar
+    }
+    const { positiveWeights, excluded } = lclPairWeights(labels, relation)
     return weightedContrastive(cosineLogits(h, temperature), positiveWeights, excluded)
   })
 }

@@ -1,6 +1,7 @@
+import { fusedLabelContrastive, hasFusedLabelContrastive } from "../runtime/nativeKernels.js"
 import { type Scalar, type Tensor2D, tf } from "../runtime/tf.js"
 import { weightedContrastive } from "./contrastive.js"
-import { checkTemperature, cosineLogits } from "./cosine.js"
+import { checkTemperature, cosineLogits, cosines } from "./cosine.js"
 import { LossInputError } from "./errors.js"
 
 export interface TclOptions {
@@ -27,6 +28,14 @@ export const translationContrastiveLoss = (r: Tensor2D, options: TclOptions = {}
     const rows = r.shape[0]
     if (rows === 0) return tf.mul(tf.sum(r), 0) as Scalar
     const n = rows / 2
+    if (hasFusedLabelContrastive()) {
+      // row i's only positive is its pair: pair ids as labels (the fused kernel leaves out j = i)
+      const pairs = tf.tensor1d(
+        Array.from({ length: rows }, (_, i) => i % n),
+        "int32"
+      )
+      return fusedLabelContrastive(cosines(r), pairs, pairs, temperature, 0) as Scalar
+    }
     const partner = Array.from({ length: rows }, (_, i) => (i + n) % rows)
     const positiveWeights = tf.cast(tf.oneHot(tf.tensor1d(partner, "int32"), rows), "float32") as Tensor2D
     return weightedContrastive(cosineLogits(r, temperature), positiveWeights, tf.eye(rows) as Tensor2D)

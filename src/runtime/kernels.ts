@@ -6,12 +6,14 @@
  * - `cpu` has one that loops over every segment with tensor ops (equal, cast, mul, sum per row):
  *   with a 32k vocabulary one step does not finish in minutes.
  * Both get the same direct typed-array loop below. Hand-written because no tfjs package ships it.
+ * On wasm the native addon, when loaded, runs the same loop in C for float32 (same additions in
+ * the same order: the same values, ~10× faster over a 32k-row embedding gradient).
  */
 import type { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu"
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm"
 import type { KernelConfig, KernelFunc, TensorInfo, UnsortedSegmentSumAttrs } from "@tensorflow/tfjs-core"
 import { type NativeAddon, loadNative } from "./native.js"
-import { nativeKernelConfigs, registerGeluGradient } from "./nativeKernels.js"
+import { nativeKernelConfigs, registerNativeGradients } from "./nativeKernels.js"
 import { tf } from "./tf.js"
 
 type NumericArray = Float32Array | Int32Array | Uint8Array
@@ -56,6 +58,17 @@ const wasmUnsortedSegmentSum: KernelFunc = ({ inputs, backend, attrs }) => {
   const shape = outputShape(x, segmentIds, numSegments)
   // Allocate first: malloc may grow the wasm heap and detach every earlier view of it.
   const out = wasm.makeOutput(shape, x.dtype)
+  const native = loadNative()
+  if (native.loaded && x.dtype === "float32" && segmentIds.shape.length === 1) {
+    native.addon.segmentSum(
+      wasm.typedArrayFromHeap(x) as Float32Array,
+      wasm.typedArrayFromHeap(segmentIds) as Int32Array,
+      numSegments,
+      rowLength(shape),
+      wasm.typedArrayFromHeap(out) as Float32Array
+    )
+    return out
+  }
   const outView = wasm.typedArrayFromHeap(out) as NumericArray
   outView.fill(0) // malloc'd memory holds garbage
   unsortedSegmentSumInto(
@@ -150,7 +163,7 @@ export const enableNativeKernels = (): ReadonlyArray<string> => {
   const stock = (name: string) =>
     (replaced.has(`wasm/${name}`) ? replaced.get(`wasm/${name}`) : tf.getKernel(name, "wasm"))?.kernelFunc
   nativeConfigs ??= nativeKernelConfigs(capability.addon, stock)
-  registerGeluGradient()
+  registerNativeGradients()
   return nativeConfigs.map(install)
 }
 

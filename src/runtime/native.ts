@@ -59,6 +59,72 @@ export interface NativeAddon {
     keepProb: number
   ) => void
   readonly equalOuter: (a: Int32Array, b: Int32Array, out: Uint8Array) => void
+  readonly labelContrastive: (
+    cos: Float32Array,
+    labels: Int32Array,
+    types: Int32Array,
+    temperature: number,
+    related: number,
+    loss: Float32Array,
+    stats: Float32Array,
+    probs: Float32Array
+  ) => void
+  readonly labelContrastiveGrad: (
+    probs: Float32Array,
+    labels: Int32Array,
+    types: Int32Array,
+    temperature: number,
+    related: number,
+    stats: Float32Array,
+    dy: Float32Array,
+    dcos: Float32Array
+  ) => void
+  readonly adamw: (
+    p: Float32Array,
+    out: Float32Array,
+    g: Float32Array,
+    m: Float32Array,
+    v: Float32Array,
+    gradScale: number,
+    beta1: number,
+    beta2: number,
+    decay: number,
+    stepSize: number,
+    bc2Sqrt: number,
+    eps: number
+  ) => void
+  readonly sumSquares: (x: Float32Array, acc: number) => number
+  readonly binary: (
+    op: number,
+    a: Float32Array,
+    b: Float32Array,
+    out: Float32Array,
+    mode: number,
+    cols: number
+  ) => void
+  readonly binaryStrided: (
+    op: number,
+    a: Float32Array,
+    b: Float32Array,
+    out: Float32Array,
+    shape: Int32Array,
+    aStrides: Int32Array,
+    bStrides: Int32Array
+  ) => void
+  readonly sumCols: (x: Float32Array, rows: number, cols: number, out: Float32Array) => void
+  readonly transpose: (
+    x: Float32Array | Int32Array,
+    out: Float32Array | Int32Array,
+    shape: Int32Array,
+    perm: Int32Array
+  ) => void
+  readonly segmentSum: (
+    x: Float32Array,
+    ids: Int32Array,
+    numSegments: number,
+    inner: number,
+    out: Float32Array
+  ) => void
   readonly setThreads: (n?: number) => number
   readonly blasInfo: () => string
 }

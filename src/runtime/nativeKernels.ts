@@ -6,12 +6,20 @@
  *
  * - `BatchMatMul`: one `cblas_sgemm` per batch, transposes passed to BLAS, batch broadcasting by
  *   repeated offsets (numpy rules, leading dims aligned right).
- * - `Exp`; `Sum` over leading axes (bias gradients) — other reductions go to the stock kernel.
+ * - `Exp`; `Sum` over leading axes (bias gradients) or trailing axes — other reductions go to the
+ *   stock kernel.
+ * - float32 `Add`, `Sub`, `Multiply`, `RealDiv`: flat loops for same shapes, a row broadcast over
+ *   the leading axes (bias adds) and a scalar, a strided loop for any other broadcast (the
+ *   attention mask); `Transpose` of float32/int32 tensors (the attention head split) — in C.
  * - `GatherV2` on axis 0 (row copies) and broadcasting `Equal` (LCL's label pairs), in JS on the heap.
  * - `Identity`, same-dtype `Cast` and identity-permutation `Transpose` share the input's buffer (reference counted), no copy.
  * - `ConcnerGelu` / `ConcnerGeluGrad`: exact GELU forward and backward in one pass each; the model
  *   uses them through `fusedGelu` when registered (with a gradient), else the erf formula.
  * - `ConcnerDropoutMask`: tf.dropout's keep/scale mask from the same Alea stream, in C (`fusedDropout`).
+ * - `ConcnerLabelContrastive` / `ConcnerLabelContrastiveGrad`: LCL's and TCL's weighted contrastive
+ *   loss over `[M, M]` cosines with the pair weights given by labels (`fusedLabelContrastive`): one
+ *   pass forward (which keeps the softmax rows), one backward, instead of the weight/mask
+ *   matrices and ~30 `[M, M]` kernels.
  * - `ConcnerLayerNorm` / `ConcnerLayerNormGrad`: LayerNorm forward, and dx, dγ, dβ in one backward
  *   pass (`fusedLayerNorm`, a `tf.customGrad`), instead of ~12 broadcasting elementwise kernels.
  *
@@ -37,6 +45,8 @@ export const GELU_GRAD = "ConcnerGeluGrad"
 export const LAYER_NORM = "ConcnerLayerNorm"
 export const LAYER_NORM_GRAD = "ConcnerLayerNormGrad"
 export const DROPOUT_MASK = "ConcnerDropoutMask"
+export const LABEL_CONTRASTIVE = "ConcnerLabelContrastive"
+export const LABEL_CONTRASTIVE_GRAD = "ConcnerLabelContrastiveGrad"
 
 const heap = (backend: BackendWasm, t: TensorInfo) => backend.typedArrayFromHeap(t) as Float32Array
 
@@ -142,6 +152,14 @@ const sum =
     const rank = x.shape.length
     const axes = tf.util.parseAxisParam(axis, x.shape).sort((p, q) => p - q)
     const leading = axes.length > 0 && axes.length < rank && axes.every((ax, i) => ax === i)
+    const trailing = axes.length > 0 && axes.every((ax, i) => ax === rank - axes.length + i)
+    if (x.dtype === "float32" && trailing && !leading) {
+      const kept = x.shape.slice(0, rank - axes.length)
+      const rows = kept.reduce((p, q) => p * q, 1)
+      const out = wasm.makeOutput(keepDims ? [...kept, ...axes.map(() => 1)] : kept, "float32")
+      addon.sumCols(heap(wasm, x), rows, tf.util.sizeFromShape(x.shape) / Math.max(rows, 1), heap(wasm, out))
+      return out
+    }
     if (x.dtype !== "float32" || !leading) return callStock(stock, "Sum", args)
     const rows = x.shape.slice(0, axes.length).reduce((p, q) => p * q, 1)
     const kept = x.shape.slice(axes.length)
@@ -170,15 +188,77 @@ const cast =
     return x.dtype === dtype ? share(args.backend as BackendWasm, x) : callStock(stock, "Cast", args)
   }
 
-/** Identity-permutation `Transpose` (the embedding gradient asks for one) shares the buffer. */
+/**
+ * Identity-permutation `Transpose` (the embedding gradient asks for one) shares the buffer; other
+ * permutations of float32/int32 tensors are one strided copy in C.
+ */
 const transpose =
-  (stock: KernelFunc | undefined): KernelFunc =>
+  (addon: NativeAddon, stock: KernelFunc | undefined): KernelFunc =>
   (args) => {
+    const wasm = args.backend as BackendWasm
     const { x } = args.inputs as { x: TensorInfo }
     const { perm } = args.attrs as unknown as TransposeAttrs
-    return perm.every((p, i) => p === i)
-      ? share(args.backend as BackendWasm, x)
-      : callStock(stock, "Transpose", args)
+    if (perm.every((p, i) => p === i)) return share(wasm, x)
+    if ((x.dtype !== "float32" && x.dtype !== "int32") || x.shape.length > 8)
+      return callStock(stock, "Transpose", args)
+    const out = wasm.makeOutput(
+      perm.map((p) => x.shape[p]!),
+      x.dtype
+    )
+    addon.transpose(
+      wasm.typedArrayFromHeap(x) as Float32Array | Int32Array,
+      wasm.typedArrayFromHeap(out) as Float32Array | Int32Array,
+      Int32Array.from(x.shape),
+      Int32Array.from(perm)
+    )
+    return out
+  }
+
+/** How a float32 binary op broadcasts, in the cases the addon handles (`binary` in the C file). */
+const broadcastMode = (a: ReadonlyArray<number>, b: ReadonlyArray<number>, out: ReadonlyArray<number>) => {
+  const size = tf.util.sizeFromShape(out as Array<number>)
+  const sa = tf.util.sizeFromShape(a as Array<number>)
+  const sb = tf.util.sizeFromShape(b as Array<number>)
+  /** `x` is out's trailing dims (leading 1s allowed): its size, else undefined */
+  const row = (x: ReadonlyArray<number>) => {
+    const dims = x.slice(x.findIndex((d) => d !== 1))
+    return dims.length > 0 && dims.join() === out.slice(out.length - dims.length).join()
+      ? tf.util.sizeFromShape(dims)
+      : undefined
+  }
+  if (sa === size && sb === size) return { mode: 0, cols: size }
+  if (sa === size && sb === 1) return { mode: 3, cols: 1 }
+  if (sb === size && sa === 1) return { mode: 4, cols: 1 }
+  if (sa === size && row(b) !== undefined) return { mode: 1, cols: sb }
+  if (sb === size && row(a) !== undefined) return { mode: 2, cols: sa }
+  return undefined
+}
+
+const binaryOps = { Add: 0, Sub: 1, Multiply: 2, RealDiv: 3 } as const
+
+const binary =
+  (addon: NativeAddon, name: keyof typeof binaryOps, stock: KernelFunc | undefined): KernelFunc =>
+  (args) => {
+    const wasm = args.backend as BackendWasm
+    const { a, b } = args.inputs as { a: TensorInfo; b: TensorInfo }
+    if (a.dtype !== "float32" || b.dtype !== "float32") return callStock(stock, name, args)
+    const shape = tf.broadcast_util.assertAndGetBroadcastShape([...a.shape], [...b.shape])
+    if (tf.util.sizeFromShape(shape) === 0 || shape.length > 8) return callStock(stock, name, args)
+    const how = broadcastMode(a.shape, b.shape, shape)
+    const out = wasm.makeOutput(shape, "float32")
+    if (how !== undefined)
+      addon.binary(binaryOps[name], heap(wasm, a), heap(wasm, b), heap(wasm, out), how.mode, how.cols)
+    else
+      addon.binaryStrided(
+        binaryOps[name],
+        heap(wasm, a),
+        heap(wasm, b),
+        heap(wasm, out),
+        Int32Array.from(shape.length === 0 ? [1] : shape),
+        Int32Array.from(shape.length === 0 ? [0] : broadcastStrides(a.shape, shape)),
+        Int32Array.from(shape.length === 0 ? [0] : broadcastStrides(b.shape, shape))
+      )
+    return out
   }
 
 /**
@@ -390,6 +470,61 @@ const dropoutMask =
     return out
   }
 
+interface LabelContrastiveAttrs {
+  readonly temperature: number
+  readonly relatedWeight: number
+}
+
+const labelContrastive =
+  (addon: NativeAddon): KernelFunc =>
+  ({ inputs, backend, attrs }) => {
+    const wasm = backend as BackendWasm
+    const { cos, labels, types } = inputs as { cos: TensorInfo; labels: TensorInfo; types: TensorInfo }
+    const { temperature, relatedWeight } = attrs as unknown as LabelContrastiveAttrs
+    const m = labels.shape[0] ?? 0
+    if (cos.shape.join() !== `${m},${m}` || types.shape.join() !== labels.shape.join())
+      throw new Error(
+        `labelContrastive: expected cos [M, M], labels and types [M], got [${cos.shape}], [${labels.shape}], [${types.shape}]`
+      )
+    const loss = wasm.makeOutput([], "float32")
+    const stats = wasm.makeOutput([m, 2], "float32")
+    const probs = wasm.makeOutput([m, m], "float32")
+    addon.labelContrastive(
+      heap(wasm, cos),
+      wasm.typedArrayFromHeap(labels) as Int32Array,
+      wasm.typedArrayFromHeap(types) as Int32Array,
+      temperature,
+      relatedWeight,
+      heap(wasm, loss),
+      heap(wasm, stats),
+      heap(wasm, probs)
+    )
+    return [loss, stats, probs]
+  }
+
+const labelContrastiveGrad =
+  (addon: NativeAddon): KernelFunc =>
+  ({ inputs, backend, attrs }) => {
+    const wasm = backend as BackendWasm
+    const { probs, labels, types, stats, dy } = inputs as Record<
+      "probs" | "labels" | "types" | "stats" | "dy",
+      TensorInfo
+    >
+    const { temperature, relatedWeight } = attrs as unknown as LabelContrastiveAttrs
+    const dcos = wasm.makeOutput(probs.shape, "float32")
+    addon.labelContrastiveGrad(
+      heap(wasm, probs),
+      wasm.typedArrayFromHeap(labels) as Int32Array,
+      wasm.typedArrayFromHeap(types) as Int32Array,
+      temperature,
+      relatedWeight,
+      heap(wasm, stats),
+      heap(wasm, dy),
+      heap(wasm, dcos)
+    )
+    return dcos
+  }
+
 /** The native kernel configs for `wasm`; `stock` looks up the kernel they replace (for fallbacks). */
 export const nativeKernelConfigs = (
   addon: NativeAddon,
@@ -401,21 +536,32 @@ export const nativeKernelConfigs = (
     { kernelName: tf.Sum, kernelFunc: sum(addon, stock(tf.Sum)) },
     { kernelName: tf.Identity, kernelFunc: identity },
     { kernelName: tf.Cast, kernelFunc: cast(stock(tf.Cast)) },
-    { kernelName: tf.Transpose, kernelFunc: transpose(stock(tf.Transpose)) },
+    { kernelName: tf.Transpose, kernelFunc: transpose(addon, stock(tf.Transpose)) },
+    { kernelName: tf.Add, kernelFunc: binary(addon, "Add", stock(tf.Add)) },
+    { kernelName: tf.Sub, kernelFunc: binary(addon, "Sub", stock(tf.Sub)) },
+    { kernelName: tf.Multiply, kernelFunc: binary(addon, "Multiply", stock(tf.Multiply)) },
+    { kernelName: tf.RealDiv, kernelFunc: binary(addon, "RealDiv", stock(tf.RealDiv)) },
+
     { kernelName: tf.GatherV2, kernelFunc: gather(stock(tf.GatherV2)) },
     { kernelName: tf.Equal, kernelFunc: equal(addon, stock(tf.Equal)) },
     { kernelName: GELU, kernelFunc: gelu(addon) },
     { kernelName: GELU_GRAD, kernelFunc: geluGrad(addon) },
     { kernelName: LAYER_NORM, kernelFunc: layerNorm(addon) },
     { kernelName: LAYER_NORM_GRAD, kernelFunc: layerNormGrad(addon) },
-    { kernelName: DROPOUT_MASK, kernelFunc: dropoutMask(addon) }
+    { kernelName: DROPOUT_MASK, kernelFunc: dropoutMask(addon) },
+    { kernelName: LABEL_CONTRASTIVE, kernelFunc: labelContrastive(addon) },
+    { kernelName: LABEL_CONTRASTIVE_GRAD, kernelFunc: labelContrastiveGrad(addon) }
   ].map((c) => ({ ...c, backendName: "wasm" }))
 
-let geluGradientRegistered = false
+let gradientsRegistered = false
 
-/** The gradient of `ConcnerGelu` (registered once per process; it is backend-independent). */
-export const registerGeluGradient = (): void => {
-  if (geluGradientRegistered) return
+/**
+ * The gradients of `ConcnerGelu` and `ConcnerLabelContrastive` (registered once per process; they
+ * are backend-independent). The contrastive loss differentiates with respect to the cosines only:
+ * labels and types are integer data, never a function of trained parameters.
+ */
+export const registerNativeGradients = (): void => {
+  if (gradientsRegistered) return
   tf.registerGradient({
     kernelName: GELU,
     inputsToSave: ["x"],
@@ -423,7 +569,23 @@ export const registerGeluGradient = (): void => {
       x: () => tf.engine().runKernel(GELU_GRAD, { x: saved[0]!, dy: dy as Tensor }) as Tensor
     })
   })
-  geluGradientRegistered = true
+  tf.registerGradient({
+    kernelName: LABEL_CONTRASTIVE,
+    // the forward pass's softmax rows replace the cosines: no exp in the backward pass
+    inputsToSave: ["labels", "types"],
+    outputsToSave: [false, true, true],
+    gradFunc: (dys, saved, attrs) => {
+      const [labels, types, stats, probs] = saved as [Tensor, Tensor, Tensor, Tensor]
+      const dy = (dys as Array<Tensor>)[0]!
+      return {
+        cos: () =>
+          tf.engine().runKernel(LABEL_CONTRASTIVE_GRAD, { probs, labels, types, stats, dy }, attrs) as Tensor,
+        labels: () => tf.zeros(labels.shape),
+        types: () => tf.zeros(types.shape)
+      }
+    }
+  })
+  gradientsRegistered = true
 }
 
 /** Exact GELU through the fused kernel when the current backend has it; undefined otherwise. */
@@ -466,4 +628,37 @@ export const fusedDropout = (x: Tensor, rate: number, seed: string): Tensor | un
     return undefined
   const attrs = { shape: [...x.shape], keepProb: 1 - rate, seed } as unknown as NamedAttrMap
   return tf.tidy(() => tf.mul(x, tf.engine().runKernel(DROPOUT_MASK, {}, attrs) as Tensor))
+}
+
+/** Whether `fusedLabelContrastive` can run on the current backend. */
+export const hasFusedLabelContrastive = (): boolean =>
+  tf.getKernel(LABEL_CONTRASTIVE, tf.getBackend()) !== undefined
+
+/**
+ * `weightedContrastive(cos / temperature, w, excluded)` (src/losses/contrastive.ts) for `cos`
+ * `[M, M]` and pair weights given by int32 `labels` and `types` `[M]`: for anchor i, j = i is left
+ * out; the same label makes a positive of weight 1; the same type with another label a positive
+ * of weight `relatedWeight` when it is > 0, else a pair left out of the denominator; anything else
+ * a negative. `types = labels` gives plain LCL; TCL is pair ids as labels. A scalar with a
+ * gradient with respect to `cos`; undefined when the current backend has no fused kernel.
+ */
+export const fusedLabelContrastive = (
+  cos: Tensor,
+  labels: Tensor,
+  types: Tensor,
+  temperature: number,
+  relatedWeight: number
+): Tensor | undefined => {
+  if (cos.dtype !== "float32" || !hasFusedLabelContrastive()) return undefined
+  const attrs = { temperature, relatedWeight } as unknown as NamedAttrMap
+  return tf.tidy(() => {
+    const [loss] = tf
+      .engine()
+      .runKernel(
+        LABEL_CONTRASTIVE,
+        { cos, labels: tf.cast(labels, "int32"), types: tf.cast(types, "int32") },
+        attrs
+      ) as Array<Tensor>
+    return loss!
+  })
 }

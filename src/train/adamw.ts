@@ -13,7 +13,9 @@
  *
  * Why hand-written rather than `tf.train.adam`: that launches ~10 kernels per variable (~0.4 s per
  * step on the tiny model, see PERF-NOTES) and has no decoupled decay. Here the moments are plain
- * Float32Arrays and one fused loop per parameter updates θ, m and v (float64 arithmetic, float32 storage).
+ * Float32Arrays and one fused loop per parameter updates θ, m and v (float64 arithmetic, float32 storage):
+ * `adamwInto` in JS, or the native addon's `adamw` when it is loaded — the same operations in the
+ * same order, so the two give bit-identical results (the C loop is ~10× faster: PERF-NOTES).
  * The parameter's own buffer is written in place when no other tensor shares it; otherwise the
  * new values are assigned as a fresh tensor. Either way a step leaves `tf.memory().numTensors`
  * unchanged.
@@ -21,6 +23,7 @@
 import { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu"
 import { BackendWasm } from "@tensorflow/tfjs-backend-wasm"
 import { Effect, Schema } from "effect"
+import { type NativeAddon, loadNative } from "../runtime/native.js"
 import { tf } from "../runtime/tf.js"
 import type { GradBuffers } from "./clip.js"
 import { OptimizerStateMismatch } from "./errors.js"
@@ -57,6 +60,57 @@ export interface AdamW {
   readonly importState: (state: AdamWState) => Effect.Effect<void, OptimizerStateMismatch>
 }
 
+/** The per-update constants of the fused loop. */
+export interface AdamWCoefficients {
+  readonly gradScale: number
+  readonly beta1: number
+  readonly beta2: number
+  /** 1 − lr·λ for decayed tensors, else 1 */
+  readonly decay: number
+  /** lr / (1 − β1ᵗ) */
+  readonly stepSize: number
+  /** √(1 − β2ᵗ) */
+  readonly bc2Sqrt: number
+  readonly eps: number
+}
+
+/**
+ * One fused AdamW update of one tensor: reads θ from `p`, writes it to `out` (`p` itself when
+ * updating in place) and updates `m`, `v` in place. The reference for the native `adamw`.
+ */
+export const adamwInto = (
+  p: Float32Array,
+  out: Float32Array,
+  g: Float32Array,
+  m: Float32Array,
+  v: Float32Array,
+  k: AdamWCoefficients
+): void => {
+  const { gradScale, beta1, beta2, decay, stepSize, bc2Sqrt, eps } = k
+  for (let i = 0; i < out.length; i++) {
+    const gi = g[i]! * gradScale
+    // moments rounded to float32 before use, as torch keeps them
+    const mi = Math.fround(beta1 * m[i]! + (1 - beta1) * gi)
+    const vi = Math.fround(beta2 * v[i]! + (1 - beta2) * gi * gi)
+    m[i] = mi
+    v[i] = vi
+    out[i] = p[i]! * decay - (stepSize * mi) / (Math.sqrt(vi) / bc2Sqrt + eps)
+  }
+}
+
+/** The fused update through the addon when it is loaded (same results bit for bit), else in JS. */
+const fusedUpdate = (addon: NativeAddon | undefined) =>
+  addon === undefined
+    ? adamwInto
+    : (
+        p: Float32Array,
+        out: Float32Array,
+        g: Float32Array,
+        m: Float32Array,
+        v: Float32Array,
+        k: AdamWCoefficients
+      ) => addon.adamw(p, out, g, m, v, k.gradScale, k.beta1, k.beta2, k.decay, k.stepSize, k.bc2Sqrt, k.eps)
+
 interface Slot {
   readonly name: string
   readonly variable: tf.Variable
@@ -82,6 +136,7 @@ class FusedAdamW implements AdamW {
   private slots: Array<Slot>
   private t = 0
   private released = false
+  private readonly fused: typeof adamwInto
 
   constructor(
     params: Readonly<Record<string, tf.Variable>>,
@@ -98,6 +153,8 @@ class FusedAdamW implements AdamW {
         v: new Float32Array(variable.size)
       }
     })
+    const native = loadNative()
+    this.fused = fusedUpdate(native.loaded ? native.addon : undefined)
   }
 
   step = () => this.t
@@ -121,23 +178,12 @@ class FusedAdamW implements AdamW {
     for (const slot of this.slots) {
       const g = grads[slot.name]!
       const decay = slot.decayed ? 1 - lr * weightDecay : 1
-      const { m, v } = slot
-      const fused = (p: Float32Array, out: Float32Array) => {
-        for (let i = 0; i < out.length; i++) {
-          const gi = g[i]! * gradScale
-          // moments rounded to float32 before use, as torch keeps them
-          const mi = Math.fround(beta1 * m[i]! + (1 - beta1) * gi)
-          const vi = Math.fround(beta2 * v[i]! + (1 - beta2) * gi * gi)
-          m[i] = mi
-          v[i] = vi
-          out[i] = p[i]! * decay - (stepSize * mi) / (Math.sqrt(vi) / bc2Sqrt + eps)
-        }
-      }
+      const k = { gradScale, beta1, beta2, decay, stepSize, bc2Sqrt, eps }
       const own = ownedBuffer(slot.variable)
-      if (own !== undefined) fused(own, own)
+      if (own !== undefined) this.fused(own, own, g, slot.m, slot.v, k)
       else {
         const next = new Float32Array(slot.m.length)
-        fused(slot.variable.dataSync() as Float32Array, next)
+        this.fused(slot.variable.dataSync() as Float32Array, next, g, slot.m, slot.v, k)
         tf.tidy(() => slot.variable.assign(tf.tensor(next, slot.variable.shape, "float32")))
       }
     }

@@ -3,6 +3,7 @@
  * `clip_grad_norm_` semantics. Gradients are read once per step into `GradBuffers` (see
  * `gradBuffers`) and shared by these checks and the fused AdamW update, so no tensor op runs here.
  */
+import { loadNative } from "../runtime/native.js"
 import type { tf } from "../runtime/tf.js"
 
 /** Gradient values by checkpoint name. */
@@ -21,23 +22,29 @@ export const gradBuffers = (grads: Readonly<Record<string, tf.Tensor>>): GradBuf
     })
   )
 
+/**
+ * `acc + Σ g_i²` in float64, in index order: through the native addon when it is loaded (the same
+ * operations in C, ~10× faster over millions of parameters), else in JS; the same value either way.
+ */
+export const sumSquares = (g: Float32Array, acc = 0): number => {
+  const native = loadNative()
+  if (native.loaded) return native.addon.sumSquares(g, acc)
+  let sumSq = acc
+  for (let i = 0; i < g.length; i++) sumSq += g[i]! * g[i]!
+  return sumSq
+}
+
 /** Names of the gradients holding a NaN or ±Infinity, in the record's order (empty when all are finite). */
 export const nonFiniteGradients = (grads: GradBuffers): ReadonlyArray<string> =>
   Object.entries(grads)
-    .filter(([, g]) => !allFinite(g))
+    // a float64 sum of float32 squares cannot overflow: it is non-finite iff an entry is
+    .filter(([, g]) => !Number.isFinite(sumSquares(g)))
     .map(([name]) => name)
-
-const allFinite = (g: Float32Array): boolean => {
-  // x - x is 0 for finite x and NaN for NaN/±Infinity; summing keeps the loop branch-free
-  let acc = 0
-  for (let i = 0; i < g.length; i++) acc += g[i]! - g[i]!
-  return acc === 0
-}
 
 /** The L2 norm of all gradients taken together (accumulated in float64). */
 export const globalGradNorm = (grads: GradBuffers): number => {
   let sumSq = 0
-  for (const g of Object.values(grads)) for (let i = 0; i < g.length; i++) sumSq += g[i]! * g[i]!
+  for (const g of Object.values(grads)) sumSq = sumSquares(g, sumSq)
   return Math.sqrt(sumSq)
 }
 
@@ -49,7 +56,13 @@ export const globalGradNorm = (grads: GradBuffers): number => {
 export const clipGradNorm = (
   grads: GradBuffers,
   maxNorm: number
-): { readonly totalNorm: number; readonly scale: number } => {
-  const totalNorm = globalGradNorm(grads)
-  return { totalNorm, scale: Math.min(1, maxNorm / (totalNorm + 1e-6)) }
-}
+): { readonly totalNorm: number; readonly scale: number } => clipScale(globalGradNorm(grads), maxNorm)
+
+/** `clipGradNorm` for a norm already taken (`globalGradNorm`). */
+export const clipScale = (
+  totalNorm: number,
+  maxNorm: number
+): { readonly totalNorm: number; readonly scale: number } => ({
+  totalNorm,
+  scale: Math.min(1, maxNorm / (totalNorm + 1e-6))
+})

@@ -22,7 +22,7 @@ import { type Scalar, type Tensor2D, type Tensor3D, tf } from "../runtime/tf.js"
 import { IGNORE_INDEX } from "../text/encoding.js"
 import type { AdamW } from "./adamw.js"
 import type { Batch } from "./batcher.js"
-import { clipGradNorm, globalGradNorm, gradBuffers, nonFiniteGradients } from "./clip.js"
+import { clipScale, globalGradNorm, gradBuffers, nonFiniteGradients } from "./clip.js"
 import { NonFiniteGradient, NonFiniteLoss } from "./errors.js"
 
 /** A model whose parameters are trained: weights, architecture and its optimizer. */
@@ -82,12 +82,11 @@ export const applyGradients = (
   const byName = new Map(Object.entries(params).map(([key, v]) => [v.name, key]))
   const named = Object.fromEntries(Object.entries(grads).map(([name, g]) => [byName.get(name)!, g]))
   const buffers = gradBuffers(named)
-  const bad = nonFiniteGradients(buffers)
+  // one pass over every gradient: the float64 sum of squares is non-finite iff some entry is
+  const totalNorm = globalGradNorm(buffers)
+  const bad = Number.isFinite(totalNorm) ? [] : nonFiniteGradients(buffers)
   if (bad.length > 0) return Either.left(new NonFiniteGradient({ ...where, param: bad[0]!, params: bad }))
-  const clip =
-    maxGradNorm === undefined
-      ? { totalNorm: globalGradNorm(buffers), scale: 1 }
-      : clipGradNorm(buffers, maxGradNorm)
+  const clip = maxGradNorm === undefined ? { totalNorm, scale: 1 } : clipScale(totalNorm, maxGradNorm)
   optimizer.update(buffers, lr, clip.scale)
   return Either.right({ loss, gradNorm: clip.totalNorm })
 }

@@ -433,6 +433,6 @@ export const formatOutcomes = (outcomes: ReadonlyArray<CellOutcome>): string =>
       const where = `${c.corpus} ${c.method} ${lang} ${c.sourceSize} seed ${c.seed}`
       if (o.status === "unavailable") return `${where}: unavailable (${o.cell.reason})`
       const final = o.result.student ?? o.result
-      return `${where}: ${o.status}, test F1 ${(100 * final.test.f1).toFixed(2)}`
+      return `${where}: ${o.status}, test F1 ${final.test.f1.toFixed(2)}` // result.json holds percentages
     })
     .join("\n")

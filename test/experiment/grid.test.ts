@@ -15,11 +15,13 @@ import {
   GridInvalid,
   decodeGrid,
   expandGrid,
+  formatOutcomes,
   runGrid,
   specHash,
   targetsOf
 } from "../../src/experiment/grid.js"
 import { progressHooks } from "../../src/experiment/progress.js"
+import { RunResult } from "../../src/experiment/result.js"
 import { Protocol } from "../../src/experiment/spec.js"
 import { hasData } from "../support/data.js"
 import { makeTinyRunModel, runLayer, tinyProtocol } from "../support/runs.js"
@@ -65,6 +67,49 @@ describe("expandGrid", () => {
       expect(noProtocol).toStrictEqual(Exit.fail(new GridIncomplete({ grid: "big", missing: "protocol" })))
       const noModel = yield* Effect.exit(expandGrid(bigGrid, { out: "/runs", protocol }))
       expect(noModel).toStrictEqual(Exit.fail(new GridIncomplete({ grid: "big", missing: "model" })))
+    })
+  )
+})
+
+describe("formatOutcomes", () => {
+  it.effect("prints each cell's final test F1 as recorded (percent): the student's for KD methods", () =>
+    Effect.gen(function* () {
+      const grid: Grid = { ...bigGrid, sizes: [500], methods: ["en", "concner"], seeds: [1] }
+      const [en, , concner, arConcner] = yield* expandGrid(grid, { out: "/runs", protocol, model: "/m" })
+      const stage = (f1: number) => ({
+        dev: { f1: 50, step: 10 },
+        test: { f1, precision: f1, recall: f1, byType: {} },
+        steps: 20,
+        unpredictedTestWords: 0
+      })
+      const result = (method: string, teacher: number, student?: number) =>
+        RunResult.make({
+          method,
+          lang: "de",
+          corpus: "conll",
+          sourceSize: 500,
+          seed: 1,
+          protocol: "cpu",
+          model: "/m",
+          ...stage(teacher),
+          ...(student === undefined ? {} : { student: stage(student) }),
+          testSentences: 3000,
+          missingTranslations: 0,
+          seconds: 1
+        })
+      if (en?._tag !== "Runnable" || concner?._tag !== "Runnable" || arConcner?._tag !== "Unavailable")
+        throw new Error("unexpected cells")
+      expect(
+        formatOutcomes([
+          { cell: en, status: "ran", result: result("en", 8.07) },
+          { cell: concner, status: "skipped", result: result("concner", 9.5, 11.25) },
+          { cell: arConcner, status: "unavailable" }
+        ]).split("\n")
+      ).toEqual([
+        "conll en de 500 seed 1: ran, test F1 8.07",
+        "conll concner de 500 seed 1: skipped, test F1 11.25",
+        `wikiann concner ar 500 seed 1: unavailable (${arConcner.reason})`
+      ])
     })
   )
 })

@@ -226,7 +226,10 @@ export interface ExpandOptions {
   readonly out: string
   /** Overrides the grid's protocol. */
   readonly protocol?: Protocol
-  /** Overrides the grid's model (resolved to an absolute path, as specs record it). */
+  /**
+   * Overrides the grid's model; recorded as given, so pass it as specs record it (`specModelPath`:
+   * package-relative for the shipped encoder). The grid's own model is resolved to an absolute path.
+   */
   readonly model?: string
 }
 
@@ -239,9 +242,8 @@ export const expandGrid = (grid: Grid, options: ExpandOptions) =>
   Effect.gen(function* () {
     const protocol = options.protocol ?? grid.protocol
     if (protocol === undefined) return yield* new GridIncomplete({ grid: grid.name, missing: "protocol" })
-    const modelDir = options.model ?? grid.model
-    if (modelDir === undefined) return yield* new GridIncomplete({ grid: grid.name, missing: "model" })
-    const model = path.resolve(modelDir)
+    const model = options.model ?? (grid.model === undefined ? undefined : path.resolve(grid.model))
+    if (model === undefined) return yield* new GridIncomplete({ grid: grid.name, missing: "model" })
     const cells: Array<GridCell> = []
     const seen = new Set<string>()
     for (const sourceSize of grid.sizes)

@@ -69,6 +69,20 @@ describe("expandGrid", () => {
       expect(noModel).toStrictEqual(Exit.fail(new GridIncomplete({ grid: "big", missing: "model" })))
     })
   )
+
+  it.effect(
+    "records a given model as given (the shipped encoder package-relative), the grid's resolved",
+    () =>
+      Effect.gen(function* () {
+        const specsOf = (
+          cells: ReadonlyArray<{ readonly _tag: string; readonly spec?: { model: string } }>
+        ) => [...new Set(cells.flatMap((c) => (c.spec === undefined ? [] : [c.spec.model])))]
+        const given = yield* expandGrid(bigGrid, { out: "/runs", protocol, model: "models/concner-small" })
+        expect(specsOf(given)).toEqual(["models/concner-small"])
+        const own = yield* expandGrid({ ...bigGrid, model: "encoders/mine" }, { out: "/runs", protocol })
+        expect(specsOf(own)).toEqual([path.resolve("encoders/mine")])
+      })
+  )
 })
 
 describe("formatOutcomes", () => {

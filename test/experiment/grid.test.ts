@@ -3,8 +3,11 @@ import { FileSystem } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { Cause, Data, Effect, Exit } from "effect"
 import * as quickstart from "../../experiments/quickstart.js"
+import * as sizeStudy from "../../experiments/size-study.js"
 import * as table3 from "../../experiments/table3.js"
 import * as table4 from "../../experiments/table4.js"
+import * as table5CpuDe from "../../experiments/table5-cpu-de.js"
+import * as table5CpuEsNl from "../../experiments/table5-cpu-es-nl.js"
 import * as table5 from "../../experiments/table5.js"
 import * as translationEngines from "../../experiments/translation-engines.js"
 import * as wikiann27 from "../../experiments/wikiann27.js"
@@ -170,6 +173,14 @@ describe("experiment files", () => {
         expect(new Set(wikiann.map((c) => c.lang)).has("en")).toBe(false)
         const quick = yield* decodeGrid(quickstart.default, "quickstart.ts")
         expect(quick.protocol?.name).toBe("quickstart")
+        // issue 11's results grid: German 7 methods × 5 seeds, Spanish and Dutch 3 methods × 3 seeds
+        expect(count(yield* expand(table5CpuDe, "table5-cpu-de.ts"))).toEqual({ cells: 35, unavailable: 0 })
+        expect(count(yield* expand(table5CpuEsNl, "table5-cpu-es-nl.ts"))).toEqual({
+          cells: 18,
+          unavailable: 0
+        })
+        const size = yield* decodeGrid(sizeStudy.default, "size-study.ts")
+        expect([size.protocol?.epochs, size.protocol?.kdEpochs, size.seeds]).toEqual([8, 1, [1, 2, 3]])
       })
   )
 

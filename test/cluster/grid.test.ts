@@ -34,28 +34,32 @@ const results = (run: GridRun, out: string) =>
     )
   )
 
-/** Training processes per run directory right now (`concner runner-cell DIR`). */
-const trainingProcesses = (): Map<string, number> => {
+/**
+ * Training processes per run directory under `root` right now (`concner runner-cell DIR`); other
+ * grids running on the machine are not this test's.
+ */
+const trainingProcesses = (root: string): Map<string, number> => {
   const counts = new Map<string, number>()
   const ps = spawnSync("ps", ["-eo", "args"], { encoding: "utf8" }).stdout
   for (const line of ps.split("\n")) {
     const m = / runner-cell (\S+)/.exec(line)
-    if (m?.[1]) counts.set(m[1], (counts.get(m[1]) ?? 0) + 1)
+    if (m?.[1]?.startsWith(root)) counts.set(m[1], (counts.get(m[1]) ?? 0) + 1)
   }
   return counts
 }
 
 /** Watches training processes for the scope: the most seen at once per run directory, and all seen. */
-const watchTraining = Effect.acquireRelease(
-  Effect.sync(() => {
-    const most = new Map<string, number>()
-    const timer = setInterval(() => {
-      for (const [dir, n] of trainingProcesses()) most.set(dir, Math.max(n, most.get(dir) ?? 0))
-    }, 200)
-    return { most, timer }
-  }),
-  ({ timer }) => Effect.sync(() => clearInterval(timer))
-).pipe(Effect.map(({ most }) => most))
+const watchTraining = (root: string) =>
+  Effect.acquireRelease(
+    Effect.sync(() => {
+      const most = new Map<string, number>()
+      const timer = setInterval(() => {
+        for (const [dir, n] of trainingProcesses(root)) most.set(dir, Math.max(n, most.get(dir) ?? 0))
+      }, 200)
+      return { most, timer }
+    }),
+    ({ timer }) => Effect.sync(() => clearInterval(timer))
+  ).pipe(Effect.map(({ most }) => most))
 
 const startRunner = (url: string, port: number) =>
   Effect.acquireRelease(
@@ -136,8 +140,8 @@ describe.skipIf(!hasData)("grids on workflows", () => {
         const ports = [yield* freePort, yield* freePort]
         const runners = new Map<string, ChildProcess>()
         for (const port of ports) runners.set(`127.0.0.1:${port}`, yield* startRunner(url, port))
-        const most = yield* watchTraining
         const clusterOut = path.join(dir, "cluster")
+        const most = yield* watchTraining(clusterOut)
         const cells: ReadonlyArray<GridCell> = yield* cellsIn(clusterOut)
         let killed: { readonly runner: string; readonly runDir: string } | undefined
         const killAfterFirstEval = (listing: CellListing) =>

@@ -541,7 +541,6 @@ export const nativeKernelConfigs = (
     { kernelName: tf.Sub, kernelFunc: binary(addon, "Sub", stock(tf.Sub)) },
     { kernelName: tf.Multiply, kernelFunc: binary(addon, "Multiply", stock(tf.Multiply)) },
     { kernelName: tf.RealDiv, kernelFunc: binary(addon, "RealDiv", stock(tf.RealDiv)) },
-
     { kernelName: tf.GatherV2, kernelFunc: gather(stock(tf.GatherV2)) },
     { kernelName: tf.Equal, kernelFunc: equal(addon, stock(tf.Equal)) },
     { kernelName: GELU, kernelFunc: gelu(addon) },

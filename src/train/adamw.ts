@@ -15,7 +15,7 @@
  * step on the tiny model, see PERF-NOTES) and has no decoupled decay. Here the moments are plain
  * Float32Arrays and one fused loop per parameter updates θ, m and v (float64 arithmetic, float32 storage):
  * `adamwInto` in JS, or the native addon's `adamw` when it is loaded — the same operations in the
- * same order, so the two give bit-identical results (the C loop is ~10× faster: PERF-NOTES).
+ * same order, so the two give bit-identical results (tested); the C loop is the faster one.
  * The parameter's own buffer is written in place when no other tensor shares it; otherwise the
  * new values are assigned as a fresh tensor. Either way a step leaves `tf.memory().numTensors`
  * unchanged.

@@ -99,17 +99,11 @@ export const adamwInto = (
 }
 
 /** The fused update through the addon when it is loaded (same results bit for bit), else in JS. */
-const fusedUpdate = (addon: NativeAddon | undefined) =>
+const fusedUpdate = (addon: NativeAddon | undefined): typeof adamwInto =>
   addon === undefined
     ? adamwInto
-    : (
-        p: Float32Array,
-        out: Float32Array,
-        g: Float32Array,
-        m: Float32Array,
-        v: Float32Array,
-        k: AdamWCoefficients
-      ) => addon.adamw(p, out, g, m, v, k.gradScale, k.beta1, k.beta2, k.decay, k.stepSize, k.bc2Sqrt, k.eps)
+    : (p, out, g, m, v, k) =>
+        addon.adamw(p, out, g, m, v, k.gradScale, k.beta1, k.beta2, k.decay, k.stepSize, k.bc2Sqrt, k.eps)
 
 interface Slot {
   readonly name: string

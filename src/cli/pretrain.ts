@@ -61,7 +61,11 @@ export const pretrainCommand = Command.make(
       const tokenizer = new BertTokenizer(yield* loadVocab(flags.vocab))
       const { settings, model } = yield* loadPretrainConfig(flags.config, tokenizer.vocab.size)
       const runtime = yield* TensorRuntime
-      const pretrainData = yield* readPretrainData(settings.sources, tokenizer, settings)
+      // Corpora caches every corpus it loads: provided to the reading alone, the sentences are
+      // garbage once the examples exist, so V8 does not mark them on every major GC of the run
+      const pretrainData = yield* readPretrainData(settings.sources, tokenizer, settings).pipe(
+        Effect.provide(Corpora.at(Option.getOrUndefined(flags.data)))
+      )
       const summary = yield* Effect.scoped(
         runPretraining({
           out: flags.out,
@@ -76,15 +80,7 @@ export const pretrainCommand = Command.make(
         })
       )
       yield* Console.log(JSON.stringify(summary))
-    }).pipe(
-      Effect.provide(
-        Layer.mergeAll(
-          Corpora.at(Option.getOrUndefined(flags.data)),
-          NodeFileSystem.layer,
-          runtimeLayer(flags.backend)
-        )
-      )
-    )
+    }).pipe(Effect.provide(Layer.mergeAll(NodeFileSystem.layer, runtimeLayer(flags.backend))))
 ).pipe(
   Command.withDescription(
     "pretrain a multilingual BERT (MLM + translation LM) into an HF BertForMaskedLM folder"

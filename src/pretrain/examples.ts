@@ -11,11 +11,15 @@ import type { BertTokenizer } from "../text/bertTokenizer.js"
 import { smoothedDraws } from "../text/vocabCorpus.js"
 import { type MaskingOptions, maskSequence } from "./masking.js"
 
+/**
+ * Typed arrays, not number arrays: a run holds about a million examples for hours, and V8 scans a
+ * number array's elements on every major GC but never a typed array's.
+ */
 export interface PretrainExample {
-  readonly inputIds: ReadonlyArray<number>
-  readonly tokenTypeIds: ReadonlyArray<number>
+  readonly inputIds: Int32Array
+  readonly tokenTypeIds: Int32Array
   /** Word index per position (−1 for specials); TLM target words continue after the English ones. */
-  readonly wordIds: ReadonlyArray<number>
+  readonly wordIds: Int32Array
 }
 
 export interface ExampleGroup {
@@ -32,7 +36,11 @@ export const mlmExample = (
   maxLength: number
 ): PretrainExample => {
   const e = tokenizer.encodeWords(words, undefined, maxLength)
-  return { inputIds: e.inputIds, tokenTypeIds: e.inputIds.map(() => 0), wordIds: e.wordIds }
+  return {
+    inputIds: Int32Array.from(e.inputIds),
+    tokenTypeIds: new Int32Array(e.inputIds.length),
+    wordIds: Int32Array.from(e.wordIds)
+  }
 }
 
 /**
@@ -50,9 +58,9 @@ export const tlmExample = (
   const tgt = tokenizer.encodeWords(target, undefined, Math.max(2, maxLength - en.inputIds.length + 1))
   const offset = en.keptWords
   return {
-    inputIds: [...en.inputIds, ...tgt.inputIds.slice(1)],
-    tokenTypeIds: [...en.inputIds.map(() => 0), ...tgt.inputIds.slice(1).map(() => 1)],
-    wordIds: [...en.wordIds, ...tgt.wordIds.slice(1).map((w) => (w < 0 ? w : w + offset))]
+    inputIds: Int32Array.from([...en.inputIds, ...tgt.inputIds.slice(1)]),
+    tokenTypeIds: Int32Array.from([...en.inputIds.map(() => 0), ...tgt.inputIds.slice(1).map(() => 1)]),
+    wordIds: Int32Array.from([...en.wordIds, ...tgt.wordIds.slice(1).map((w) => (w < 0 ? w : w + offset))])
   }
 }
 
@@ -144,7 +152,11 @@ export const packExamples = (parts: ReadonlyArray<PretrainExample>): PretrainExa
     }
     offset += last + 1
   })
-  return { inputIds, tokenTypeIds, wordIds }
+  return {
+    inputIds: Int32Array.from(inputIds),
+    tokenTypeIds: Int32Array.from(tokenTypeIds),
+    wordIds: Int32Array.from(wordIds)
+  }
 }
 
 /** The index whose cumulative share first exceeds `r` ∈ [0, 1) (the last one absorbs rounding). */

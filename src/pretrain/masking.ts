@@ -34,15 +34,13 @@ export type Corruption = "mask" | "random" | "keep"
  * positions of one word are masked together under `wholeWord`. Same `seed`, same result.
  */
 export const maskSequence = (
-  inputIds: ReadonlyArray<number>,
-  wordIds: ReadonlyArray<number>,
+  inputIds: ArrayLike<number> & Iterable<number>,
+  wordIds: ArrayLike<number>,
   options: MaskingOptions,
   seed: string
 ): Masked & { readonly corruptions: ReadonlyArray<Corruption> } => {
   const maskable: Array<number> = []
-  inputIds.forEach((id, i) => {
-    if (!options.specialIds.has(id)) maskable.push(i)
-  })
+  for (let i = 0; i < inputIds.length; i++) if (!options.specialIds.has(inputIds[i]!)) maskable.push(i)
   const labels = new Array<number>(inputIds.length).fill(IGNORE_INDEX)
   const out = [...inputIds]
   if (maskable.length === 0) return { inputIds: out, labels, corruptions: [] }
@@ -71,7 +69,7 @@ export const maskSequence = (
 /** Whole words in seeded order while they fit the budget; at least the first word drawn. */
 const chooseWords = (
   maskable: ReadonlyArray<number>,
-  wordIds: ReadonlyArray<number>,
+  wordIds: ArrayLike<number>,
   budget: number,
   seed: string
 ): Array<number> => {

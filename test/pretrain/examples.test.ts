@@ -42,11 +42,14 @@ describe("examples", () => {
     const e = tlmExample(tokenizer, words[0]!, words[1]!, 64)
     const en = tokenizer.encodeWords(words[0]!)
     const tgt = tokenizer.encodeWords(words[1]!)
-    expect(e.inputIds).toStrictEqual([...en.inputIds, ...tgt.inputIds.slice(1)])
+    expect([...e.inputIds]).toStrictEqual([...en.inputIds, ...tgt.inputIds.slice(1)])
     expect(e.inputIds[0]).toBe(clsId)
     expect(e.inputIds[en.inputIds.length - 1]).toBe(sepId)
     expect(e.inputIds[e.inputIds.length - 1]).toBe(sepId)
-    expect(e.tokenTypeIds).toStrictEqual([...en.inputIds.map(() => 0), ...tgt.inputIds.slice(1).map(() => 1)])
+    expect([...e.tokenTypeIds]).toStrictEqual([
+      ...en.inputIds.map(() => 0),
+      ...tgt.inputIds.slice(1).map(() => 1)
+    ])
     const wordsSeen = new Set(e.wordIds.filter((w) => w >= 0))
     expect(wordsSeen.size).toBe(words[0]!.length + words[1]!.length)
   })
@@ -141,7 +144,7 @@ layer(Layer.mergeAll(NodeContext.layer, Corpora.at(dataRoot)))("readPretrainData
   it("packing joins sentences as [CLS] a [SEP] b [SEP] with distinct word ids", () => {
     const [a, b] = words.map((w) => mlmExample(tokenizer, w, 64))
     const packed = packExamples([a!, b!])
-    expect(packed.inputIds).toStrictEqual([...a!.inputIds, ...b!.inputIds.slice(1)])
+    expect([...packed.inputIds]).toStrictEqual([...a!.inputIds, ...b!.inputIds.slice(1)])
     expect(packed.inputIds.filter((id) => id === clsId)).toHaveLength(1)
     expect(packed.inputIds.filter((id) => id === sepId)).toHaveLength(2)
     expect(new Set(packed.wordIds.filter((w) => w >= 0)).size).toBe(words[0]!.length + words[1]!.length)

@@ -234,7 +234,9 @@ export interface ExpandOptions {
 }
 
 /**
- * Every cell of the grid, in order size → method → target → seed. A method without translations
+ * Every cell of the grid, in order size → seed → method → target: cells run in this order, so a grid
+ * stopped part-way (they take sittings on a CPU) holds whole seeds of the table, not some methods with
+ * all their seeds and others with none. A method without translations
  * gets the grid's source whatever its target names (its spec, hash and directory do not depend on
  * it), so a target listed once per source yields it once: repeated cells are left out.
  */
@@ -247,9 +249,9 @@ export const expandGrid = (grid: Grid, options: ExpandOptions) =>
     const cells: Array<GridCell> = []
     const seen = new Set<string>()
     for (const sourceSize of grid.sizes)
-      for (const method of grid.methods.map(objectiveOf))
-        for (const target of grid.targets)
-          for (const seed of grid.seeds) {
+      for (const seed of grid.seeds)
+        for (const method of grid.methods.map(objectiveOf))
+          for (const target of grid.targets) {
             const own =
               method.needs.translations &&
               target.translations !== undefined &&

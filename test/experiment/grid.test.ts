@@ -61,6 +61,12 @@ describe("expandGrid", () => {
       expect(first.spec.method.name).toBe("en")
       expect(first.spec.model).toBe("/models/m")
       expect(first.specSha256).toBe(specHash(first.spec))
+      // seed-major within a size: a grid stopped part-way holds whole seeds (3 methods × 2 targets each)
+      for (const size of bigGrid.sizes)
+        expect(cells.filter((c) => c.sourceSize === size).map((c) => c.seed)).toEqual([
+          ...Array(6).fill(1),
+          ...Array(6).fill(2)
+        ])
     })
   )
 

@@ -43,6 +43,12 @@ const importsTorch = (python: string) =>
     execFile(python, ["-c", "import torch"], (error) => resume(Effect.succeed(error === null)))
   })
 
+/** The thread count of every BLAS/OpenMP runtime the mirror may load. */
+const blasThreads = (threads: number) =>
+  Object.fromEntries(
+    ["OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"].map((k) => [k, String(threads)])
+  )
+
 const pythonWithTorch = Effect.gen(function* () {
   const candidates = [process.env.CONCNER_PYTHON, "python3", "/usr/bin/python3"].filter(
     (c): c is string => c !== undefined && c !== ""
@@ -86,7 +92,14 @@ export const startReference = (
       } as const
     const args = [script, "--serve", ...Object.entries(settings).flatMap(([k, v]) => [`--${k}`, String(v)])]
     const child = yield* Effect.acquireRelease(
-      Effect.sync(() => spawn(python, args, { stdio: ["pipe", "pipe", "pipe"] })),
+      Effect.sync(() =>
+        spawn(python, args, {
+          stdio: ["pipe", "pipe", "pipe"],
+          // torch.set_num_threads bounds torch's own pool, not the BLAS it calls: Debian's torch
+          // multiplies through OpenBLAS, whose threads took the second core (CPU time 2× wall)
+          env: { ...process.env, ...blasThreads(settings.threads) }
+        })
+      ),
       (c) =>
         Effect.sync(() => {
           c.stdin.end("quit\n")

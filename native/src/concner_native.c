@@ -286,32 +286,46 @@ static napi_value layer_norm_grad(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* The murmur3 32-bit finaliser: a bijection of uint32 with full avalanche. */
+static inline uint32_t fmix32(uint32_t h) {
+  h ^= h >> 16;
+  h *= 0x85ebca6bu;
+  h ^= h >> 13;
+  h *= 0xc2b2ae35u;
+  h ^= h >> 16;
+  return h;
+}
+
 /*
- * dropoutMask(out, s0, s1, s2, c, keepProb): the multiplier tf.dropout builds, floor(u + p) / p in
- * float32, with u drawn from Alea (seedrandom's `alea`, which tfjs's randomUniform uses) started
- * from the given state: the same values as tfjs for the same seed, without its per-element JS.
+ * counterDropout(x, out, key0, key1, threshold, scale): inverted dropout, out[i] = x[i] · mask[i]
+ * with the mask decided by each element's index alone, h = fmix32(fmix32(i + key0) ^ key1): kept
+ * (mask = scale, float32 1 / keepProb) when the top 24 bits of h are below threshold (keepProb ·
+ * 2^24), else 0. One float32 product per element, as x times the mask tensor would be; dropout is
+ * linear, so the same call on dy is its gradient. No element depends on another, so the loop
+ * vectorises; src/runtime/dropoutMask.ts computes the same mask in JS, bit for bit.
  */
-static napi_value dropout_mask(napi_env env, napi_callback_info info) {
+/* Integer hashing and one product: the AVX2 clone (8 lanes, native 32-bit multiplies) gives the same bits. */
+__attribute__((target_clones("avx2", "default"))) static void apply_dropout(const float* x, float* out, uint32_t n,
+                                                                             uint32_t key0, uint32_t key1,
+                                                                             uint32_t threshold, float kept) {
+  for (uint32_t i = 0; i < n; i++)
+    out[i] = x[i] * ((fmix32(fmix32(i + key0) ^ key1) >> 8) < threshold ? kept : 0.0f);
+}
+
+static napi_value counter_dropout(napi_env env, napi_callback_info info) {
   size_t argc = 6;
   napi_value argv[6];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  float* out;
-  size_t n;
-  double s0, s1, s2, c, keep;
-  if (argc != 6 || !f32(env, argv[0], &out, &n) || napi_get_value_double(env, argv[1], &s0) != napi_ok ||
-      napi_get_value_double(env, argv[2], &s1) != napi_ok || napi_get_value_double(env, argv[3], &s2) != napi_ok ||
-      napi_get_value_double(env, argv[4], &c) != napi_ok || napi_get_value_double(env, argv[5], &keep) != napi_ok)
-    return fail(env, "dropoutMask(out, s0, s1, s2, c, keepProb)");
-  const float p = (float)keep;
-  for (size_t i = 0; i < n; i++) {
-    const double t = 2091639.0 * s0 + c * 2.3283064365386963e-10; /* 2^-32 */
-    s0 = s1;
-    s1 = s2;
-    c = (double)(int32_t)t; /* JS `t | 0`; 0 <= t < 2^31 */
-    s2 = t - c;
-    const float u = (float)s2;
-    out[i] = floorf(u + p) / p;
-  }
+  float *x, *out;
+  size_t n, no;
+  uint32_t key0, key1, threshold;
+  double scale;
+  if (argc != 6 || !f32(env, argv[0], &x, &n) || !f32(env, argv[1], &out, &no) ||
+      napi_get_value_uint32(env, argv[2], &key0) != napi_ok || napi_get_value_uint32(env, argv[3], &key1) != napi_ok ||
+      napi_get_value_uint32(env, argv[4], &threshold) != napi_ok ||
+      napi_get_value_double(env, argv[5], &scale) != napi_ok || no < n || n > UINT32_MAX)
+    return fail(env, "counterDropout(x, out, key0, key1, threshold, scale): Float32Arrays, out at least as long as x");
+  apply_dropout(x, out, (uint32_t)n, key0, key1, threshold, (float)scale);
   return NULL;
 }
 
@@ -515,6 +529,25 @@ static napi_value label_contrastive_grad(napi_env env, napi_callback_info info) 
  * fused update, the same float64 arithmetic in the same order (moments rounded to float32), so
  * the results are bit-identical to the JS loop; p and out may be the same array.
  */
+/*
+ * The update loop. IEEE double operations only (no FMA: -ffp-contract=off, and the avx2 target
+ * does not enable it), so the AVX2 clone (4 lanes) gives the same bits as the SSE2 default.
+ */
+__attribute__((target_clones("avx2", "default"))) static void adamw_loop(const float* p, float* out, const float* g,
+                                                                         float* mm, float* vv, size_t no,
+                                                                         const double* k) {
+  const double gradScale = k[0], beta1 = k[1], beta2 = k[2], decay = k[3], stepSize = k[4], bc2Sqrt = k[5], eps = k[6];
+  const double ob1 = 1 - beta1, ob2 = 1 - beta2;
+  for (size_t i = 0; i < no; i++) {
+    const double gi = (double)g[i] * gradScale;
+    const float mi = (float)(beta1 * mm[i] + ob1 * gi);
+    const float vi = (float)(beta2 * vv[i] + ob2 * gi * gi);
+    mm[i] = mi;
+    vv[i] = vi;
+    out[i] = (float)((double)p[i] * decay - (stepSize * mi) / (sqrt((double)vi) / bc2Sqrt + eps));
+  }
+}
+
 static napi_value adamw(napi_env env, napi_callback_info info) {
   size_t argc = 12;
   napi_value argv[12];
@@ -527,16 +560,7 @@ static napi_value adamw(napi_env env, napi_callback_info info) {
   for (int i = 0; ok && i < 7; i++) ok = napi_get_value_double(env, argv[5 + i], &k[i]) == napi_ok;
   if (!ok || np != no || ng != no || nm != no || nv != no)
     return fail(env, "adamw(p, out, g, m, v, gradScale, beta1, beta2, decay, stepSize, bc2Sqrt, eps): Float32Arrays of one length");
-  const double gradScale = k[0], beta1 = k[1], beta2 = k[2], decay = k[3], stepSize = k[4], bc2Sqrt = k[5], eps = k[6];
-  const double ob1 = 1 - beta1, ob2 = 1 - beta2;
-  for (size_t i = 0; i < no; i++) {
-    const double gi = (double)g[i] * gradScale;
-    const float mi = (float)(beta1 * mm[i] + ob1 * gi);
-    const float vi = (float)(beta2 * vv[i] + ob2 * gi * gi);
-    mm[i] = mi;
-    vv[i] = vi;
-    out[i] = (float)((double)p[i] * decay - (stepSize * mi) / (sqrt((double)vi) / bc2Sqrt + eps));
-  }
+  adamw_loop(p, out, g, mm, vv, no, k);
   return NULL;
 }
 
@@ -762,6 +786,59 @@ static napi_value transpose(napi_env env, napi_callback_info info) {
 }
 
 /*
+ * stridedCopy(x, out, shape, strides): out, contiguous of `shape`, reads x at Σ index[d] · strides[d]
+ * (stride 0 repeats an element: a broadcast or a Tile), any 4-byte element type, rank 1–16. The
+ * innermost axis is a memcpy at stride 1 and a fill at stride 0.
+ */
+#define MAX_COPY_RANK 16
+static napi_value strided_copy(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  void *xv, *ov;
+  int32_t *shape, *strides;
+  size_t n, no, rank, srank;
+  napi_typedarray_type tx, to;
+  bool isx, iso;
+  if (argc != 4 || napi_is_typedarray(env, argv[0], &isx) != napi_ok || !isx ||
+      napi_is_typedarray(env, argv[1], &iso) != napi_ok || !iso ||
+      napi_get_typedarray_info(env, argv[0], &tx, &n, &xv, NULL, NULL) != napi_ok ||
+      napi_get_typedarray_info(env, argv[1], &to, &no, &ov, NULL, NULL) != napi_ok || !i32(env, argv[2], &shape, &rank) ||
+      !i32(env, argv[3], &strides, &srank))
+    return fail(env, "stridedCopy(x, out, shape: Int32Array, strides: Int32Array)");
+  const bool four = (tx == napi_float32_array || tx == napi_int32_array || tx == napi_uint32_array) && tx == to;
+  if (!four || rank != srank || rank == 0 || rank > MAX_COPY_RANK)
+    return fail(env, "stridedCopy: 4-byte arrays of one type, rank 1–16");
+  size_t size = 1, lastX = 0;
+  for (size_t d = 0; d < rank; d++) {
+    if (shape[d] <= 0 || strides[d] < 0) return fail(env, "stridedCopy: bad shape or strides");
+    size *= (size_t)shape[d];
+    lastX += (size_t)strides[d] * (size_t)(shape[d] - 1);
+  }
+  if (size > no || lastX >= n) return fail(env, "stridedCopy: operands do not fit");
+  const uint32_t* x = (const uint32_t*)xv;
+  uint32_t* out = (uint32_t*)ov;
+  const size_t last = rank - 1, inner = (size_t)shape[last], innerStride = (size_t)strides[last];
+  size_t index[MAX_COPY_RANK] = {0};
+  size_t src = 0;
+  for (size_t o = 0; o < size; o += inner) {
+    if (innerStride == 1)
+      memcpy(out + o, x + src, inner * sizeof *out);
+    else if (innerStride == 0)
+      for (size_t j = 0; j < inner; j++) out[o + j] = x[src];
+    else
+      for (size_t j = 0; j < inner; j++) out[o + j] = x[src + j * innerStride];
+    for (size_t d = last; d-- > 0;) {
+      src += (size_t)strides[d];
+      if (++index[d] < (size_t)shape[d]) break;
+      src -= (size_t)strides[d] * (size_t)shape[d];
+      index[d] = 0;
+    }
+  }
+  return NULL;
+}
+
+/*
  * segmentSum(x, ids, numSegments, inner, out): out[s, :] = Σ_{i : ids[i] = s} x[i, :] (the
  * embedding gradient), out zeroed first; ids outside [0, numSegments) contribute nothing.
  */
@@ -815,7 +892,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"sumRows", NULL, sum_rows, NULL, NULL, NULL, napi_default, NULL},
       {"layerNorm", NULL, layer_norm, NULL, NULL, NULL, napi_default, NULL},
       {"layerNormGrad", NULL, layer_norm_grad, NULL, NULL, NULL, napi_default, NULL},
-      {"dropoutMask", NULL, dropout_mask, NULL, NULL, NULL, napi_default, NULL},
+      {"counterDropout", NULL, counter_dropout, NULL, NULL, NULL, napi_default, NULL},
       {"equalOuter", NULL, equal_outer, NULL, NULL, NULL, napi_default, NULL},
       {"labelContrastive", NULL, label_contrastive, NULL, NULL, NULL, napi_default, NULL},
       {"labelContrastiveGrad", NULL, label_contrastive_grad, NULL, NULL, NULL, napi_default, NULL},
@@ -825,6 +902,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"binaryStrided", NULL, binary_strided, NULL, NULL, NULL, napi_default, NULL},
       {"sumCols", NULL, sum_cols, NULL, NULL, NULL, napi_default, NULL},
       {"transpose", NULL, transpose, NULL, NULL, NULL, napi_default, NULL},
+      {"stridedCopy", NULL, strided_copy, NULL, NULL, NULL, napi_default, NULL},
       {"segmentSum", NULL, segment_sum, NULL, NULL, NULL, napi_default, NULL},
       {"setThreads", NULL, set_threads, NULL, NULL, NULL, napi_default, NULL},
       {"blasInfo", NULL, blas_info, NULL, NULL, NULL, napi_default, NULL},

@@ -3,6 +3,7 @@
  * weights, `nn.LayerNorm` (biased variance, eps inside the square root), `ACT2FN` activations, and
  * `nn.Dropout` that is active in training only and seeded per call site.
  */
+import { dropoutMaskValues } from "../runtime/dropoutMask.js"
 import { fusedDropout, fusedGelu, fusedLayerNorm } from "../runtime/nativeKernels.js"
 import { type Tensor, tf } from "../runtime/tf.js"
 import type { HiddenAct } from "./config.js"
@@ -59,10 +60,16 @@ export const activation = (act: HiddenAct, x: Tensor): Tensor => {
   }
 }
 
-/** `nn.Dropout(rate)` at call site `site`: identity in eval mode, inverted dropout when training. */
+/**
+ * `nn.Dropout(rate)` at call site `site`: identity in eval mode, inverted dropout when training,
+ * with the counter-based mask of `${seed}/${site}` (runtime/dropoutMask.ts) — made natively when
+ * the kernels are registered, else in JS: the same mask either way.
+ */
 export const dropout = (x: Tensor, rate: number, mode: ForwardMode, site: string): Tensor => {
   if (!(mode.training && rate > 0)) return x
   const seed = `${mode.seed}/${site}`
-  // the same mask as tf.dropout, generated natively when the kernels are registered
-  return fusedDropout(x, rate, seed) ?? tf.dropout(x, rate, undefined, seed)
+  return (
+    fusedDropout(x, rate, seed) ??
+    tf.tidy(() => tf.mul(x, tf.tensor(dropoutMaskValues(x.size, 1 - rate, seed), x.shape, "float32")))
+  )
 }

@@ -12,6 +12,7 @@
 import type { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu"
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm"
 import type { KernelConfig, KernelFunc, TensorInfo, UnsortedSegmentSumAttrs } from "@tensorflow/tfjs-core"
+import { registerBroadcastGradients } from "./gradients.js"
 import { type NativeAddon, loadNative } from "./native.js"
 import { nativeKernelConfigs, registerNativeGradients } from "./nativeKernels.js"
 import { tf } from "./tf.js"
@@ -126,8 +127,10 @@ const install = (config: KernelConfig): string => {
  * Idempotent: a kernel already registered by us is left alone. The native kernels are separate
  * (`enableNativeKernels`): they depend on the addon.
  */
-export const registerCustomKernels = (backendName: string): ReadonlyArray<string> =>
-  (customKernels[backendName] ?? []).map(install)
+export const registerCustomKernels = (backendName: string): ReadonlyArray<string> => {
+  registerBroadcastGradients() // same values as tfjs's Sum/Mean gradients, without ones(x.shape)
+  return (customKernels[backendName] ?? []).map(install)
+}
 
 /** Whether the native path can run on `backendName`, and why not when it cannot. */
 export type NativeCapability =

@@ -50,13 +50,13 @@ export interface NativeAddon {
     dgamma: Float32Array,
     dbeta: Float32Array
   ) => void
-  readonly dropoutMask: (
+  readonly counterDropout: (
+    x: Float32Array,
     out: Float32Array,
-    s0: number,
-    s1: number,
-    s2: number,
-    c: number,
-    keepProb: number
+    key0: number,
+    key1: number,
+    threshold: number,
+    scale: number
   ) => void
   readonly equalOuter: (a: Int32Array, b: Int32Array, out: Uint8Array) => void
   readonly labelContrastive: (
@@ -117,6 +117,12 @@ export interface NativeAddon {
     out: Float32Array | Int32Array,
     shape: Int32Array,
     perm: Int32Array
+  ) => void
+  readonly stridedCopy: (
+    x: Float32Array | Int32Array,
+    out: Float32Array | Int32Array,
+    shape: Int32Array,
+    strides: Int32Array
   ) => void
   readonly segmentSum: (
     x: Float32Array,

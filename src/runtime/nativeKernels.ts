@@ -10,12 +10,14 @@
  *   stock kernel.
  * - float32 `Add`, `Sub`, `Multiply`, `RealDiv`: flat loops for same shapes, a row broadcast over
  *   the leading axes (bias adds) and a scalar, a strided loop for any other broadcast (the
- *   attention mask); `Transpose` of float32/int32 tensors (the attention head split) — in C.
+ *   attention mask); `Transpose` of float32/int32 tensors (the attention head split) and `Tile`
+ *   (the Sum/Mean gradients' broadcast) as strided copies — in C.
  * - `GatherV2` on axis 0 (row copies) and broadcasting `Equal` (LCL's label pairs), in JS on the heap.
  * - `Identity`, same-dtype `Cast` and identity-permutation `Transpose` share the input's buffer (reference counted), no copy.
  * - `ConcnerGelu` / `ConcnerGeluGrad`: exact GELU forward and backward in one pass each; the model
  *   uses them through `fusedGelu` when registered (with a gradient), else the erf formula.
- * - `ConcnerDropoutMask`: tf.dropout's keep/scale mask from the same Alea stream, in C (`fusedDropout`).
+ * - `ConcnerDropout`: inverted dropout with the counter-based mask of dropoutMask.ts in one pass, in
+ *   C (`fusedDropout`); its gradient is the same kernel on dy (no mask tensor is kept).
  * - `ConcnerLabelContrastive` / `ConcnerLabelContrastiveGrad`: LCL's and TCL's weighted contrastive
  *   loss over `[M, M]` cosines with the pair weights given by labels (`fusedLabelContrastive`): one
  *   pass forward (which keeps the softmax rows), one backward, instead of the weight/mask
@@ -35,8 +37,10 @@ import type {
   SumAttrs,
   Tensor,
   TensorInfo,
+  TileAttrs,
   TransposeAttrs
 } from "@tensorflow/tfjs-core"
+import { dropoutStream } from "./dropoutMask.js"
 import type { NativeAddon } from "./native.js"
 import { tf } from "./tf.js"
 
@@ -44,7 +48,7 @@ export const GELU = "ConcnerGelu"
 export const GELU_GRAD = "ConcnerGeluGrad"
 export const LAYER_NORM = "ConcnerLayerNorm"
 export const LAYER_NORM_GRAD = "ConcnerLayerNormGrad"
-export const DROPOUT_MASK = "ConcnerDropoutMask"
+export const DROPOUT = "ConcnerDropout"
 export const LABEL_CONTRASTIVE = "ConcnerLabelContrastive"
 export const LABEL_CONTRASTIVE_GRAD = "ConcnerLabelContrastiveGrad"
 
@@ -210,6 +214,49 @@ const transpose =
       wasm.typedArrayFromHeap(out) as Float32Array | Int32Array,
       Int32Array.from(x.shape),
       Int32Array.from(perm)
+    )
+    return out
+  }
+
+/**
+ * `Tile` of float32/int32 tensors (the Sum/Mean gradients' broadcast, gradients.ts) as one strided
+ * copy in C: out axis d splits into (rep, i) with strides (0, x's stride), size-1 axes dropped. The
+ * stock wasm kernel computes every element's index separately (~100 ns per element).
+ */
+const tile =
+  (addon: NativeAddon, stock: KernelFunc | undefined): KernelFunc =>
+  (args) => {
+    const wasm = args.backend as BackendWasm
+    const { x } = args.inputs as { x: TensorInfo }
+    const { reps } = args.attrs as unknown as TileAttrs
+    if ((x.dtype !== "float32" && x.dtype !== "int32") || reps.length !== x.shape.length)
+      return callStock(stock, "Tile", args)
+    const shape: Array<number> = []
+    const strides: Array<number> = []
+    let stride = 1
+    for (let d = x.shape.length - 1; d >= 0; d--) {
+      const size = x.shape[d]!
+      if (size !== 1) {
+        shape.unshift(size)
+        strides.unshift(stride)
+      }
+      if (reps[d] !== 1) {
+        shape.unshift(reps[d]!)
+        strides.unshift(0)
+      }
+      stride *= size
+    }
+    if (shape.length > 16) return callStock(stock, "Tile", args)
+    const out = wasm.makeOutput(
+      x.shape.map((size, d) => size * reps[d]!),
+      x.dtype
+    )
+    if (shape.some((d) => d === 0)) return out
+    addon.stridedCopy(
+      wasm.typedArrayFromHeap(x) as Float32Array | Int32Array,
+      wasm.typedArrayFromHeap(out) as Float32Array | Int32Array,
+      Int32Array.from(shape.length === 0 ? [1] : shape),
+      Int32Array.from(strides.length === 0 ? [0] : strides)
     )
     return out
   }
@@ -421,52 +468,20 @@ const layerNormGrad =
     return [dx, dgamma, dbeta]
   }
 
-/**
- * The state seedrandom's `alea(seed)` starts from (Baagoe's Mash seeding), which tfjs's
- * `randomUniform` uses for a string seed. Ported (seedrandom 3.0.5, lib/alea.js) because the
- * native mask generator continues from this state; `dropoutMask` parity tests pin it to tfjs.
- */
-export const aleaState = (seed: string) => {
-  let n = 0xefc8249d
-  const mash = (data: string) => {
-    for (let i = 0; i < data.length; i++) {
-      n += data.charCodeAt(i)
-      let h = 0.02519603282416938 * n
-      n = h >>> 0
-      h -= n
-      h *= n
-      n = h >>> 0
-      h -= n
-      n += h * 0x100000000
-    }
-    return (n >>> 0) * 2.3283064365386963e-10
-  }
-  let s0 = mash(" ")
-  let s1 = mash(" ")
-  let s2 = mash(" ")
-  s0 -= mash(seed)
-  if (s0 < 0) s0 += 1
-  s1 -= mash(seed)
-  if (s1 < 0) s1 += 1
-  s2 -= mash(seed)
-  if (s2 < 0) s2 += 1
-  return { s0, s1, s2, c: 1 }
-}
-
-interface DropoutMaskAttrs {
-  readonly shape: Array<number>
+interface DropoutAttrs {
   readonly keepProb: number
   readonly seed: string
 }
 
-const dropoutMask =
+const dropout =
   (addon: NativeAddon): KernelFunc =>
-  ({ backend, attrs }) => {
+  ({ inputs, backend, attrs }) => {
     const wasm = backend as BackendWasm
-    const { shape, keepProb, seed } = attrs as unknown as DropoutMaskAttrs
-    const out = wasm.makeOutput(shape, "float32")
-    const { s0, s1, s2, c } = aleaState(seed)
-    addon.dropoutMask(heap(wasm, out), s0, s1, s2, c, keepProb)
+    const { x } = inputs as { x: TensorInfo }
+    const { keepProb, seed } = attrs as unknown as DropoutAttrs
+    const out = wasm.makeOutput(x.shape, "float32")
+    const { key0, key1, threshold, scale } = dropoutStream(seed, keepProb)
+    addon.counterDropout(heap(wasm, x), heap(wasm, out), key0, key1, threshold, scale)
     return out
   }
 
@@ -537,6 +552,7 @@ export const nativeKernelConfigs = (
     { kernelName: tf.Identity, kernelFunc: identity },
     { kernelName: tf.Cast, kernelFunc: cast(stock(tf.Cast)) },
     { kernelName: tf.Transpose, kernelFunc: transpose(addon, stock(tf.Transpose)) },
+    { kernelName: tf.Tile, kernelFunc: tile(addon, stock(tf.Tile)) },
     { kernelName: tf.Add, kernelFunc: binary(addon, "Add", stock(tf.Add)) },
     { kernelName: tf.Sub, kernelFunc: binary(addon, "Sub", stock(tf.Sub)) },
     { kernelName: tf.Multiply, kernelFunc: binary(addon, "Multiply", stock(tf.Multiply)) },
@@ -547,7 +563,7 @@ export const nativeKernelConfigs = (
     { kernelName: GELU_GRAD, kernelFunc: geluGrad(addon) },
     { kernelName: LAYER_NORM, kernelFunc: layerNorm(addon) },
     { kernelName: LAYER_NORM_GRAD, kernelFunc: layerNormGrad(addon) },
-    { kernelName: DROPOUT_MASK, kernelFunc: dropoutMask(addon) },
+    { kernelName: DROPOUT, kernelFunc: dropout(addon) },
     { kernelName: LABEL_CONTRASTIVE, kernelFunc: labelContrastive(addon) },
     { kernelName: LABEL_CONTRASTIVE_GRAD, kernelFunc: labelContrastiveGrad(addon) }
   ].map((c) => ({ ...c, backendName: "wasm" }))
@@ -555,34 +571,25 @@ export const nativeKernelConfigs = (
 let gradientsRegistered = false
 
 /**
- * The gradients of `ConcnerGelu` and `ConcnerLabelContrastive` (registered once per process; they
- * are backend-independent). The contrastive loss differentiates with respect to the cosines only:
- * labels and types are integer data, never a function of trained parameters.
+ * The gradients of `ConcnerDropout` and `ConcnerGelu` (registered once per process;
+ * backend-independent).
+ * `ConcnerLabelContrastive` differentiates through `fusedLabelContrastive`'s custom gradient.
  */
 export const registerNativeGradients = (): void => {
   if (gradientsRegistered) return
+  tf.registerGradient({
+    // dropout is linear: its gradient is the same mask applied to dy
+    kernelName: DROPOUT,
+    gradFunc: (dy, _saved, attrs) => ({
+      x: () => tf.engine().runKernel(DROPOUT, { x: dy as Tensor }, attrs) as Tensor
+    })
+  })
   tf.registerGradient({
     kernelName: GELU,
     inputsToSave: ["x"],
     gradFunc: (dy, saved) => ({
       x: () => tf.engine().runKernel(GELU_GRAD, { x: saved[0]!, dy: dy as Tensor }) as Tensor
     })
-  })
-  tf.registerGradient({
-    kernelName: LABEL_CONTRASTIVE,
-    // the forward pass's softmax rows replace the cosines: no exp in the backward pass
-    inputsToSave: ["labels", "types"],
-    outputsToSave: [false, true, true],
-    gradFunc: (dys, saved, attrs) => {
-      const [labels, types, stats, probs] = saved as [Tensor, Tensor, Tensor, Tensor]
-      const dy = (dys as Array<Tensor>)[0]!
-      return {
-        cos: () =>
-          tf.engine().runKernel(LABEL_CONTRASTIVE_GRAD, { probs, labels, types, stats, dy }, attrs) as Tensor,
-        labels: () => tf.zeros(labels.shape),
-        types: () => tf.zeros(types.shape)
-      }
-    }
   })
   gradientsRegistered = true
 }
@@ -614,19 +621,19 @@ export const fusedLayerNorm = (x: Tensor, gamma: Tensor, beta: Tensor, eps: numb
 }
 
 /**
- * `tf.dropout(x, rate, undefined, seed)` with the mask made natively (same values bit for bit:
- * same Alea stream, same float32 arithmetic), when the current backend has the kernel; the
- * product with x is tfjs's own `mul`, so the gradient is unchanged. Undefined otherwise.
+ * Inverted dropout of `x` with the counter-based mask of `seed` (dropoutMask.ts) in one native
+ * pass, when the current backend has the kernel: bit for bit `x · dropoutMaskValues(…)`, forward and
+ * backward (the gradient is the same mask applied to dy). Undefined otherwise.
  */
 export const fusedDropout = (x: Tensor, rate: number, seed: string): Tensor | undefined => {
   if (
     x.dtype !== "float32" ||
     !(rate > 0 && rate < 1) ||
-    tf.getKernel(DROPOUT_MASK, tf.getBackend()) === undefined
+    tf.getKernel(DROPOUT, tf.getBackend()) === undefined
   )
     return undefined
-  const attrs = { shape: [...x.shape], keepProb: 1 - rate, seed } as unknown as NamedAttrMap
-  return tf.tidy(() => tf.mul(x, tf.engine().runKernel(DROPOUT_MASK, {}, attrs) as Tensor))
+  const attrs = { keepProb: 1 - rate, seed } as unknown as NamedAttrMap
+  return tf.engine().runKernel(DROPOUT, { x }, attrs) as Tensor
 }
 
 /** Whether `fusedLabelContrastive` can run on the current backend. */
@@ -651,13 +658,30 @@ export const fusedLabelContrastive = (
   if (cos.dtype !== "float32" || !hasFusedLabelContrastive()) return undefined
   const attrs = { temperature, relatedWeight } as unknown as NamedAttrMap
   return tf.tidy(() => {
-    const [loss] = tf
-      .engine()
-      .runKernel(
-        LABEL_CONTRASTIVE,
-        { cos, labels: tf.cast(labels, "int32"), types: tf.cast(types, "int32") },
-        attrs
-      ) as Array<Tensor>
-    return loss!
+    const ints = { labels: tf.cast(labels, "int32"), types: tf.cast(types, "int32") }
+    // A custom gradient, not the kernel on the tape: backprop fills every output without a
+    // gradient with a JS zeros array, and the kernel's outputs include the [M, M] softmax rows.
+    const op = tf.customGrad((...args: Array<Tensor | ((ts: Array<Tensor>) => void)>) => {
+      const [c, save] = args as [Tensor, (ts: Array<Tensor>) => void]
+      const [loss, stats, probs] = tf
+        .engine()
+        .runKernel(LABEL_CONTRASTIVE, { cos: c, ...ints }, attrs) as Array<Tensor>
+      // the forward pass's softmax rows replace the cosines: no exp in the backward pass
+      save([ints.labels, ints.types, stats!, probs!])
+      return {
+        value: loss!,
+        gradFunc: (dy: Tensor, saved: Array<Tensor>) => {
+          const [l, t, st, p] = saved as [Tensor, Tensor, Tensor, Tensor]
+          return tf
+            .engine()
+            .runKernel(
+              LABEL_CONTRASTIVE_GRAD,
+              { probs: p, labels: l, types: t, stats: st, dy },
+              attrs
+            ) as Tensor
+        }
+      }
+    })
+    return op(cos)
   })
 }

@@ -6,6 +6,7 @@
 import { describe, expect, layer } from "@effect/vitest"
 import { Effect, FastCheck as fc } from "effect"
 import { TensorRuntime } from "../../src/runtime/TensorRuntime.js"
+import { dropoutMaskValues } from "../../src/runtime/dropoutMask.js"
 import { disableNativeKernels, enableNativeKernels } from "../../src/runtime/kernels.js"
 import { loadNative } from "../../src/runtime/native.js"
 import { fusedDropout, fusedLayerNorm } from "../../src/runtime/nativeKernels.js"
@@ -248,17 +249,42 @@ describe.skipIf(!native.loaded)("native kernels (wasm)", () => {
     )
 
     it.prop(
-      "the native dropout mask is tf.dropout's, bit for bit",
-      [shapeCase, fc.string({ maxLength: 12 }), fc.constantFrom(0.1, 0.5, 0.05, 0.9, 1 / 3)],
+      "fusedDropout is x · dropoutMaskValues and its gradient dy · the same mask, bit for bit",
+      [
+        fc.oneof(
+          shapeCase,
+          fc.record({ shape: fc.tuple(fc.integer({ min: 1, max: 5000 })), seed: fc.nat() })
+        ),
+        fc.string({ maxLength: 12 }),
+        fc.oneof(
+          fc.constantFrom(0.1, 0.5, 0.05, 0.9, 1 / 3),
+          fc.double({ min: 0.001, max: 0.999, noNaN: true })
+        )
+      ],
       ([c, seed, rate]) => {
         const before = tf.memory().numTensors
-        const [fast, stock] = tf.tidy(() => {
-          const x = tf.randomNormal(c.shape, 0, 1, "float32", c.seed)
-          const fused = fusedDropout(x, rate, seed)
-          if (fused === undefined) throw new Error("the native dropout kernel is not registered")
-          return [values(fused), values(tf.dropout(x, rate, undefined, seed))]
+        const size = c.shape.reduce((a, b) => a * b, 1)
+        const want = dropoutMaskValues(size, 1 - rate, seed)
+        const [mask, fast, stock, grad, stockGrad] = tf.tidy(() => {
+          const x = tf.randomNormal(c.shape, 0, 1, "float32", c.seed + 1)
+          const dy = tf.randomNormal(c.shape, 0, 1, "float32", c.seed + 2)
+          const drop = (v: tf.Tensor) => {
+            const fused = fusedDropout(v, rate, seed)
+            if (fused === undefined) throw new Error("the native dropout kernel is not registered")
+            return fused
+          }
+          const m = tf.tensor(want, c.shape)
+          return [
+            values(drop(tf.ones(c.shape))),
+            values(drop(x)),
+            values(tf.mul(x, m)),
+            values(tf.grad(drop)(x, dy)),
+            values(tf.mul(dy, m))
+          ]
         })
+        expect(mask).toEqual(Array.from(want))
         expect(fast).toEqual(stock)
+        expect(grad).toEqual(stockGrad)
         expect(tf.memory().numTensors).toBe(before)
       },
       { fastCheck: { numRuns, seed: 813 } }

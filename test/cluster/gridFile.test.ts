@@ -38,7 +38,7 @@ describe("JSON grid files", () => {
       expect(grid.protocol?.evalEvery).toBe(8)
       expect(grid.protocol?.lr).toBe(2e-4) // the cpu protocol's, not overridden
       const cells = yield* expandGrid(grid, { out: "/runs" })
-      expect(cells.map((c) => `${c.method} ${c.seed}`)).toEqual(["en 1", "en 2", "mulda 1", "mulda 2"])
+      expect(cells.map((c) => `${c.method} ${c.seed}`)).toEqual(["en 1", "mulda 1", "en 2", "mulda 2"]) // seed-major
       expect(cells.every((c) => c._tag === "Runnable" && c.spec.model === "/models/tiny")).toBe(true)
     })
   )

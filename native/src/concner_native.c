@@ -729,63 +729,6 @@ static napi_value sum_cols(napi_env env, napi_callback_info info) {
 }
 
 /*
- * transpose(x, out, shape, perm, elementBytes): out = x with axes permuted (out axis d is x axis
- * perm[d]), any 4-byte element type; contiguous runs are copied whole when the last axis stays last.
- */
-#define MAX_RANK 8
-static napi_value transpose(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  void *xv, *ov;
-  int32_t *shape, *perm;
-  size_t n, no, rank, prank;
-  napi_typedarray_type tx, to;
-  bool isx, iso;
-  if (argc != 4 || napi_is_typedarray(env, argv[0], &isx) != napi_ok || !isx ||
-      napi_is_typedarray(env, argv[1], &iso) != napi_ok || !iso ||
-      napi_get_typedarray_info(env, argv[0], &tx, &n, &xv, NULL, NULL) != napi_ok ||
-      napi_get_typedarray_info(env, argv[1], &to, &no, &ov, NULL, NULL) != napi_ok || !i32(env, argv[2], &shape, &rank) ||
-      !i32(env, argv[3], &perm, &prank))
-    return fail(env, "transpose(x, out, shape: Int32Array, perm: Int32Array)");
-  const bool four = (tx == napi_float32_array || tx == napi_int32_array || tx == napi_uint32_array) && tx == to;
-  if (!four || rank != prank || rank == 0 || rank > MAX_RANK) return fail(env, "transpose: 4-byte arrays of rank 1–8");
-  size_t size = 1, inStride[MAX_RANK], outShape[MAX_RANK], stride[MAX_RANK];
-  bool seen[MAX_RANK] = {false};
-  for (size_t d = rank; d-- > 0;) {
-    if (shape[d] < 0) return fail(env, "transpose: negative dimension");
-    inStride[d] = size;
-    size *= (size_t)shape[d];
-  }
-  for (size_t d = 0; d < rank; d++) {
-    if (perm[d] < 0 || (size_t)perm[d] >= rank || seen[perm[d]]) return fail(env, "transpose: perm is not a permutation");
-    seen[perm[d]] = true;
-    outShape[d] = (size_t)shape[perm[d]];
-    stride[d] = inStride[perm[d]];
-  }
-  if (n < size || no < size) return fail(env, "transpose: arrays smaller than the shape");
-  if (size == 0) return NULL;
-  const uint32_t* x = (const uint32_t*)xv;
-  uint32_t* out = (uint32_t*)ov;
-  const size_t last = rank - 1, inner = outShape[last], innerStride = stride[last];
-  size_t index[MAX_RANK] = {0};
-  size_t src = 0;
-  for (size_t o = 0; o < size; o += inner) {
-    if (innerStride == 1)
-      memcpy(out + o, x + src, inner * sizeof *out);
-    else
-      for (size_t j = 0; j < inner; j++) out[o + j] = x[src + j * innerStride];
-    for (size_t d = last; d-- > 0;) {
-      src += stride[d];
-      if (++index[d] < outShape[d]) break;
-      src -= stride[d] * outShape[d];
-      index[d] = 0;
-    }
-  }
-  return NULL;
-}
-
-/*
  * stridedCopy(x, out, shape, strides): out, contiguous of `shape`, reads x at Σ index[d] · strides[d]
  * (stride 0 repeats an element: a broadcast or a Tile), any 4-byte element type, rank 1–16. The
  * innermost axis is a memcpy at stride 1 and a fill at stride 0.
@@ -901,7 +844,6 @@ static napi_value init(napi_env env, napi_value exports) {
       {"binary", NULL, binary, NULL, NULL, NULL, napi_default, NULL},
       {"binaryStrided", NULL, binary_strided, NULL, NULL, NULL, napi_default, NULL},
       {"sumCols", NULL, sum_cols, NULL, NULL, NULL, napi_default, NULL},
-      {"transpose", NULL, transpose, NULL, NULL, NULL, napi_default, NULL},
       {"stridedCopy", NULL, strided_copy, NULL, NULL, NULL, napi_default, NULL},
       {"segmentSum", NULL, segment_sum, NULL, NULL, NULL, napi_default, NULL},
       {"setThreads", NULL, set_threads, NULL, NULL, NULL, napi_default, NULL},

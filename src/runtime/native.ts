@@ -112,12 +112,6 @@ export interface NativeAddon {
     bStrides: Int32Array
   ) => void
   readonly sumCols: (x: Float32Array, rows: number, cols: number, out: Float32Array) => void
-  readonly transpose: (
-    x: Float32Array | Int32Array,
-    out: Float32Array | Int32Array,
-    shape: Int32Array,
-    perm: Int32Array
-  ) => void
   readonly stridedCopy: (
     x: Float32Array | Int32Array,
     out: Float32Array | Int32Array,

@@ -194,7 +194,8 @@ const cast =
 
 /**
  * Identity-permutation `Transpose` (the embedding gradient asks for one) shares the buffer; other
- * permutations of float32/int32 tensors are one strided copy in C.
+ * permutations of float32/int32 tensors are one strided copy in C: out axis d reads x's axis
+ * perm[d] at that axis's stride.
  */
 const transpose =
   (addon: NativeAddon, stock: KernelFunc | undefined): KernelFunc =>
@@ -203,17 +204,17 @@ const transpose =
     const { x } = args.inputs as { x: TensorInfo }
     const { perm } = args.attrs as unknown as TransposeAttrs
     if (perm.every((p, i) => p === i)) return share(wasm, x)
-    if ((x.dtype !== "float32" && x.dtype !== "int32") || x.shape.length > 8)
+    if ((x.dtype !== "float32" && x.dtype !== "int32") || x.shape.length > 16)
       return callStock(stock, "Transpose", args)
-    const out = wasm.makeOutput(
-      perm.map((p) => x.shape[p]!),
-      x.dtype
-    )
-    addon.transpose(
+    const shape = perm.map((p) => x.shape[p]!)
+    const out = wasm.makeOutput(shape, x.dtype)
+    if (shape.some((d) => d === 0)) return out
+    const inStrides = tf.util.computeStrides(x.shape).concat(1)
+    addon.stridedCopy(
       wasm.typedArrayFromHeap(x) as Float32Array | Int32Array,
       wasm.typedArrayFromHeap(out) as Float32Array | Int32Array,
-      Int32Array.from(x.shape),
-      Int32Array.from(perm)
+      Int32Array.from(shape),
+      Int32Array.from(perm.map((p) => inStrides[p]!))
     )
     return out
   }

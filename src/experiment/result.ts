@@ -39,5 +39,6 @@ export class RunResult extends Schema.Class<RunResult>("RunResult")({
   /** Sampled sentences a paired method trained without (no usable translation). */
   missingTranslations: Schema.Int,
   unpredictedTestWords: Schema.Int,
+  /** Wall seconds of all sittings of the run (each interrupted one up to its last saved state). */
   seconds: Schema.Number
 }) {}

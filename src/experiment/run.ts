@@ -60,6 +60,8 @@ interface Context {
   readonly dev: ReadonlyArray<Sentence>
   readonly test: ReadonlyArray<Sentence>
   readonly hooks: RunHooks
+  /** Wall seconds the run has spent, earlier sittings included (as of their last saved state). */
+  readonly elapsed: () => number
 }
 
 type Model = { readonly params: BertParams; readonly config: BertConfig }
@@ -142,7 +144,7 @@ const runStage = Effect.fn("Experiment.stage")(function* (
         yield* saveStageCheckpoint(
           context.runDir,
           stage,
-          { next: event.next, best: event.best, seed: settings.seed },
+          { next: event.next, best: event.best, seed: settings.seed, seconds: context.elapsed() },
           { params: model.params, optimizer },
           teacher?.result
         )
@@ -184,7 +186,8 @@ const execute = Effect.fn("Experiment.execute")(function* (
   hooks: RunHooks,
   resume: StageCheckpoint | undefined
 ) {
-  const started = Date.now()
+  const started = Date.now() - (resume?.seconds ?? 0) * 1000
+  const elapsed = () => (Date.now() - started) / 1000
   const encoder = yield* modelDir(spec.model)
   const tokenizer = yield* loadTokenizer(encoder)
   const data = yield* prepareRunData(spec, tokenizer)
@@ -197,7 +200,8 @@ const execute = Effect.fn("Experiment.execute")(function* (
     labels: data.labels,
     dev: data.dev,
     test: data.test,
-    hooks
+    hooks,
+    elapsed
   }
   return yield* Effect.scoped(
     Effect.gen(function* () {
@@ -224,7 +228,7 @@ const execute = Effect.fn("Experiment.execute")(function* (
         ...(spec.method.needs.translations ? { translations: spec.translations } : {}),
         testSentences: data.test.length,
         missingTranslations: data.missingTranslations.length,
-        seconds: (Date.now() - started) / 1000
+        seconds: elapsed()
       })
       yield* writeFileStringAtomic(path.join(runDir, "result.json"), `${JSON.stringify(result, null, 2)}\n`)
       return result

@@ -25,11 +25,14 @@ export interface StageCheckpoint {
   readonly optimizer: AdamWState
   /** The teacher's outcome, once the run is in the student stage. */
   readonly teacher?: StageResult
+  /** Wall seconds the run had spent when the state was saved (0 in states from versions that did not record it). */
+  readonly seconds: number
 }
 
 const Extra = Schema.Struct({
   stage: Schema.Literal("teacher", "student"),
-  teacher: Schema.optional(StageResult)
+  teacher: Schema.optional(StageResult),
+  seconds: Schema.optional(Schema.Number)
 })
 
 const prefixed = (prefix: string, record: Readonly<Record<string, Float32Array>>) =>
@@ -43,11 +46,11 @@ const unprefixed = (prefix: string, record: Readonly<Record<string, Float32Array
 export const saveStageCheckpoint = Effect.fn("RunState.saveStage")(function* (
   runDir: string,
   stage: ObjectiveStage,
-  at: { readonly next: Position; readonly best: Best; readonly seed: number },
+  at: { readonly next: Position; readonly best: Best; readonly seed: number; readonly seconds: number },
   model: { readonly params: BertParams; readonly optimizer: AdamW },
   teacher?: StageResult
 ) {
-  const extra = Schema.encodeSync(Extra)({ stage, ...(teacher ? { teacher } : {}) })
+  const extra = Schema.encodeSync(Extra)({ stage, seconds: at.seconds, ...(teacher ? { teacher } : {}) })
   yield* writeRunState(path.join(runDir, STATE_FILE), {
     meta: RunStateMeta.make({
       step: at.next.step,
@@ -81,6 +84,7 @@ export const loadStageCheckpoint = Effect.fn("RunState.loadStage")(function* (ru
     best: { ...bestDev, weights: unprefixed("best/", tensors) },
     weights: unprefixed("weights/", tensors),
     optimizer: unprefixed("adamw/", tensors),
+    seconds: extra.seconds ?? 0,
     ...(extra.teacher ? { teacher: extra.teacher } : {})
   })
 })

@@ -2,11 +2,12 @@ import * as path from "node:path"
 import { Command } from "@effect/cli"
 import { FileSystem } from "@effect/platform"
 import { describe, expect, it, vi } from "@effect/vitest"
-import { Data, Effect, Exit } from "effect"
+import { Data, Effect, Exit, Option } from "effect"
 import { predictCommand } from "../../src/cli/predict.js"
 import { decodeConlleval } from "../../src/eval/input.js"
 import { progressHooks } from "../../src/experiment/progress.js"
 import { resumeExperiment, runExperiment } from "../../src/experiment/run.js"
+import { loadStageCheckpoint } from "../../src/experiment/state.js"
 import { tf } from "../../src/runtime/tf.js"
 import { conllTypes, labelSet } from "../../src/train/labels.js"
 import { dataRoot, hasData } from "../support/data.js"
@@ -116,11 +117,18 @@ describe.skipIf(!hasData)("a run on real data", () => {
             )
           )
           expect(Exit.isFailure(stopped)).toBe(true)
+          // after 2 events no evaluation has saved a state yet; after 6 one has, with the time spent
+          const saved = Option.map(yield* loadStageCheckpoint(run), (state) => state.seconds)
+          expect(Option.isSome(saved)).toBe(after === 6)
+          const before = Option.getOrElse(saved, () => 0)
+          if (Option.isSome(saved)) expect(before).toBeGreaterThan(0)
           const resumed = yield* resumeExperiment(
             run,
             progressHooks(run, { isTTY: false, write: () => true } as never)
           )
           expect({ ...resumed, seconds: 0 }).toEqual({ ...reference, seconds: 0 })
+          // the earlier sitting's time counts in the result
+          expect(resumed.seconds).toBeGreaterThan(before)
           expect(yield* fs.readFileString(path.join(run, "metrics.jsonl"))).toBe(metrics)
         }
         expect(events).toBe(8)

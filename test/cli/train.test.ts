@@ -114,6 +114,10 @@ describe.skipIf(!hasData)("concner train --translations engine:dictionary on rea
           "40",
           "--test-sentences",
           "60",
+          "--kd-epochs",
+          "2",
+          "--kd-sentences",
+          "30",
           "--translations",
           "engine:dictionary",
           "--backend",
@@ -131,7 +135,9 @@ describe.skipIf(!hasData)("concner train --translations engine:dictionary on rea
           testSentences: 60
         })
         expect(result.translations).toEqual({ engine: "dictionary" })
-        expect((yield* read("spec.json")).spec.translations).toEqual({ engine: "dictionary" })
+        const recordedSpec = (yield* read("spec.json")).spec
+        expect(recordedSpec.translations).toEqual({ engine: "dictionary" })
+        expect(recordedSpec.protocol).toMatchObject({ evalEvery: 2, kdEpochs: 2, kdSentences: 30 })
         const dictionary = path.join(dataRoot, "dictionaries/muse/en-de.txt")
         const sha256 = createHash("sha256").update(readFileSync(dictionary)).digest("hex")
         const recorded = (yield* read("run.json")).dataFiles.find(

@@ -41,7 +41,7 @@ import { NotResumable, SpecFileInvalid } from "./errors.js"
 import { modelDir } from "./modelPath.js"
 import { trimMetrics } from "./progress.js"
 import { RunResult, type StageResult } from "./result.js"
-import { makeRunRecord, writeRunRecord } from "./runRecord.js"
+import { makeRunRecord, recordResumption, writeRunRecord } from "./runRecord.js"
 import { ExperimentSpec } from "./spec.js"
 import { type StageCheckpoint, loadStageCheckpoint, saveStageCheckpoint } from "./state.js"
 
@@ -239,17 +239,12 @@ const execute = Effect.fn("Experiment.execute")(function* (
 /** The encoder folder's files a run record hashes. */
 const ENCODER_FILES = ["model.safetensors", "vocab.txt"]
 
-/**
- * Creates `runDir` with `spec.json` and `run.json`; `resumeExperiment` then runs it from the start
- * (what the grid runner's child processes do).
- */
-export const recordRun = Effect.fn("Experiment.record")(function* (spec: ExperimentSpec, runDir: string) {
-  const fs = yield* FileSystem.FileSystem
+/** What `run.json` records for `spec` run now: the inputs' hashes, the commit, the backend. */
+const currentRecord = Effect.fn("Experiment.currentRecord")(function* (spec: ExperimentSpec) {
   const corpora = yield* Corpora
   const runtime = yield* TensorRuntime
-  yield* fs.makeDirectory(runDir, { recursive: true })
   const encoder = yield* modelDir(spec.model)
-  const record = yield* makeRunRecord({
+  return yield* makeRunRecord({
     spec: Schema.encodeSync(ExperimentSpec)(spec),
     // the encoder's weights and vocabulary are inputs as much as the data
     dataFiles: [
@@ -258,7 +253,16 @@ export const recordRun = Effect.fn("Experiment.record")(function* (spec: Experim
     ],
     backend: runtime.backend
   })
-  yield* writeRunRecord(runDir, Schema.encodeSync(ExperimentSpec)(spec), record)
+})
+
+/**
+ * Creates `runDir` with `spec.json` and `run.json`; `resumeExperiment` then runs it from the start
+ * (what the grid runner's child processes do).
+ */
+export const recordRun = Effect.fn("Experiment.record")(function* (spec: ExperimentSpec, runDir: string) {
+  const fs = yield* FileSystem.FileSystem
+  yield* fs.makeDirectory(runDir, { recursive: true })
+  yield* writeRunRecord(runDir, Schema.encodeSync(ExperimentSpec)(spec), yield* currentRecord(spec))
 })
 
 /**
@@ -320,6 +324,13 @@ export const resumeExperiment = <E>(
   Effect.gen(function* () {
     const spec = yield* recordedSpec(runDir)
     const checkpoint = Option.getOrUndefined(yield* loadStageCheckpoint(runDir))
+    // from the start, this sitting's record is the run's; from a saved state, it is appended
+    if (checkpoint === undefined) yield* recordRun(spec, runDir)
+    else
+      yield* recordResumption(runDir, yield* currentRecord(spec), {
+        stage: checkpoint.stage,
+        step: checkpoint.position.step
+      }).pipe(Effect.mapError((reason) => new NotResumable({ dir: runDir, reason })))
     yield* trimMetrics(runDir, checkpoint)
     return yield* Effect.scoped(
       Effect.flatMap(makeHooks, (hooks) => execute(spec, runDir, hooks, checkpoint))

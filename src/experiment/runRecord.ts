@@ -2,7 +2,8 @@ import { createHash } from "node:crypto"
 /**
  * What every run directory records so a result can be traced and trusted: the resolved spec with a
  * stable hash (`spec.json`), and in `run.json` the SHA-256 of each data file used, the package version,
- * the git commit (marked by where it came from), the tensor backend, Node and the time.
+ * the git commit (marked by where it came from), the tensor backend, Node and the time — and, for a
+ * run continued from a saved state, each later sitting's commit, backend and starting point.
  */
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -25,6 +26,17 @@ export class CommitInfo extends Schema.Class<CommitInfo>("CommitInfo")({
   dirty: Schema.optional(Schema.Boolean)
 }) {}
 
+/** A sitting that continued a run from its saved state: what ran it, and from where. */
+export class Resumption extends Schema.Class<Resumption>("Resumption")({
+  at: Schema.String,
+  stage: Schema.Literal("teacher", "student"),
+  /** The step the sitting started from. */
+  step: Schema.Int,
+  commit: CommitInfo,
+  backend: Schema.String,
+  node: Schema.String
+}) {}
+
 export class RunRecord extends Schema.Class<RunRecord>("RunRecord")({
   specSha256: Schema.String,
   dataFiles: Schema.Array(DataFileHash),
@@ -33,7 +45,9 @@ export class RunRecord extends Schema.Class<RunRecord>("RunRecord")({
   backend: Schema.String,
   node: Schema.String,
   platform: Schema.String,
-  createdAt: Schema.String
+  createdAt: Schema.String,
+  /** Later sittings, oldest first (absent until the run is first resumed from a saved state). */
+  resumes: Schema.optional(Schema.Array(Resumption))
 }) {}
 
 /** SHA-256 and size of a file, streamed (data files can be large). */
@@ -125,6 +139,47 @@ export const writeRunRecord = Effect.fn("RunRecord.write")(function* (
     join(dir, "spec.json"),
     `${canonicalJson({ sha256: record.specSha256, spec })}\n`
   )
-  const run = Schema.encodeSync(RunRecord)(record)
-  yield* writeFileStringAtomic(join(dir, "run.json"), `${JSON.stringify(run, null, 2)}\n`)
+  yield* writeRunJson(dir, record)
+})
+
+const writeRunJson = (dir: string, record: RunRecord) =>
+  writeFileStringAtomic(
+    join(dir, "run.json"),
+    `${JSON.stringify(Schema.encodeSync(RunRecord)(record), null, 2)}\n`
+  )
+
+/**
+ * The check and record of a sitting that continues the run in `dir` from a saved state: the inputs
+ * are hashed again and must match `run.json` (a run whose data or encoder changed under it would
+ * mix two experiments), then the sitting is appended to `run.json`'s `resumes`. Fails with the
+ * reason: the caller maps it to its own error.
+ */
+export const recordResumption = Effect.fn("RunRecord.recordResumption")(function* (
+  dir: string,
+  now: RunRecord,
+  from: { readonly stage: "teacher" | "student"; readonly step: number }
+) {
+  const fs = yield* FileSystem.FileSystem
+  const file = join(dir, "run.json")
+  const recorded = yield* fs.readFileString(file).pipe(
+    Effect.flatMap(Schema.decodeUnknown(Schema.parseJson(RunRecord))),
+    Effect.mapError((e) => `${file}: ${e.message}`)
+  )
+  const before = new Map(recorded.dataFiles.map((f) => [f.path, f.sha256]))
+  const changed = now.dataFiles.filter((f) => before.has(f.path) && before.get(f.path) !== f.sha256)
+  if (changed.length > 0)
+    return yield* Effect.fail(
+      `${changed.map((f) => f.path).join(", ")} changed since the run started (SHA-256 differs from ${file})`
+    )
+  const sitting = Resumption.make({
+    at: now.createdAt,
+    ...from,
+    commit: now.commit,
+    backend: now.backend,
+    node: now.node
+  })
+  yield* writeRunJson(
+    dir,
+    RunRecord.make({ ...recorded, resumes: [...(recorded.resumes ?? []), sitting] })
+  ).pipe(Effect.mapError((e) => `cannot write ${file}: ${e.message}`))
 })

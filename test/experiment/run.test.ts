@@ -129,6 +129,11 @@ describe.skipIf(!hasData)("a run on real data", () => {
           expect({ ...resumed, seconds: 0 }).toEqual({ ...reference, seconds: 0 })
           // the earlier sitting's time counts in the result
           expect(resumed.seconds).toBeGreaterThan(before)
+          // a sitting from a saved state is appended to run.json; one from the start rewrites it
+          const record = JSON.parse(yield* fs.readFileString(path.join(run, "run.json")))
+          expect(record.resumes?.map((r: { stage: string }) => r.stage)).toEqual(
+            after === 6 ? ["teacher"] : undefined
+          )
           expect(yield* fs.readFileString(path.join(run, "metrics.jsonl"))).toBe(metrics)
         }
         expect(events).toBe(8)

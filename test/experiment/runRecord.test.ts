@@ -5,7 +5,13 @@ import { expect, layer } from "@effect/vitest"
 import { ConfigProvider, Effect, Option } from "effect"
 import { canonicalHash } from "../../src/experiment/canonicalJson.js"
 import { openMetricsLog } from "../../src/experiment/metricsLog.js"
-import { commitOf, hashFile, makeRunRecord, writeRunRecord } from "../../src/experiment/runRecord.js"
+import {
+  commitOf,
+  hashFile,
+  makeRunRecord,
+  recordResumption,
+  writeRunRecord
+} from "../../src/experiment/runRecord.js"
 
 const withEnv = (env: Record<string, string>) =>
   Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env))))
@@ -76,6 +82,31 @@ layer(NodeContext.layer)("run records", (it) => {
       expect(run.dataFiles[0].sha256).toBe(createHash("sha256").update("EU B-ORG\n").digest("hex"))
       expect(["git", "env", "unknown"]).toContain(run.commit.source)
       expect(Number.isNaN(Date.parse(run.createdAt))).toBe(false)
+    })
+  )
+
+  it.scoped("a resumed sitting is appended to run.json; changed inputs refuse the resumption", () =>
+    Effect.gen(function* () {
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* fs.makeTempDirectoryScoped()
+      const data = `${dir}/train.conll`
+      yield* fs.writeFileString(data, "EU B-ORG\n")
+      const spec = { method: "en", lang: "de", seed: 1 }
+      const now = () => makeRunRecord({ spec, dataFiles: [data], backend: "wasm" })
+      const first = yield* now()
+      yield* writeRunRecord(dir, spec, first)
+      yield* recordResumption(dir, yield* now(), { stage: "teacher", step: 100 })
+      yield* recordResumption(dir, yield* now(), { stage: "student", step: 25 })
+      const run = JSON.parse(yield* fs.readFileString(`${dir}/run.json`))
+      expect(run.createdAt).toBe(first.createdAt)
+      expect(run.resumes).toMatchObject([
+        { stage: "teacher", step: 100, backend: "wasm", node: process.version },
+        { stage: "student", step: 25, backend: "wasm" }
+      ])
+      yield* fs.writeFileString(data, "EU B-LOC\n")
+      const refused = yield* Effect.flip(recordResumption(dir, yield* now(), { stage: "student", step: 50 }))
+      expect(refused).toContain(`${data} changed since the run started`)
+      expect(JSON.parse(yield* fs.readFileString(`${dir}/run.json`)).resumes).toHaveLength(2)
     })
   )
 

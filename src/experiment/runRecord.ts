@@ -165,8 +165,13 @@ export const recordResumption = Effect.fn("RunRecord.recordResumption")(function
     Effect.flatMap(Schema.decodeUnknown(Schema.parseJson(RunRecord))),
     Effect.mapError((e) => `${file}: ${e.message}`)
   )
-  const before = new Map(recorded.dataFiles.map((f) => [f.path, f.sha256]))
-  const changed = now.dataFiles.filter((f) => before.has(f.path) && before.get(f.path) !== f.sha256)
+  // the same spec lists the same inputs in the same order, so pair them by position: a data root
+  // moved between sittings is checked too
+  const paired = recorded.dataFiles.length === now.dataFiles.length
+  const changed = now.dataFiles.filter((f, i) => {
+    const was = paired ? recorded.dataFiles[i] : recorded.dataFiles.find((r) => r.path === f.path)
+    return was !== undefined && was.sha256 !== f.sha256
+  })
   if (changed.length > 0)
     return yield* Effect.fail(
       `${changed.map((f) => f.path).join(", ")} changed since the run started (SHA-256 differs from ${file})`

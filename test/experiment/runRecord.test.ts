@@ -103,10 +103,20 @@ layer(NodeContext.layer)("run records", (it) => {
         { stage: "teacher", step: 100, backend: "wasm", node: process.version },
         { stage: "student", step: 25, backend: "wasm" }
       ])
+      // the data moved (another data root) but is the same: resumable
+      const moved = `${dir}/moved.conll`
+      yield* fs.writeFileString(moved, "EU B-ORG\n")
+      const elsewhere = yield* makeRunRecord({ spec, dataFiles: [moved], backend: "wasm" })
+      yield* recordResumption(dir, elsewhere, { stage: "student", step: 50 })
       yield* fs.writeFileString(data, "EU B-LOC\n")
       const refused = yield* Effect.flip(recordResumption(dir, yield* now(), { stage: "student", step: 50 }))
       expect(refused).toContain(`${data} changed since the run started`)
-      expect(JSON.parse(yield* fs.readFileString(`${dir}/run.json`)).resumes).toHaveLength(2)
+      yield* fs.writeFileString(moved, "EU B-LOC\n")
+      const movedAndChanged = yield* makeRunRecord({ spec, dataFiles: [moved], backend: "wasm" })
+      expect(
+        yield* Effect.flip(recordResumption(dir, movedAndChanged, { stage: "student", step: 75 }))
+      ).toContain(`${moved} changed since the run started`)
+      expect(JSON.parse(yield* fs.readFileString(`${dir}/run.json`)).resumes).toHaveLength(3)
     })
   )
 

@@ -193,6 +193,28 @@ const cast =
   }
 
 /**
+ * `out` ← x read over `shape` at `strides` (elements; 0 repeats), one C `stridedCopy` — what
+ * `Transpose` and `Tile` both are. Nothing to copy when a dimension is 0; rank 0 is one element.
+ */
+const copyStrided = (
+  addon: NativeAddon,
+  wasm: BackendWasm,
+  x: TensorInfo,
+  out: TensorInfo,
+  shape: ReadonlyArray<number>,
+  strides: ReadonlyArray<number>
+) => {
+  if (shape.some((d) => d === 0)) return out
+  addon.stridedCopy(
+    wasm.typedArrayFromHeap(x) as Float32Array | Int32Array,
+    wasm.typedArrayFromHeap(out) as Float32Array | Int32Array,
+    Int32Array.from(shape.length === 0 ? [1] : shape),
+    Int32Array.from(strides.length === 0 ? [0] : strides)
+  )
+  return out
+}
+
+/**
  * Identity-permutation `Transpose` (the embedding gradient asks for one) shares the buffer; other
  * permutations of float32/int32 tensors are one strided copy in C: out axis d reads x's axis
  * perm[d] at that axis's stride.
@@ -207,16 +229,15 @@ const transpose =
     if ((x.dtype !== "float32" && x.dtype !== "int32") || x.shape.length > 16)
       return callStock(stock, "Transpose", args)
     const shape = perm.map((p) => x.shape[p]!)
-    const out = wasm.makeOutput(shape, x.dtype)
-    if (shape.some((d) => d === 0)) return out
     const inStrides = tf.util.computeStrides(x.shape).concat(1)
-    addon.stridedCopy(
-      wasm.typedArrayFromHeap(x) as Float32Array | Int32Array,
-      wasm.typedArrayFromHeap(out) as Float32Array | Int32Array,
-      Int32Array.from(shape),
-      Int32Array.from(perm.map((p) => inStrides[p]!))
+    return copyStrided(
+      addon,
+      wasm,
+      x,
+      wasm.makeOutput(shape, x.dtype),
+      shape,
+      perm.map((p) => inStrides[p]!)
     )
-    return out
   }
 
 /**
@@ -252,14 +273,7 @@ const tile =
       x.shape.map((size, d) => size * reps[d]!),
       x.dtype
     )
-    if (shape.some((d) => d === 0)) return out
-    addon.stridedCopy(
-      wasm.typedArrayFromHeap(x) as Float32Array | Int32Array,
-      wasm.typedArrayFromHeap(out) as Float32Array | Int32Array,
-      Int32Array.from(shape.length === 0 ? [1] : shape),
-      Int32Array.from(strides.length === 0 ? [0] : strides)
-    )
-    return out
+    return copyStrided(addon, wasm, x, out, shape, strides)
   }
 
 /** How a float32 binary op broadcasts, in the cases the addon handles (`binary` in the C file). */

@@ -335,6 +335,7 @@ export {
   makeRunRecord,
   packageRoot,
   RunRecord,
+  TeacherSource,
   writeRunRecord
 } from "./experiment/runRecord.js"
 export { type MetricsLog, openMetricsLog } from "./experiment/metricsLog.js"
@@ -539,11 +540,31 @@ export {
   trainStep
 } from "./train/step.js"
 export { restoreWeights, snapshotWeights, type Weights } from "./train/weights.js"
-export { prepareRunData, type RunData, runDataFiles, unlabeledExamples } from "./experiment/data.js"
+export {
+  prepareRunData,
+  type RunData,
+  runDataFiles,
+  teacherDataFiles,
+  unlabeledExamples
+} from "./experiment/data.js"
 export { EncodingFailed, NotResumable, TranslationsUnavailable } from "./experiment/errors.js"
 export { METRICS_FILE, metricsEntry, progressHooks, trimMetrics } from "./experiment/progress.js"
 export { DevScore, RunResult, StageResult, TestScore } from "./experiment/result.js"
-export { recordedSpec, recordRun, resumeExperiment, type RunHooks, runExperiment } from "./experiment/run.js"
+export {
+  recordedSpec,
+  recordRun,
+  resumeExperiment,
+  type RunHooks,
+  type RunOptions,
+  runExperiment
+} from "./experiment/run.js"
+export {
+  CachedTeacher,
+  publishTeacher,
+  takeTeacher,
+  teacherKey,
+  teacherSpec
+} from "./experiment/teacherCache.js"
 export {
   cpuProtocol,
   ExperimentSpec,

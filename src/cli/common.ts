@@ -1,6 +1,6 @@
 /**
  * Flags and layers most commands share: `--data` (the data root) and `--backend` (the tensor
- * backend), and the layer they select.
+ * backend), and the layer they select; `--teachers` for the commands that run a grid's cells.
  */
 import { Options } from "@effect/cli"
 import { Layer, Option } from "effect"
@@ -16,6 +16,18 @@ export const backendOption = Options.choice("backend", backendChoices).pipe(
   Options.optional,
   Options.withDescription("tensor backend (default: CONCNER_BACKEND, else the fastest available)")
 )
+
+/** A grid's folder of finished teachers (`RunOptions.teachers`); the grid runners pass it. */
+export const teachersOption = Options.directory("teachers").pipe(
+  Options.optional,
+  Options.withDescription(
+    "a grid's folder of finished teachers: take this run's teacher from it when one with the same key is there, publish the one it trains"
+  )
+)
+
+/** `RunOptions` from `--teachers`. */
+export const runOptions = (teachers: Option.Option<string>) =>
+  Option.match(teachers, { onNone: () => ({}), onSome: (dir) => ({ teachers: dir }) })
 
 /** The tensor runtime `--backend` names. */
 export const runtimeLayer = (backend: Option.Option<string>) =>

@@ -7,7 +7,7 @@ import { Args, Command, Options } from "@effect/cli"
 import { Console, Effect } from "effect"
 import { progressHooks } from "../experiment/progress.js"
 import { resumeExperiment } from "../experiment/run.js"
-import { backendOption, dataAndRuntime } from "./common.js"
+import { backendOption, dataAndRuntime, runOptions, teachersOption } from "./common.js"
 
 const runDir = Args.directory({ name: "RUN_DIR", exists: "yes" })
 const data = Options.directory("data").pipe(
@@ -16,9 +16,12 @@ const data = Options.directory("data").pipe(
 )
 const backend = backendOption
 
-export const resumeCommand = Command.make("resume", { runDir, data, backend }, (flags) =>
-  resumeExperiment(flags.runDir, progressHooks(flags.runDir)).pipe(
-    Effect.flatMap((result) => Console.log(JSON.stringify(result))),
-    Effect.provide(dataAndRuntime(flags))
-  )
+export const resumeCommand = Command.make(
+  "resume",
+  { runDir, data, backend, teachers: teachersOption },
+  (flags) =>
+    resumeExperiment(flags.runDir, progressHooks(flags.runDir), runOptions(flags.teachers)).pipe(
+      Effect.flatMap((result) => Console.log(JSON.stringify(result))),
+      Effect.provide(dataAndRuntime(flags))
+    )
 ).pipe(Command.withDescription("continue an interrupted run from its last evaluation point"))

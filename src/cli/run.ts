@@ -119,7 +119,8 @@ export const runCommand = Command.make(
         onSome: (url) => clientEngine(url)
       })
       const { outcomes, failures } = yield* submitGrid(grid.name, cells, {
-        onProgress: (listing) => Effect.sync(() => print(listing))
+        onProgress: (listing) => Effect.sync(() => print(listing)),
+        teachers: path.join(outDir, "teachers")
       }).pipe(Effect.provide(engine))
       const rows = yield* summarizeResults(
         outcomes.flatMap((o) =>

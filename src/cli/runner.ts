@@ -15,7 +15,7 @@ import { childHooks } from "../cluster/child.js"
 import { runnerEngine } from "../cluster/engine.js"
 import { cellWorkflowLayer } from "../cluster/runner.js"
 import { resumeExperiment } from "../experiment/run.js"
-import { backendOption, dataAndRuntime, dataOption } from "./common.js"
+import { backendOption, dataAndRuntime, dataOption, runOptions, teachersOption } from "./common.js"
 
 export const clusterOption = Options.text("cluster").pipe(
   Options.withDescription(
@@ -67,9 +67,9 @@ const runDir = Args.directory({ name: "RUN_DIR", exists: "yes" })
 
 export const runnerCellCommand = Command.make(
   "runner-cell",
-  { runDir, data: dataOption, backend: backendOption },
+  { runDir, data: dataOption, backend: backendOption, teachers: teachersOption },
   (flags) =>
-    resumeExperiment(flags.runDir, childHooks(flags.runDir)).pipe(
+    resumeExperiment(flags.runDir, childHooks(flags.runDir), runOptions(flags.teachers)).pipe(
       Effect.asVoid,
       Effect.provide(dataAndRuntime(flags))
     )

@@ -34,17 +34,25 @@ const isProgress = (m: unknown): m is CellProgress =>
   typeof (m as CellProgress).total === "number"
 
 /**
- * Runs `concner runner-cell runDir` (backend and data root passed on) to its end, its stderr
+ * Runs `concner runner-cell runDir` (backend, data root and teachers folder passed on) to its end, its stderr
  * appended to `runDir/run.log`; `onProgress` gets each report. Interrupting kills the child.
  */
 export const trainInChild = (
   runDir: string,
-  options: { readonly backend: string; readonly dataRoot: string },
+  options: { readonly backend: string; readonly dataRoot: string; readonly teachers?: string },
   onProgress: (progress: CellProgress) => void
 ) =>
   concnerInChild(
     runDir,
-    ["runner-cell", runDir, "--backend", options.backend, "--data", options.dataRoot],
+    [
+      "runner-cell",
+      runDir,
+      "--backend",
+      options.backend,
+      "--data",
+      options.dataRoot,
+      ...(options.teachers !== undefined ? ["--teachers", options.teachers] : [])
+    ],
     (m) => {
       if (isProgress(m)) onProgress(m)
     }

@@ -68,9 +68,13 @@ export const cellWorkflowLayer = (options: RunnerOptions) =>
               Effect.forever
             )
             yield* Effect.raceFirst(
-              trainInChild(runDir, { backend, dataRoot: root }, (p) => {
-                progress = p
-              }),
+              trainInChild(
+                runDir,
+                { backend, dataRoot: root, ...(payload.teachers ? { teachers: payload.teachers } : {}) },
+                (p) => {
+                  progress = p
+                }
+              ),
               renewals
             )
             return yield* readResult(resultFile)

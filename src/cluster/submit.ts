@@ -14,6 +14,8 @@ export interface SubmitOptions {
   /** Called with the submitted cells' rows as they change, and once more at the end. */
   readonly onProgress?: (listing: CellListing) => Effect.Effect<void>
   readonly pollEvery?: Duration.DurationInput
+  /** The folder of finished teachers the cells share (`RunOptions.teachers`); none shared when absent. */
+  readonly teachers?: string
 }
 
 export interface GridRun {
@@ -27,11 +29,13 @@ export const submitGrid = (grid: string, cells: ReadonlyArray<GridCell>, options
     const store = yield* CellStore
     const runnable = cells.filter((c): c is RunnableCell => c._tag === "Runnable")
     const ids = runnable.map((c) => runIdOf(c))
-    yield* store.submit(runnable.map((c) => cellPayload(grid, c)))
+    yield* store.submit(runnable.map((c) => cellPayload(grid, c, 0, options.teachers)))
     const before = new Map((yield* store.list(ids)).rows.map((r) => [r.runId, r]))
     yield* store.retryFailed(ids)
     const generations = new Map((yield* store.list(ids)).rows.map((r) => [r.runId, r.generation]))
-    const payloads = runnable.map((c, i) => cellPayload(grid, c, generations.get(ids[i]!) ?? 0))
+    const payloads = runnable.map((c, i) =>
+      cellPayload(grid, c, generations.get(ids[i]!) ?? 0, options.teachers)
+    )
     const executions = yield* Effect.forEach(payloads, (p) => Effect.either(CellWorkflow.execute(p)), {
       concurrency: "unbounded"
     }).pipe(Effect.fork)

@@ -31,6 +31,8 @@ export const CellPayload = Schema.Struct({
   label: Schema.String,
   runDir: Schema.String,
   spec: ExperimentSpec,
+  /** The grid's folder of finished teachers its cells share (`RunOptions.teachers`). */
+  teachers: Schema.optional(Schema.String),
   /** 0, then one more each time the cell is submitted again after failing (see `CellStore`). */
   generation: Schema.Int
 })
@@ -57,11 +59,17 @@ export const cellLabel = (cell: {
 }): string => `${cell.corpus} ${cell.method} ${cell.lang} ${cell.sourceSize} seed ${cell.seed}`
 
 /** A runnable cell as its workflow's payload. */
-export const cellPayload = (grid: string, cell: RunnableCell, generation = 0): CellPayload => ({
+export const cellPayload = (
+  grid: string,
+  cell: RunnableCell,
+  generation = 0,
+  teachers?: string
+): CellPayload => ({
   runId: runIdOf(cell),
   grid,
   label: cellLabel(cell),
   runDir: cell.runDir,
   spec: cell.spec,
+  ...(teachers !== undefined ? { teachers } : {}),
   generation
 })

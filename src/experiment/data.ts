@@ -54,6 +54,15 @@ export const runDataFiles = (spec: ExperimentSpec): Array<string> => {
   return [...files, paths.text, paths.srcIdx]
 }
 
+/**
+ * The files of `runDataFiles` the teacher stage reads: all but the target's test set and its train
+ * text (D_U), which only the scoring and the student read.
+ */
+export const teacherDataFiles = (spec: ExperimentSpec): Array<string> => {
+  const [train, dev, _test, _unlabeled, ...rest] = runDataFiles(spec)
+  return [train!, dev!, ...rest]
+}
+
 const encode = (
   tokenizer: BertTokenizer,
   sentences: ReadonlyArray<Sentence>,

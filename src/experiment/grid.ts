@@ -29,7 +29,7 @@ import { Objective, PaperVariant, paperObjectives } from "../losses/objective.js
 import { TensorRuntime } from "../runtime/TensorRuntime.js"
 import { canonicalHash } from "./canonicalJson.js"
 import { RunResult } from "./result.js"
-import { type RunHooks, recordRun, resumeExperiment, runExperiment } from "./run.js"
+import { type RunHooks, type RunOptions, recordRun, resumeExperiment, runExperiment } from "./run.js"
 import { ExperimentSpec, Protocol } from "./spec.js"
 import {
   TranslationSource as TranslationSourceSchema,
@@ -374,10 +374,16 @@ export const concnerInChild = (
   })
 
 /** `concner resume runDir` in a child process, on this process's backend and data root. */
-const resumeInChild = (runDir: string, backend: string, dataRoot: string) =>
-  concnerInChild(runDir, ["resume", runDir, "--backend", backend, "--data", dataRoot]).pipe(
-    Effect.mapError((exit) => new CellProcessFailed({ runDir, exit }))
-  )
+const resumeInChild = (runDir: string, backend: string, dataRoot: string, run: RunOptions) =>
+  concnerInChild(runDir, [
+    "resume",
+    runDir,
+    "--backend",
+    backend,
+    "--data",
+    dataRoot,
+    ...(run.teachers !== undefined ? ["--teachers", run.teachers] : [])
+  ]).pipe(Effect.mapError((exit) => new CellProcessFailed({ runDir, exit })))
 
 export interface RunGridOptions<E> {
   /** The hooks of one cell's run (progress, metrics.jsonl), built in the cell's scope. */
@@ -386,6 +392,8 @@ export interface RunGridOptions<E> {
   readonly onCell?: (cell: GridCell, index: number, total: number) => Effect.Effect<void>
   /** Cells at once: 1 (default) in this process; more, each in a child process (see the module note). */
   readonly concurrency?: number
+  /** The folder of finished teachers the cells share (`RunOptions.teachers`); none shared when absent. */
+  readonly teachers?: string
 }
 
 /**
@@ -396,6 +404,7 @@ export interface RunGridOptions<E> {
 export const runGrid = <E>(cells: ReadonlyArray<GridCell>, options: RunGridOptions<E>) =>
   Effect.gen(function* () {
     const concurrency = options.concurrency ?? 1
+    const run: RunOptions = options.teachers !== undefined ? { teachers: options.teachers } : {}
     const { backend } = yield* TensorRuntime
     const { root } = yield* Corpora
     return yield* Effect.forEach(
@@ -411,15 +420,15 @@ export const runGrid = <E>(cells: ReadonlyArray<GridCell>, options: RunGridOptio
           const status = state === "interrupted" ? "resumed" : "ran"
           if (concurrency > 1) {
             if (state === "new") yield* recordRun(cell.spec, cell.runDir)
-            yield* resumeInChild(cell.runDir, backend, root)
+            yield* resumeInChild(cell.runDir, backend, root, run)
             return { cell, status, result: yield* readResult(resultFile) } as CellOutcome
           }
           const result =
             state === "interrupted"
-              ? yield* resumeExperiment(cell.runDir, options.hooksFor(cell.runDir))
+              ? yield* resumeExperiment(cell.runDir, options.hooksFor(cell.runDir), run)
               : yield* Effect.scoped(
                   Effect.flatMap(options.hooksFor(cell.runDir), (hooks) =>
-                    runExperiment(cell.spec, cell.runDir, hooks)
+                    runExperiment(cell.spec, cell.runDir, hooks, run)
                   )
                 )
           return { cell, status, result } as CellOutcome

@@ -19,3 +19,6 @@ export const specModelPath = Effect.fn("Experiment.specModelPath")(function* (di
 export const modelDir = Effect.fn("Experiment.modelDir")(function* (model: string) {
   return path.isAbsolute(model) ? model : path.join((yield* packageRoot()).dir, model)
 })
+
+/** The encoder folder's files a run reads: `run.json` hashes them, and they key a shared teacher. */
+export const ENCODER_FILES = ["model.safetensors", "vocab.txt"]

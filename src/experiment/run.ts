@@ -4,7 +4,9 @@
  * teacher, selected and scored the same way → `result.json`. The selected models are saved as
  * HF-layout folders (`teacher/`, `student/`) that `concner predict` and HF load. At every
  * evaluation point the resumable state is written, so `resumeExperiment` continues a run killed
- * at any moment and reaches the same numbers as an uninterrupted one.
+ * at any moment and reaches the same numbers as an uninterrupted one. Given a grid's folder of
+ * finished teachers (`RunOptions.teachers`), a fresh run takes its teacher from there when another
+ * cell trained the same one, and publishes the one it trains (`teacherCache.ts`).
  */
 import * as path from "node:path"
 import { FileSystem } from "@effect/platform"
@@ -38,12 +40,20 @@ import { canonicalHash } from "./canonicalJson.js"
 import { prepareRunData, runDataFiles, unlabeledExamples } from "./data.js"
 import { writeTranslationRecord } from "./engineTranslations.js"
 import { NotResumable, SpecFileInvalid } from "./errors.js"
-import { modelDir } from "./modelPath.js"
+import { ENCODER_FILES, modelDir } from "./modelPath.js"
 import { trimMetrics } from "./progress.js"
 import { RunResult, type StageResult } from "./result.js"
-import { makeRunRecord, recordResumption, writeRunRecord } from "./runRecord.js"
+import {
+  commitOf,
+  makeRunRecord,
+  packageRoot,
+  recordResumption,
+  recordTeacherSource,
+  writeRunRecord
+} from "./runRecord.js"
 import { ExperimentSpec } from "./spec.js"
 import { type StageCheckpoint, loadStageCheckpoint, saveStageCheckpoint } from "./state.js"
+import { CachedTeacher, publishTeacher, takeTeacher, teacherKey } from "./teacherCache.js"
 
 export interface RunHooks {
   /** Every training event of either stage, with the stage's total steps (progress, metrics.jsonl). */
@@ -72,6 +82,27 @@ const scoreOn = (model: Model, context: Context, sentences: ReadonlyArray<Senten
     batchSize: spec.protocol.evalBatchSize
   })
   return { scores: scorePredictions(sentences, predicted.tags), predicted }
+}
+
+/** A selected model's stage result: its dev selection and step count, its test scores. */
+const scoredOnTest = (
+  model: Model,
+  context: Context,
+  dev: StageResult["dev"],
+  steps: number
+): StageResult => {
+  const { scores, predicted } = scoreOn(model, context, context.test)
+  return {
+    dev,
+    test: {
+      f1: scores.overall.f1,
+      precision: scores.overall.precision,
+      recall: scores.overall.recall,
+      byType: Object.fromEntries(Object.entries(scores.types).map(([t, s]) => [t, s.f1]))
+    },
+    steps,
+    unpredictedTestWords: predicted.unpredictedWords
+  }
 }
 
 const stageSeed = (spec: ExperimentSpec, stage: Stage) =>
@@ -152,18 +183,7 @@ const runStage = Effect.fn("Experiment.stage")(function* (
   )
   if (best === undefined) return yield* Effect.dieMessage(`${settings.run}: no evaluation ran (0 steps)`)
   restoreWeights(model.params, best.weights)
-  const { scores, predicted } = scoreOn(model, context, context.test)
-  const result: StageResult = {
-    dev: { f1: best.f1, step: best.step },
-    test: {
-      f1: scores.overall.f1,
-      precision: scores.overall.precision,
-      recall: scores.overall.recall,
-      byType: Object.fromEntries(Object.entries(scores.types).map(([t, s]) => [t, s.f1]))
-    },
-    steps: total,
-    unpredictedTestWords: predicted.unpredictedWords
-  }
+  const result = scoredOnTest(model, context, { f1: best.f1, step: best.step }, total)
   yield* saveCheckpoint(path.join(context.runDir, stage), {
     config: model.config,
     labels: context.labels.tags,
@@ -180,11 +200,31 @@ const savedTeacher = (context: Context) =>
     config: m.config
   }))
 
+export interface RunOptions {
+  /**
+   * A grid's folder of finished teachers (see `teacherCache.ts`): a fresh run takes its teacher
+   * from there when one was published under its key, and publishes the teacher it trains.
+   */
+  readonly teachers?: string
+}
+
+/** The teacher in `teachers` under `spec`'s key, taken into the run and scored on its test set. */
+const takeSharedTeacher = (context: Context, teachers: string, key: string) =>
+  Effect.gen(function* () {
+    const taken = yield* takeTeacher(teachers, key, context.runDir)
+    if (Option.isNone(taken)) return undefined
+    const entry = taken.value
+    yield* recordTeacherSource(context.runDir, entry)
+    const model = yield* savedTeacher(context)
+    return { model, result: scoredOnTest(model, context, entry.dev, entry.steps) }
+  })
+
 const execute = Effect.fn("Experiment.execute")(function* (
   spec: ExperimentSpec,
   runDir: string,
   hooks: RunHooks,
-  resume: StageCheckpoint | undefined
+  resume: StageCheckpoint | undefined,
+  options: RunOptions
 ) {
   const started = Date.now() - (resume?.seconds ?? 0) * 1000
   const elapsed = () => (Date.now() - started) / 1000
@@ -206,9 +246,29 @@ const execute = Effect.fn("Experiment.execute")(function* (
   return yield* Effect.scoped(
     Effect.gen(function* () {
       const inStudent = resume?.stage === "student" && resume.teacher !== undefined
+      const shared =
+        options.teachers === undefined
+          ? undefined
+          : { dir: options.teachers, key: yield* teacherKey(spec, (yield* TensorRuntime).backend) }
+      const taken =
+        shared !== undefined && resume === undefined
+          ? yield* takeSharedTeacher(context, shared.dir, shared.key)
+          : undefined
       const teacher = inStudent
         ? { model: yield* savedTeacher(context), result: resume.teacher! }
-        : yield* runStage("teacher", data.teacherExamples, context, resume)
+        : (taken ?? (yield* runStage("teacher", data.teacherExamples, context, resume)))
+      // a teacher trained here (not one taken, nor one a past sitting finished and maybe took)
+      if (shared !== undefined && taken === undefined && !inStudent)
+        yield* publishTeacher(
+          shared.dir,
+          CachedTeacher.make({
+            key: shared.key,
+            runDir,
+            commit: yield* commitOf((yield* packageRoot()).dir),
+            dev: teacher.result.dev,
+            steps: teacher.result.steps
+          })
+        )
       let student: StageResult | undefined
       if (spec.method.hasKdStage) {
         const examples = unlabeledExamples(tokenizer, data.unlabeled, spec.protocol.maxLength)
@@ -235,9 +295,6 @@ const execute = Effect.fn("Experiment.execute")(function* (
     })
   )
 })
-
-/** The encoder folder's files a run record hashes. */
-const ENCODER_FILES = ["model.safetensors", "vocab.txt"]
 
 /** What `run.json` records for `spec` run now: the inputs' hashes, the commit, the backend. */
 const currentRecord = Effect.fn("Experiment.currentRecord")(function* (spec: ExperimentSpec) {
@@ -272,10 +329,11 @@ export const recordRun = Effect.fn("Experiment.record")(function* (spec: Experim
 export const runExperiment = Effect.fn("Experiment.run")(function* (
   spec: ExperimentSpec,
   runDir: string,
-  hooks: RunHooks
+  hooks: RunHooks,
+  options: RunOptions = {}
 ) {
   yield* recordRun(spec, runDir)
-  return yield* execute(spec, runDir, hooks, undefined)
+  return yield* execute(spec, runDir, hooks, undefined, options)
 })
 
 /**
@@ -319,7 +377,8 @@ export const recordedSpec = Effect.fn("Experiment.recordedSpec")(function* (runD
  */
 export const resumeExperiment = <E>(
   runDir: string,
-  makeHooks: Effect.Effect<RunHooks, E, Scope.Scope | FileSystem.FileSystem>
+  makeHooks: Effect.Effect<RunHooks, E, Scope.Scope | FileSystem.FileSystem>,
+  options: RunOptions = {}
 ) =>
   Effect.gen(function* () {
     const spec = yield* recordedSpec(runDir)
@@ -333,6 +392,6 @@ export const resumeExperiment = <E>(
       }).pipe(Effect.mapError((reason) => new NotResumable({ dir: runDir, reason })))
     yield* trimMetrics(runDir, checkpoint)
     return yield* Effect.scoped(
-      Effect.flatMap(makeHooks, (hooks) => execute(spec, runDir, hooks, checkpoint))
+      Effect.flatMap(makeHooks, (hooks) => execute(spec, runDir, hooks, checkpoint, options))
     )
   }).pipe(Effect.withSpan("Experiment.resume"))

@@ -3,7 +3,8 @@ import { createHash } from "node:crypto"
  * What every run directory records so a result can be traced and trusted: the resolved spec with a
  * stable hash (`spec.json`), and in `run.json` the SHA-256 of each data file used, the package version,
  * the git commit (marked by where it came from), the tensor backend, Node and the time — and, for a
- * run continued from a saved state, each later sitting's commit, backend and starting point.
+ * run continued from a saved state, each later sitting's commit, backend and starting point; for a
+ * run that took its teacher from another cell of its grid, which one.
  */
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -37,6 +38,15 @@ export class Resumption extends Schema.Class<Resumption>("Resumption")({
   node: Schema.String
 }) {}
 
+/** Where a run's teacher came from when it took one a grid's other cell trained (see teacherCache.ts). */
+export class TeacherSource extends Schema.Class<TeacherSource>("TeacherSource")({
+  /** The run directory that trained it. */
+  runDir: Schema.String,
+  commit: CommitInfo,
+  /** Its key in the grid's `teachers/` folder. */
+  key: Schema.String
+}) {}
+
 export class RunRecord extends Schema.Class<RunRecord>("RunRecord")({
   specSha256: Schema.String,
   dataFiles: Schema.Array(DataFileHash),
@@ -47,7 +57,9 @@ export class RunRecord extends Schema.Class<RunRecord>("RunRecord")({
   platform: Schema.String,
   createdAt: Schema.String,
   /** Later sittings, oldest first (absent until the run is first resumed from a saved state). */
-  resumes: Schema.optional(Schema.Array(Resumption))
+  resumes: Schema.optional(Schema.Array(Resumption)),
+  /** Present when the teacher was taken from another cell rather than trained by this run. */
+  teacherFrom: Schema.optional(TeacherSource)
 }) {}
 
 /** SHA-256 and size of a file, streamed (data files can be large). */
@@ -148,6 +160,17 @@ const writeRunJson = (dir: string, record: RunRecord) =>
     `${JSON.stringify(Schema.encodeSync(RunRecord)(record), null, 2)}\n`
   )
 
+/** The `run.json` in `dir`; fails with the reason. */
+const readRunJson = (dir: string) =>
+  Effect.gen(function* () {
+    const fs = yield* FileSystem.FileSystem
+    const file = join(dir, "run.json")
+    return yield* fs.readFileString(file).pipe(
+      Effect.flatMap(Schema.decodeUnknown(Schema.parseJson(RunRecord))),
+      Effect.mapError((e) => `${file}: ${e.message}`)
+    )
+  })
+
 /**
  * The check and record of a sitting that continues the run in `dir` from a saved state: the inputs
  * are hashed again and must match `run.json` (a run whose data or encoder changed under it would
@@ -159,12 +182,8 @@ export const recordResumption = Effect.fn("RunRecord.recordResumption")(function
   now: RunRecord,
   from: { readonly stage: "teacher" | "student"; readonly step: number }
 ) {
-  const fs = yield* FileSystem.FileSystem
   const file = join(dir, "run.json")
-  const recorded = yield* fs.readFileString(file).pipe(
-    Effect.flatMap(Schema.decodeUnknown(Schema.parseJson(RunRecord))),
-    Effect.mapError((e) => `${file}: ${e.message}`)
-  )
+  const recorded = yield* readRunJson(dir)
   // the same spec lists the same inputs in the same order, so pair them by position: a data root
   // moved between sittings is checked too
   const paired = recorded.dataFiles.length === now.dataFiles.length
@@ -187,4 +206,19 @@ export const recordResumption = Effect.fn("RunRecord.recordResumption")(function
     dir,
     RunRecord.make({ ...recorded, resumes: [...(recorded.resumes ?? []), sitting] })
   ).pipe(Effect.mapError((e) => `cannot write ${file}: ${e.message}`))
+})
+
+/** Records in `dir`'s `run.json` that its teacher was taken from `source` rather than trained. */
+export const recordTeacherSource = Effect.fn("RunRecord.recordTeacherSource")(function* (
+  dir: string,
+  source: TeacherSource
+) {
+  const recorded = yield* readRunJson(dir).pipe(Effect.orDieWith((reason) => new Error(reason)))
+  yield* writeRunJson(
+    dir,
+    RunRecord.make({
+      ...recorded,
+      teacherFrom: TeacherSource.make({ runDir: source.runDir, commit: source.commit, key: source.key })
+    })
+  )
 })

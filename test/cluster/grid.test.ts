@@ -100,6 +100,46 @@ const startRunner = (url: string, port: number) =>
   )
 
 describe.skipIf(!hasData)("grids on workflows", () => {
+  it.scopedLive(
+    "a grid's cells share a teacher: En's German teacher serves Spanish, scored on Spanish",
+    () =>
+      Effect.gen(function* () {
+        const fs = yield* FileSystem.FileSystem
+        const dir = yield* fs.makeTempDirectoryScoped()
+        const model = yield* makeTinyRunModel(dir)
+        const grid: Grid = {
+          name: "shared",
+          sizes: [48],
+          methods: ["en"],
+          targets: targetsOf("conll", ["de", "es"]),
+          seeds: [1],
+          translations: "mulda",
+          protocol: tinyProtocol(60),
+          model
+        }
+        const out = path.join(dir, "out")
+        const cells = yield* expandGrid(grid, { out })
+        const teachers = path.join(out, "teachers")
+        const run = yield* submitGrid(grid.name, cells, { teachers }).pipe(Effect.provide(local(1)))
+        expect(run.failures).toEqual([])
+        const [de, es] = run.outcomes.map((o) => o.cell as GridCell & { readonly runDir: string })
+        const record = (cell: { readonly runDir: string }) =>
+          JSON.parse(readFileSync(path.join(cell.runDir, "run.json"), "utf8"))
+        expect(record(de!).teacherFrom).toBeUndefined()
+        expect(record(es!).teacherFrom.runDir).toBe(de!.runDir)
+        const metrics = (cell: { readonly runDir: string }) =>
+          readFileSync(path.join(cell.runDir, "metrics.jsonl"), "utf8")
+        expect(metrics(es!)).toBe(metrics(de!))
+        const [deResult, esResult] = run.outcomes.map((o) =>
+          o.status === "unavailable" ? undefined : o.result
+        )
+        expect(esResult!.dev).toEqual(deResult!.dev)
+        expect(esResult!.lang).toBe("es")
+        expect(esResult!.test).not.toEqual(deResult!.test)
+      }).pipe(Effect.provide(runLayer("cpu"))),
+    600_000
+  )
+
   // live clock: the engines poll and sleep for real
   it.scopedLive(
     "local engine, then two runners on Postgres with one killed mid-cell: same results, nothing twice",

@@ -1,17 +1,21 @@
 /**
  * `concner train --method M --lang L --source-size K --seed S [--model DIR] --out RUN_DIR [...]`
- * or `concner train --spec RUN/spec.json --out RUN_DIR` (a recorded run again, from its resolved spec):
+ * or `concner train --spec RUN/spec.json --out RUN_DIR` (a recorded run again, from its resolved spec,
+ * on the backend `RUN/run.json` records unless `--backend` names another):
  * one run of the paper's pipeline (teacher → dev selection → test; KD student for KD methods),
  * `RUN_DIR/result.json` at the end, `RUN_DIR/metrics.jsonl` as it goes.
  * `--translations` names D_TGT's source: `mulda | deepl-awesome` (published sets, CoNLL de/es/nl),
  * `engine:dictionary` (MUSE word by word), `engine:apertium`, `engine:command=CMD` (any line-protocol
  * translator); engines translate the sampled sentences and write `RUN_DIR/translation.json`.
  */
+import * as path from "node:path"
 import { Command, Options } from "@effect/cli"
+import { FileSystem } from "@effect/platform"
 import { Console, Data, Effect, Option, Schema } from "effect"
 import { specModelPath } from "../experiment/modelPath.js"
 import { progressHooks } from "../experiment/progress.js"
 import { readSpecFile, runExperiment } from "../experiment/run.js"
+import { RunRecord } from "../experiment/runRecord.js"
 import { ExperimentSpec, protocols } from "../experiment/spec.js"
 import { TRANSLATIONS_SYNTAX, parseTranslationSource } from "../experiment/translations.js"
 import { type PaperVariant, paperObjectives } from "../losses/objective.js"
@@ -103,15 +107,45 @@ type Flags = Command.Command.ParseConfig<typeof flagSet>
 
 export const trainCommand = Command.make("train", flagSet, (flags) =>
   Effect.gen(function* () {
-    const spec = Option.isSome(flags.specFile)
-      ? yield* specOf(flags.specFile.value, flags)
-      : yield* specFrom(flags)
-    const result = yield* Effect.scoped(
-      Effect.flatMap(progressHooks(flags.out), (hooks) => runExperiment(spec, flags.out, hooks))
-    )
-    yield* Console.log(JSON.stringify(result))
-  }).pipe(Effect.provide(dataAndRuntime(flags)))
+    const backend =
+      Option.isNone(flags.specFile) || Option.isSome(flags.backend)
+        ? flags.backend
+        : yield* recordedBackend(flags.specFile.value)
+    yield* Effect.gen(function* () {
+      const spec = Option.isSome(flags.specFile)
+        ? yield* specOf(flags.specFile.value, flags)
+        : yield* specFrom(flags)
+      const result = yield* Effect.scoped(
+        Effect.flatMap(progressHooks(flags.out), (hooks) => runExperiment(spec, flags.out, hooks))
+      )
+      yield* Console.log(JSON.stringify(result))
+    }).pipe(Effect.provide(dataAndRuntime({ data: flags.data, backend })))
+  })
 ).pipe(Command.withDescription("train (and distil) one run of a method and score it on the target test set"))
+
+/**
+ * The backend the `run.json` beside a `--spec` file records (none without one): a run repeats
+ * exactly only on the backend that made it, so a re-run uses it unless `--backend` names another.
+ */
+const recordedBackend = (specFile: string) =>
+  Effect.gen(function* () {
+    const fs = yield* FileSystem.FileSystem
+    const file = path.join(path.dirname(specFile), "run.json")
+    if (!(yield* fs.exists(file))) return Option.none<string>()
+    const record = yield* fs.readFileString(file).pipe(
+      Effect.flatMap(Schema.decodeUnknown(Schema.parseJson(RunRecord))),
+      Effect.mapError(
+        (e) =>
+          new TrainFlagsInvalid({
+            reason: `cannot read the backend ${file} records (${e.message}); name one with --backend`
+          })
+      )
+    )
+    yield* Console.error(
+      `backend ${record.backend}, as ${file} records (--backend to choose another; numbers repeat exactly on the same one)`
+    )
+    return Option.some(record.backend)
+  })
 
 /** The names (`--name`) of the optional flags whose value passes `test`. */
 const flagsWhere = (

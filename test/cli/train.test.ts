@@ -154,19 +154,19 @@ describe.skipIf(!hasData)("concner train --translations engine:dictionary on rea
         })
         expect(translation.report.coverage).toBeGreaterThan(0)
 
-        // `--spec` re-runs the recorded run: the same spec and, but for the wall time, the same result
+        // `--spec` re-runs the recorded run: the same spec and, but for the wall time, the same result,
+        // on the backend its run.json records (not the default, the fastest available)
         const again = path.join(dir, "again")
         const log2 = vi.spyOn(console, "log").mockImplementation(() => {})
-        yield* train([
-          "--spec",
-          path.join(run, "spec.json"),
-          "--out",
-          again,
-          "--backend",
-          "cpu",
-          "--data",
-          dataRoot
-        ]).pipe(Effect.ensuring(Effect.sync(() => log2.mockRestore())))
+        const said = vi.spyOn(console, "error").mockImplementation(() => {})
+        yield* train(["--spec", path.join(run, "spec.json"), "--out", again, "--data", dataRoot]).pipe(
+          Effect.ensuring(Effect.sync(() => log2.mockRestore()))
+        )
+        const notes = said.mock.calls.map((args) => args.join(" ")).join("\n")
+        said.mockRestore()
+        expect(notes).toContain(`backend cpu, as ${path.join(run, "run.json")} records`)
+        expect((yield* read("run.json")).backend).toBe("cpu")
+        expect(JSON.parse(yield* fs.readFileString(path.join(again, "run.json"))).backend).toBe("cpu")
         const text = (dir: string, file: string) => fs.readFileString(path.join(dir, file))
         expect(yield* text(again, "spec.json")).toBe(yield* text(run, "spec.json"))
         const { seconds: _a, ...first } = result

@@ -3,7 +3,7 @@
  * language, source size, method — and protocol and encoder, so runs of different settings are
  * never averaged together), as mean ± sample standard deviation of test F1 over seeds, next to
  * the paper's number for the cell. The F1 is the teacher's, or the student's for KD methods (the
- * paper reports ConCNER and En+KD after distillation). Each method is also compared with `en` on
+ * paper reports ConCNER and En+KD after distillation), with the teachers' F1 beside it. Each method is also compared with `en` on
  * the same target: the difference of means against its standard error. Runs on translations from
  * another source than MulDA's published sets are rows of their own, marked as deviating from the paper.
  */
@@ -82,6 +82,8 @@ export interface ReportRow {
   readonly model: string
   /** Whose F1 this is: the student's for KD methods. */
   readonly stage: "teacher" | "student"
+  /** For KD methods, their teachers' test F1 over the same seeds: what distillation started from. */
+  readonly teacher?: { readonly mean: number; readonly std: number | undefined }
   readonly seeds: ReadonlyArray<number>
   readonly n: number
   /** Test F1 in percent, as the paper reports it. */
@@ -165,6 +167,7 @@ export const summarizeResults = (found: ReadonlyArray<FoundResult>) =>
         protocol: first.protocol,
         model: first.model,
         stage: first.student ? ("student" as const) : ("teacher" as const),
+        ...(first.student ? { teacher: meanStd(group.map(({ result: r }) => r.test.f1)) } : {}),
         seeds: group.map((g) => g.result.seed).sort((a, b) => a - b),
         n: group.length,
         ...meanStd(f1s),
@@ -204,6 +207,14 @@ export const summarizeResults = (found: ReadonlyArray<FoundResult>) =>
 const f2 = (x: number) => x.toFixed(2)
 const signed = (x: number) => `${x >= 0 ? "+" : ""}${f2(x)}`
 
+/** `mean ± std`, or the mean alone for one seed. */
+export const meanText = (m: { readonly mean: number; readonly std: number | undefined }) =>
+  m.std === undefined ? f2(m.mean) : `${f2(m.mean)} ± ${f2(m.std)}`
+
+/** The stage column: whose F1, and for a student its teachers' F1. */
+export const stageText = (r: ReportRow): string =>
+  r.teacher === undefined ? r.stage : `${r.stage} (teacher ${meanText(r.teacher)})`
+
 const versus = (v: Versus | undefined) =>
   v === undefined
     ? ""
@@ -225,10 +236,10 @@ export const formatReportMarkdown = (rows: ReadonlyArray<ReportRow>): string => 
       const lines = section.map((r) => {
         const paper = [...new Set(r.paper.map((p) => f2(p.f1)))].join(" / ")
         const where = r.paper.length > 0 ? ` (${[...new Set(r.paper.map((p) => p.table))].join(", ")})` : ""
-        const score = r.std === undefined ? `${f2(r.mean)}` : `${f2(r.mean)} ± ${f2(r.std)}`
+        const score = meanText(r)
         const method = r.translations === undefined ? r.method : `${r.method} [${sourceName(r)}]`
         const mark = r.deviations === undefined ? "" : " †"
-        return `| ${r.sourceSize} | ${method} | ${r.lang} | ${score}${mark} | ${r.n} | ${r.stage} | ${paper ? `${paper}${where}` : "–"} | ${versus(r.vsEn)} | ${versus(r.vsMulda)} |`
+        return `| ${r.sourceSize} | ${method} | ${r.lang} | ${score}${mark} | ${r.n} | ${stageText(r)} | ${paper ? `${paper}${where}` : "–"} | ${versus(r.vsEn)} | ${versus(r.vsMulda)} |`
       })
       const notes = [...new Set(section.flatMap((r) => r.deviations ?? []))].map((d) => `† ${d}.`)
       return [
@@ -250,6 +261,7 @@ export const reportJson = (rows: ReadonlyArray<ReportRow>) =>
   rows.map((r) => ({
     ...r,
     std: r.std ?? null,
+    teacher: r.teacher === undefined ? null : { mean: r.teacher.mean, std: r.teacher.std ?? null },
     vsEn: versusJson(r.vsEn),
     vsMulda: versusJson(r.vsMulda)
   }))

@@ -42,7 +42,7 @@ body{font-family:system-ui,sans-serif;margin:1.5em;color:#222}
 table{border-collapse:collapse;margin:1em 0}
 th,td{border:1px solid #ccc;padding:.25em .5em;text-align:left;vertical-align:top}
 caption{text-align:left;font-weight:bold;padding:.25em 0}
-.cell .paper{display:block;color:#666;font-size:.85em}
+.cell .paper,.cell .teacher{display:block;color:#666;font-size:.85em}
 .cell .n{color:#666;font-size:.85em}
 .missing{background:#f3f3f3;color:#888}
 .deviates{background:#fff4d6}

@@ -5,7 +5,7 @@ import { type PaperTable, paperCorpus, paperRows } from "../experiment/paperTabl
  * paper's number; cells without runs say "missing", cells whose runs depart from the paper's
  * setting carry a footnote naming how. Runs no paper table holds are listed in a plain table.
  */
-import type { ReportRow, Versus } from "../experiment/report.js"
+import { type ReportRow, type Versus, meanText, stageText } from "../experiment/report.js"
 import { translationLabel } from "../experiment/translations.js"
 import { type Html, html } from "./htmlTemplate.js"
 
@@ -45,8 +45,6 @@ export class Footnotes {
 
 const f2 = (x: number) => x.toFixed(2)
 
-const score = (r: ReportRow) => (r.std === undefined ? f2(r.mean) : `${f2(r.mean)} ± ${f2(r.std)}`)
-
 const versus = (v: Versus | undefined) =>
   v === undefined ? "" : `${v.diff >= 0 ? "+" : ""}${f2(v.diff)}${v.se === undefined ? "" : ` ± ${f2(v.se)}`}`
 
@@ -55,13 +53,16 @@ const devMark = (notes: Footnotes, deviations: ReadonlyArray<string>) => {
   return id === undefined ? "" : html` <sup class="dev" title="${deviations.join("; ")}">${id}</sup>`
 }
 
+const teacherSpan = (r: ReportRow) =>
+  r.teacher === undefined ? "" : html`<span class="teacher">teacher ${meanText(r.teacher)}</span>`
+
 const paperSpan = (paper: number | undefined) =>
   paper === undefined ? "" : html`<span class="paper">paper ${f2(paper)}</span>`
 
 const cellHtml = (cell: Cell | undefined, paper: number | undefined, notes: Footnotes) =>
   cell === undefined
     ? html`<td class="cell missing"><span class="score">missing</span>${paperSpan(paper)}</td>`
-    : html`<td class="${cell.deviations.length > 0 ? "cell deviates" : "cell"}"><span class="score">${score(cell.row)}</span> <span class="n">n=${cell.row.n}</span>${devMark(notes, cell.deviations)}${paperSpan(paper)}</td>`
+    : html`<td class="${cell.deviations.length > 0 ? "cell deviates" : "cell"}"><span class="score">${meanText(cell.row)}</span> <span class="n">n=${cell.row.n}</span>${teacherSpan(cell.row)}${devMark(notes, cell.deviations)}${paperSpan(paper)}</td>`
 
 const titles: Record<PaperTable, string> = {
   table3: "Table 3: test F1 (%) by target language (CoNLL es/nl/de, WikiAnn ar/hi/zh)",
@@ -125,5 +126,5 @@ export const rowsTableHtml = (cells: ReadonlyArray<Cell>, notes: Footnotes): Htm
 <thead><tr><th>corpus</th><th>size</th><th>method</th><th>translations</th><th>lang</th><th>test F1</th><th>n</th><th>stage</th><th>Δ vs en ± se</th><th>Δ vs mulda ± se</th></tr></thead>
 <tbody>${cells.map(
     ({ row: r, deviations }) =>
-      html`<tr><td>${r.corpus}</td><td>${r.sourceSize}</td><td>${r.method}</td><td>${r.translations === undefined ? "–" : translationLabel(r.translations)}</td><td>${r.lang}</td><td class="${deviations.length > 0 ? "cell deviates" : "cell"}"><span class="score">${score(r)}</span>${devMark(notes, deviations)}</td><td>${r.n}</td><td>${r.stage}</td><td>${versus(r.vsEn)}</td><td>${versus(r.vsMulda)}</td></tr>`
+      html`<tr><td>${r.corpus}</td><td>${r.sourceSize}</td><td>${r.method}</td><td>${r.translations === undefined ? "–" : translationLabel(r.translations)}</td><td>${r.lang}</td><td class="${deviations.length > 0 ? "cell deviates" : "cell"}"><span class="score">${meanText(r)}</span>${devMark(notes, deviations)}</td><td>${r.n}</td><td>${stageText(r)}</td><td>${versus(r.vsEn)}</td><td>${versus(r.vsMulda)}</td></tr>`
   )}</tbody></table>`

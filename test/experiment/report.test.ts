@@ -60,9 +60,9 @@ const sample = [
   result("en", 1, 70),
   result("en", 2, 72),
   result("en", 3, 74),
-  // KD methods are reported by their student
+  // KD methods are reported by their student, with their teacher beside it
   result("concner", 1, 50, { student: 80 }),
-  result("concner", 2, 50, { student: 84 }),
+  result("concner", 2, 52, { student: 84 }),
   result("mulda", 1, 71, { sourceSize: 1000 })
 ]
 
@@ -139,10 +139,11 @@ describe("report", () => {
         "| 500 | en | de | 72.00 ± 2.00 | 3 | teacher | 59.33 (table3, table5) |  |  |"
       )
       expect(markdown).toContain(
-        "| 500 | concner | de | 82.00 ± 2.83 | 2 | student | 66.96 (table3) | +10.00 ± 2.31 |  |"
+        "| 500 | concner | de | 82.00 ± 2.83 | 2 | student (teacher 51.00 ± 1.41) | 66.96 (table3) | +10.00 ± 2.31 |  |"
       )
       expect(markdown).toContain("| 1000 | mulda | de | 71.00 | 1 | teacher | 65.29 (table3) |  |  |")
-      expect(reportJson(rows)[2]).toMatchObject({ std: null, vsEn: null, vsMulda: null })
+      expect(reportJson(rows)[2]).toMatchObject({ std: null, teacher: null, vsEn: null, vsMulda: null })
+      expect(reportJson(rows)[1]!.teacher).toEqual({ mean: 51, std: Math.sqrt(2) })
     }).pipe(Effect.provide(NodeContext.layer))
   )
 
@@ -161,7 +162,7 @@ describe("report", () => {
       expect(of("concner").vsMulda!.se).toBeCloseTo(Math.sqrt(8 / 2 + 2 / 2), 10)
       expect(of("mulda").vsEn!.diff).toBeCloseTo(4, 10)
       expect(formatReportMarkdown(rows)).toContain(
-        "| 500 | concner | de | 82.00 ± 2.83 | 2 | student | 66.96 (table3) | +10.00 ± 2.31 | +6.00 ± 2.24 |"
+        "| 500 | concner | de | 82.00 ± 2.83 | 2 | student (teacher 51.00 ± 1.41) | 66.96 (table3) | +10.00 ± 2.31 | +6.00 ± 2.24 |"
       )
     }).pipe(Effect.provide(NodeContext.layer))
   )

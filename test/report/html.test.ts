@@ -57,10 +57,11 @@ describe("HTML report", () => {
         expect(tableOf(page, 2, "table5")).toContain("61.00 ± 1.41")
         expect(tableOf(page, 2, "table4")).toBeUndefined()
 
-        // cpu section: cells deviate, footnotes name how; KD methods report the student (45)
+        // cpu section: cells deviate, footnotes name how; KD methods report the student (45), its
+        // teacher (40) beside it
         expect(count(cpu, /<td class="cell">/g)).toBe(0)
         expect(cpu).toMatch(
-          /class="cell deviates"><span class="score">45\.00<\/span> <span class="n">n=1<\/span>/
+          /class="cell deviates"><span class="score">45\.00<\/span> <span class="n">n=1<\/span><span class="teacher">teacher 40\.00<\/span>/
         )
         expect(cpu).toContain("protocol cpu: epochs")
         expect(cpu).toContain("encoder tiny (paper: mBERT)")

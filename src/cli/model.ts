@@ -16,7 +16,7 @@ import { loadTokenizer } from "../text/Tokenizer.js"
 import { trimVocabulary } from "../text/trim.js"
 import { loadVocab } from "../text/vocab.js"
 import { labelSet } from "../train/labels.js"
-import { runtimeLayer } from "./common.js"
+import { dataOption, runtimeLayer } from "./common.js"
 
 export class ModelInitError extends Data.TaggedError("ModelInitError")<{
   readonly file: string
@@ -55,10 +55,7 @@ const labels = Options.text("labels").pipe(
     "entity types, comma-separated; the head gets IOB2 tags O, B-T, I-T (default: config.json's id2label)"
   )
 )
-const data = Options.directory("data").pipe(
-  Options.optional,
-  Options.withDescription("data root (default CONCNER_DATA or ../shared/data)")
-)
+const data = dataOption
 const backend = Options.choice("backend", backendChoices).pipe(
   Options.optional,
   Options.withDescription("tensor backend (default: CONCNER_BACKEND, else the fastest available)")

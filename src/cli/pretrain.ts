@@ -14,7 +14,7 @@ import type { PretrainStepResult } from "../pretrain/step.js"
 import { TensorRuntime } from "../runtime/TensorRuntime.js"
 import { BertTokenizer } from "../text/bertTokenizer.js"
 import { loadVocab } from "../text/vocab.js"
-import { backendOption, runtimeLayer } from "./common.js"
+import { backendOption, dataOption, runtimeLayer } from "./common.js"
 
 const config = Options.file("config", { exists: "yes" }).pipe(
   Options.withDescription("JSON: {model: BERT config.json fields, seed, steps, batchSize, maxLength, lr, …}")
@@ -30,10 +30,7 @@ const steps = Options.integer("steps").pipe(
 const resume = Options.boolean("resume").pipe(
   Options.withDescription("continue from out/run/state.safetensors")
 )
-const data = Options.directory("data").pipe(
-  Options.optional,
-  Options.withDescription("data root (default CONCNER_DATA or ../shared/data)")
-)
+const data = dataOption
 const backend = backendOption
 
 /** One redrawn line on a TTY; otherwise a plain line every `every` steps and at the end. */

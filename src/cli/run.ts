@@ -23,7 +23,7 @@ import { specModelPath } from "../experiment/modelPath.js"
 import { formatReportMarkdown, summarizeResults } from "../experiment/report.js"
 import { protocols } from "../experiment/spec.js"
 import { shippedEncoder } from "../model/shipped.js"
-import { backendOption, dataAndRuntime } from "./common.js"
+import { backendOption, dataAndRuntime, dataOption } from "./common.js"
 
 const file = Args.file({ name: "SPEC", exists: "yes" }).pipe(
   Args.withDescription("an experiment module (experiments/*.ts) or a JSON grid file (*.json)")
@@ -56,10 +56,7 @@ const concurrency = Options.integer("concurrency").pipe(
   Options.withDefault(1),
   Options.withDescription("cells at once on this machine (without --cluster), each in a child process")
 )
-const data = Options.directory("data").pipe(
-  Options.optional,
-  Options.withDescription("data root (default CONCNER_DATA or ../shared/data)")
-)
+const data = dataOption
 const backend = backendOption
 
 /** The grid default-exported by an experiment module. */

@@ -20,7 +20,7 @@ import { ExperimentSpec, protocols } from "../experiment/spec.js"
 import { TRANSLATIONS_SYNTAX, parseTranslationSource } from "../experiment/translations.js"
 import { type PaperVariant, paperObjectives } from "../losses/objective.js"
 import { SHIPPED_ENCODER, shippedEncoder } from "../model/shipped.js"
-import { backendOption, dataAndRuntime } from "./common.js"
+import { backendOption, dataAndRuntime, dataOption } from "./common.js"
 
 const method = Options.choice("method", Object.keys(paperObjectives) as Array<PaperVariant>).pipe(
   Options.optional,
@@ -74,10 +74,7 @@ const translations = Options.text("translations").pipe(
   Options.optional,
   Options.withDescription(`D_TGT's source (default mulda): ${TRANSLATIONS_SYNTAX}`)
 )
-const data = Options.directory("data").pipe(
-  Options.optional,
-  Options.withDescription("data root (default CONCNER_DATA or ../shared/data)")
-)
+const data = dataOption
 const backend = backendOption
 
 /** Flags that cannot go together, or a run flag missing. */

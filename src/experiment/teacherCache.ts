@@ -67,6 +67,22 @@ export const teacherKey = Effect.fn("TeacherCache.key")(function* (spec: Experim
   return canonicalHash({ spec: teacherSpec(spec), inputs: hashes, backend })
 })
 
+/**
+ * The files of the model folder `from` into the new folder `to`, except `skip`: hard links where
+ * the file system allows (no second copy of the weights; every writer here replaces a file by
+ * renaming a new one over it, so a linked file never changes), copies otherwise.
+ */
+const linkFiles = (from: string, to: string, skip: ReadonlyArray<string> = []) =>
+  Effect.gen(function* () {
+    const fs = yield* FileSystem.FileSystem
+    yield* fs.makeDirectory(to, { recursive: true })
+    for (const name of yield* fs.readDirectory(from)) {
+      if (skip.includes(name)) continue
+      const [source, target] = [path.join(from, name), path.join(to, name)]
+      yield* fs.link(source, target).pipe(Effect.orElse(() => fs.copyFile(source, target)))
+    }
+  })
+
 const isTeacherLine = (line: string) => {
   try {
     return (JSON.parse(line) as { stage?: unknown }).stage === "teacher"
@@ -90,7 +106,7 @@ export const publishTeacher = Effect.fn("TeacherCache.publish")(function* (
   yield* fs.makeDirectory(cache, { recursive: true })
   const temp = path.join(cache, `.${entry.key}.${process.pid}.tmp`)
   yield* fs.remove(temp, { recursive: true }).pipe(Effect.ignore)
-  yield* fs.copy(path.join(entry.runDir, "teacher"), temp)
+  yield* linkFiles(path.join(entry.runDir, "teacher"), temp)
   const lines = (yield* fs.readFileString(path.join(entry.runDir, METRICS_FILE)))
     .split("\n")
     .filter(isTeacherLine)
@@ -123,8 +139,7 @@ export const takeTeacher = Effect.fn("TeacherCache.take")(function* (
     .pipe(Effect.flatMap(Schema.decodeUnknown(Schema.parseJson(CachedTeacher))), Effect.orDie)
   const teacherDir = path.join(runDir, "teacher")
   yield* fs.remove(teacherDir, { recursive: true }).pipe(Effect.ignore)
-  yield* fs.copy(source, teacherDir)
-  for (const f of [TEACHER_FILE, METRICS_FILE]) yield* fs.remove(path.join(teacherDir, f))
+  yield* linkFiles(source, teacherDir, [TEACHER_FILE, METRICS_FILE])
   // appended: the run's metrics log may already be open for appending (never renamed over)
   const lines = yield* fs.readFileString(path.join(source, METRICS_FILE))
   yield* fs.writeFileString(path.join(runDir, METRICS_FILE), lines, { flag: "a" })

@@ -1,3 +1,4 @@
+import { statSync } from "node:fs"
 import * as path from "node:path"
 import { FileSystem } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
@@ -107,7 +108,14 @@ describe.skipIf(!hasData)("a grid's cells sharing a teacher", () => {
         expect(donorPart).toEqual(teacherPart)
         expect(fresh.metrics.startsWith(donor.metrics)).toBe(true)
         // published once: the taker does not publish again
-        expect((yield* fs.readDirectory(teachers)).filter((f) => !f.startsWith("."))).toHaveLength(1)
+        const published = (yield* fs.readDirectory(teachers)).filter((f) => !f.startsWith("."))
+        expect(published).toHaveLength(1)
+        // the weights are one file linked thrice (the ablation's, the published one, ConCNER's), not copies
+        const weights = path.join(teachers, published[0]!, "model.safetensors")
+        expect(statSync(weights).nlink).toBe(3)
+        expect(statSync(path.join(dir, "concner", "teacher", "model.safetensors")).ino).toBe(
+          statSync(weights).ino
+        )
       }).pipe(Effect.provide(runLayer("cpu"))),
     600_000
   )

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The cpu reproduction of Table 5 (issue 11): runs experiments/table5-cpu-de.ts and
 # table5-cpu-es-nl.ts under the `cpu` protocol with the shipped encoder into WORK (resumable: run it
-# again after an interruption and finished cells are skipped, started ones resume), then exports
+# again after an interruption and finished cells are skipped, started ones resume; cells whose
+# teacher another cell trained take it from WORK/teachers, see `concner run`), then exports
 # every finished cell's record — spec.json, run.json, result.json, metrics.jsonl (and
 # translation.json where an engine ran), never checkpoints — to results/table5-cpu with the report
 # as Markdown, JSON and HTML. Re-run one exported cell with

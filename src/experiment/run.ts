@@ -219,6 +219,18 @@ const takeSharedTeacher = (context: Context, teachers: string, key: string) =>
     return { model, result: scoredOnTest(model, context, entry.dev, entry.steps) }
   })
 
+/** What decides the bits a run computes besides its inputs: the backend, its kernels and threads. */
+const numericsOf = Effect.gen(function* () {
+  const info = yield* (yield* TensorRuntime).info
+  return {
+    backend: info.backend,
+    simd: info.simd,
+    threads: info.threads,
+    native: info.native.active,
+    blasThreads: info.native.blasThreads
+  }
+})
+
 const execute = Effect.fn("Experiment.execute")(function* (
   spec: ExperimentSpec,
   runDir: string,
@@ -249,7 +261,7 @@ const execute = Effect.fn("Experiment.execute")(function* (
       const shared =
         options.teachers === undefined
           ? undefined
-          : { dir: options.teachers, key: yield* teacherKey(spec, (yield* TensorRuntime).backend) }
+          : { dir: options.teachers, key: yield* teacherKey(spec, yield* numericsOf) }
       const taken =
         shared !== undefined && resume === undefined
           ? yield* takeSharedTeacher(context, shared.dir, shared.key)

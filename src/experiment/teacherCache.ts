@@ -10,8 +10,10 @@
  * A teacher is found by its key: the hash of what the teacher stage reads — the spec without its
  * distillation settings, its method's name and its test-set size (and without the target
  * language, translations and mismatch policy when the method reads no translations), the SHA-256
- * of the data files and encoder files it reads, and the backend. Anything not known to be
- * irrelevant stays in the key, so a new spec field separates teachers until it is listed here.
+ * of the data files and encoder files it reads, and the backend with what changes its arithmetic
+ * (native kernels or not, thread counts), so a runner on other kernels trains its own. Anything
+ * not known to be irrelevant stays in the key, so a new spec field separates teachers until it is
+ * listed here.
  */
 import * as path from "node:path"
 import { FileSystem } from "@effect/platform"
@@ -55,8 +57,14 @@ export const teacherSpec = (spec: ExperimentSpec): Record<string, unknown> => {
   }
 }
 
-/** The key of `spec`'s teacher on `backend` (hashes the files it reads). */
-export const teacherKey = Effect.fn("TeacherCache.key")(function* (spec: ExperimentSpec, backend: string) {
+/**
+ * The key of `spec`'s teacher computed by `numerics` (the backend and what changes its arithmetic:
+ * native kernels, threads); hashes the files the teacher reads.
+ */
+export const teacherKey = Effect.fn("TeacherCache.key")(function* (
+  spec: ExperimentSpec,
+  numerics: Readonly<Record<string, unknown>>
+) {
   const { root } = yield* Corpora
   const encoder = yield* modelDir(spec.model)
   const files = [
@@ -64,7 +72,7 @@ export const teacherKey = Effect.fn("TeacherCache.key")(function* (spec: Experim
     ...ENCODER_FILES.map((f) => path.join(encoder, f))
   ]
   const hashes = yield* Effect.forEach(files, (f) => Effect.map(hashFile(f), (h) => h.sha256))
-  return canonicalHash({ spec: teacherSpec(spec), inputs: hashes, backend })
+  return canonicalHash({ spec: teacherSpec(spec), inputs: hashes, numerics })
 })
 
 /**

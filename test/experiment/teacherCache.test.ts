@@ -7,7 +7,7 @@ import { runDataFiles, teacherDataFiles } from "../../src/experiment/data.js"
 import { progressHooks } from "../../src/experiment/progress.js"
 import { runExperiment } from "../../src/experiment/run.js"
 import { ExperimentSpec, cpuProtocol } from "../../src/experiment/spec.js"
-import { teacherSpec } from "../../src/experiment/teacherCache.js"
+import { teacherKey, teacherSpec } from "../../src/experiment/teacherCache.js"
 import { tf } from "../../src/runtime/tf.js"
 import { hasData } from "../support/data.js"
 import { makeTinyRunModel, runLayer, tinyProtocol, tinySpec } from "../support/runs.js"
@@ -63,6 +63,16 @@ describe("which cells share a teacher", () => {
 })
 
 describe.skipIf(!hasData)("a grid's cells sharing a teacher", () => {
+  it.effect("keys: the same for En across targets, another for other kernels", () =>
+    Effect.gen(function* () {
+      const numerics = { backend: "wasm", native: true, blasThreads: 1 }
+      const de = yield* teacherKey(spec({}), numerics)
+      expect(yield* teacherKey(spec({ lang: "es" }), numerics)).toBe(de)
+      expect(yield* teacherKey(spec({}), { ...numerics, native: false })).not.toBe(de)
+      expect(yield* teacherKey(spec({}), { ...numerics, blasThreads: 2 })).not.toBe(de)
+    }).pipe(Effect.provide(runLayer("cpu")))
+  )
+
   it.scoped(
     "a taken teacher gives the numbers and metrics training it would (cpu)",
     () =>

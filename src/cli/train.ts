@@ -15,7 +15,7 @@ import { Console, Data, Effect, Option, Schema } from "effect"
 import { specModelPath } from "../experiment/modelPath.js"
 import { progressHooks } from "../experiment/progress.js"
 import { readSpecFile, runExperiment } from "../experiment/run.js"
-import { RunRecord } from "../experiment/runRecord.js"
+import { readRunJson } from "../experiment/runRecord.js"
 import { ExperimentSpec, protocols } from "../experiment/spec.js"
 import { TRANSLATIONS_SYNTAX, parseTranslationSource } from "../experiment/translations.js"
 import { type PaperVariant, paperObjectives } from "../losses/objective.js"
@@ -129,12 +129,11 @@ const recordedBackend = (specFile: string) =>
     const fs = yield* FileSystem.FileSystem
     const file = path.join(path.dirname(specFile), "run.json")
     if (!(yield* fs.exists(file))) return Option.none<string>()
-    const record = yield* fs.readFileString(file).pipe(
-      Effect.flatMap(Schema.decodeUnknown(Schema.parseJson(RunRecord))),
+    const record = yield* readRunJson(path.dirname(specFile)).pipe(
       Effect.mapError(
-        (e) =>
+        (reason) =>
           new TrainFlagsInvalid({
-            reason: `cannot read the backend ${file} records (${e.message}); name one with --backend`
+            reason: `cannot read the backend the run recorded (${reason}); name one with --backend`
           })
       )
     )

@@ -10,7 +10,7 @@ import type { FileSystem } from "@effect/platform"
 import { Data, Effect, type Scope } from "effect"
 import { RUN_LOG, concnerInChild } from "../experiment/grid.js"
 import { progressHooks } from "../experiment/progress.js"
-import type { RunHooks } from "../experiment/run.js"
+import { type RunHooks, type RunOptions, runOptionFlags } from "../experiment/run.js"
 import type { CellProgress } from "./CellStore.js"
 
 /** A cell's training process did not finish its run. */
@@ -39,7 +39,7 @@ const isProgress = (m: unknown): m is CellProgress =>
  */
 export const trainInChild = (
   runDir: string,
-  options: { readonly backend: string; readonly dataRoot: string; readonly teachers?: string },
+  options: RunOptions & { readonly backend: string; readonly dataRoot: string },
   onProgress: (progress: CellProgress) => void
 ) =>
   concnerInChild(
@@ -51,7 +51,7 @@ export const trainInChild = (
       options.backend,
       "--data",
       options.dataRoot,
-      ...(options.teachers !== undefined ? ["--teachers", options.teachers] : [])
+      ...runOptionFlags(options)
     ],
     (m) => {
       if (isProgress(m)) onProgress(m)

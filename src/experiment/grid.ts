@@ -29,7 +29,14 @@ import { Objective, PaperVariant, paperObjectives } from "../losses/objective.js
 import { TensorRuntime } from "../runtime/TensorRuntime.js"
 import { canonicalHash } from "./canonicalJson.js"
 import { RunResult } from "./result.js"
-import { type RunHooks, type RunOptions, recordRun, resumeExperiment, runExperiment } from "./run.js"
+import {
+  type RunHooks,
+  type RunOptions,
+  recordRun,
+  resumeExperiment,
+  runExperiment,
+  runOptionFlags
+} from "./run.js"
 import { ExperimentSpec, Protocol } from "./spec.js"
 import {
   TranslationSource as TranslationSourceSchema,
@@ -382,7 +389,7 @@ const resumeInChild = (runDir: string, backend: string, dataRoot: string, run: R
     backend,
     "--data",
     dataRoot,
-    ...(run.teachers !== undefined ? ["--teachers", run.teachers] : [])
+    ...runOptionFlags(run)
   ]).pipe(Effect.mapError((exit) => new CellProcessFailed({ runDir, exit })))
 
 export interface RunGridOptions<E> {

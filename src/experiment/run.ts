@@ -208,6 +208,10 @@ export interface RunOptions {
   readonly teachers?: string
 }
 
+/** `options` as the flags of `concner resume` / `runner-cell`, for a run in a child process. */
+export const runOptionFlags = (options: RunOptions): Array<string> =>
+  options.teachers !== undefined ? ["--teachers", options.teachers] : []
+
 /** The teacher in `teachers` under `spec`'s key, taken into the run and scored on its test set. */
 const takeSharedTeacher = (context: Context, teachers: string, key: string) =>
   Effect.gen(function* () {

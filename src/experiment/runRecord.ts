@@ -161,7 +161,7 @@ const writeRunJson = (dir: string, record: RunRecord) =>
   )
 
 /** The `run.json` in `dir`; fails with the reason. */
-const readRunJson = (dir: string) =>
+export const readRunJson = (dir: string) =>
   Effect.gen(function* () {
     const fs = yield* FileSystem.FileSystem
     const file = join(dir, "run.json")

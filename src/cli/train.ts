@@ -15,11 +15,12 @@ import { Console, Data, Effect, Option, Schema } from "effect"
 import { specModelPath } from "../experiment/modelPath.js"
 import { progressHooks } from "../experiment/progress.js"
 import { readSpecFile, runExperiment } from "../experiment/run.js"
-import { readRunJson } from "../experiment/runRecord.js"
+import { type RunRecord, numericsDiffer, numericsOf, readRunJson } from "../experiment/runRecord.js"
 import { ExperimentSpec, protocols } from "../experiment/spec.js"
 import { TRANSLATIONS_SYNTAX, parseTranslationSource } from "../experiment/translations.js"
 import { type PaperVariant, paperObjectives } from "../losses/objective.js"
 import { SHIPPED_ENCODER, shippedEncoder } from "../model/shipped.js"
+import { TensorRuntime } from "../runtime/TensorRuntime.js"
 import { backendOption, dataAndRuntime, dataOption } from "./common.js"
 
 const method = Options.choice("method", Object.keys(paperObjectives) as Array<PaperVariant>).pipe(
@@ -104,11 +105,16 @@ type Flags = Command.Command.ParseConfig<typeof flagSet>
 
 export const trainCommand = Command.make("train", flagSet, (flags) =>
   Effect.gen(function* () {
-    const backend =
-      Option.isNone(flags.specFile) || Option.isSome(flags.backend)
-        ? flags.backend
-        : yield* recordedBackend(flags.specFile.value)
+    const recorded = Option.isNone(flags.specFile)
+      ? Option.none<RunRecord>()
+      : yield* recordedRun(flags.specFile.value)
+    const backend = Option.orElse(flags.backend, () => Option.map(recorded, (r) => r.backend))
+    if (Option.isNone(flags.backend) && Option.isSome(flags.specFile) && Option.isSome(recorded))
+      yield* Console.error(
+        `backend ${recorded.value.backend}, as ${path.join(path.dirname(flags.specFile.value), "run.json")} records (--backend to choose another; numbers repeat exactly on the same one)`
+      )
     yield* Effect.gen(function* () {
+      if (Option.isSome(recorded)) yield* warnIfNumericsDiffer(recorded.value)
       const spec = Option.isSome(flags.specFile)
         ? yield* specOf(flags.specFile.value, flags)
         : yield* specFrom(flags)
@@ -121,14 +127,14 @@ export const trainCommand = Command.make("train", flagSet, (flags) =>
 ).pipe(Command.withDescription("train (and distil) one run of a method and score it on the target test set"))
 
 /**
- * The backend the `run.json` beside a `--spec` file records (none without one): a run repeats
- * exactly only on the backend that made it, so a re-run uses it unless `--backend` names another.
+ * The `run.json` beside a `--spec` file (none without one): a run repeats exactly only on the
+ * backend, kernels and threads that made it, so a re-run uses its backend unless `--backend` names
+ * another, and says where the rest differs.
  */
-const recordedBackend = (specFile: string) =>
+const recordedRun = (specFile: string) =>
   Effect.gen(function* () {
     const fs = yield* FileSystem.FileSystem
-    const file = path.join(path.dirname(specFile), "run.json")
-    if (!(yield* fs.exists(file))) return Option.none<string>()
+    if (!(yield* fs.exists(path.join(path.dirname(specFile), "run.json")))) return Option.none<RunRecord>()
     const record = yield* readRunJson(path.dirname(specFile)).pipe(
       Effect.mapError(
         (reason) =>
@@ -137,10 +143,19 @@ const recordedBackend = (specFile: string) =>
           })
       )
     )
-    yield* Console.error(
-      `backend ${record.backend}, as ${file} records (--backend to choose another; numbers repeat exactly on the same one)`
-    )
-    return Option.some(record.backend)
+    return Option.some(record)
+  })
+
+/** A warning when this process's kernels or threads are not those `recorded` ran with. */
+const warnIfNumericsDiffer = (recorded: RunRecord) =>
+  Effect.gen(function* () {
+    const info = yield* (yield* TensorRuntime).info
+    if (recorded.numerics === undefined || info.backend !== recorded.backend) return
+    const differ = numericsDiffer(recorded.numerics, numericsOf(info))
+    if (differ.length > 0)
+      yield* Console.error(
+        `warning: this run was recorded with other kernels or threads (${differ.join(", ")}): its numbers will be close, not identical`
+      )
   })
 
 /** The names (`--name`) of the optional flags whose value passes `test`. */

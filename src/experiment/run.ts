@@ -46,6 +46,7 @@ import { RunResult, type StageResult } from "./result.js"
 import {
   commitOf,
   makeRunRecord,
+  numericsOf,
   packageRoot,
   recordResumption,
   recordTeacherSource,
@@ -224,15 +225,9 @@ const takeSharedTeacher = (context: Context, teachers: string, key: string) =>
   })
 
 /** What decides the bits a run computes besides its inputs: the backend, its kernels and threads. */
-const numericsOf = Effect.gen(function* () {
+const keyNumerics = Effect.gen(function* () {
   const info = yield* (yield* TensorRuntime).info
-  return {
-    backend: info.backend,
-    simd: info.simd,
-    threads: info.threads,
-    native: info.native.active,
-    blasThreads: info.native.blasThreads
-  }
+  return { backend: info.backend, ...numericsOf(info) }
 })
 
 const execute = Effect.fn("Experiment.execute")(function* (
@@ -265,7 +260,7 @@ const execute = Effect.fn("Experiment.execute")(function* (
       const shared =
         options.teachers === undefined
           ? undefined
-          : { dir: options.teachers, key: yield* teacherKey(spec, yield* numericsOf) }
+          : { dir: options.teachers, key: yield* teacherKey(spec, yield* keyNumerics) }
       const taken =
         shared !== undefined && resume === undefined
           ? yield* takeSharedTeacher(context, shared.dir, shared.key)
@@ -316,6 +311,7 @@ const execute = Effect.fn("Experiment.execute")(function* (
 const currentRecord = Effect.fn("Experiment.currentRecord")(function* (spec: ExperimentSpec) {
   const corpora = yield* Corpora
   const runtime = yield* TensorRuntime
+  const info = yield* runtime.info
   const encoder = yield* modelDir(spec.model)
   return yield* makeRunRecord({
     spec: Schema.encodeSync(ExperimentSpec)(spec),
@@ -324,7 +320,8 @@ const currentRecord = Effect.fn("Experiment.currentRecord")(function* (spec: Exp
       ...runDataFiles(spec).map((f) => path.join(corpora.root, f)),
       ...ENCODER_FILES.map((f) => path.join(encoder, f))
     ],
-    backend: runtime.backend
+    backend: runtime.backend,
+    numerics: numericsOf(info)
   })
 })
 

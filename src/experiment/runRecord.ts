@@ -2,15 +2,17 @@ import { createHash } from "node:crypto"
 /**
  * What every run directory records so a result can be traced and trusted: the resolved spec with a
  * stable hash (`spec.json`), and in `run.json` the SHA-256 of each data file used, the package version,
- * the git commit (marked by where it came from), the tensor backend, Node and the time — and, for a
- * run continued from a saved state, each later sitting's commit, backend and starting point; for a
- * run that took its teacher from another cell of its grid, which one.
+ * the git commit (marked by where it came from), the tensor backend with what changes its arithmetic
+ * (kernels, threads), Node and the time — and, for a run continued from a saved state, each later
+ * sitting's commit, backend and starting point; for a run that took its teacher from another cell of
+ * its grid, which one.
  */
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { Command, FileSystem } from "@effect/platform"
 import { Config, DateTime, Effect, Option, Schema, Stream } from "effect"
 import { writeFileStringAtomic } from "../model/atomic.js"
+import type { RuntimeInfo } from "../runtime/info.js"
 import { canonicalHash, canonicalJson } from "./canonicalJson.js"
 
 export class DataFileHash extends Schema.Class<DataFileHash>("DataFileHash")({
@@ -27,6 +29,38 @@ export class CommitInfo extends Schema.Class<CommitInfo>("CommitInfo")({
   dirty: Schema.optional(Schema.Boolean)
 }) {}
 
+/**
+ * What decides the bits a backend computes besides inputs and code: the same numbers repeat exactly
+ * only where these match too (BLAS thread counts change summation order; native kernels replace
+ * stock ones).
+ */
+export class Numerics extends Schema.Class<Numerics>("Numerics")({
+  /** wasm SIMD; null where the backend has no such switch */
+  simd: Schema.NullOr(Schema.Boolean),
+  /** the backend's compute threads; null where it manages its own */
+  threads: Schema.NullOr(Schema.Number),
+  /** concner's native kernels in use */
+  native: Schema.Boolean,
+  /** OpenBLAS threads of the native kernels; null when they are not in use */
+  blasThreads: Schema.NullOr(Schema.Number)
+}) {}
+
+export const numericsOf = (info: RuntimeInfo): Numerics =>
+  Numerics.make({
+    simd: info.simd,
+    threads: info.threads,
+    native: info.native.active,
+    blasThreads: info.native.blasThreads
+  })
+
+/** How `now` differs from `recorded`, in words (empty when they match). */
+export const numericsDiffer = (recorded: Numerics, now: Numerics): Array<string> => {
+  const text = (v: boolean | number | null) => (v === null ? "n/a" : String(v))
+  return (["simd", "threads", "native", "blasThreads"] as const)
+    .filter((k) => recorded[k] !== now[k])
+    .map((k) => `${k} ${text(recorded[k])} → ${text(now[k])}`)
+}
+
 /** A sitting that continued a run from its saved state: what ran it, and from where. */
 export class Resumption extends Schema.Class<Resumption>("Resumption")({
   at: Schema.String,
@@ -35,6 +69,8 @@ export class Resumption extends Schema.Class<Resumption>("Resumption")({
   step: Schema.Int,
   commit: CommitInfo,
   backend: Schema.String,
+  /** Absent in records made before concner recorded it. */
+  numerics: Schema.optional(Numerics),
   node: Schema.String
 }) {}
 
@@ -53,6 +89,8 @@ export class RunRecord extends Schema.Class<RunRecord>("RunRecord")({
   package: Schema.Struct({ name: Schema.String, version: Schema.String }),
   commit: CommitInfo,
   backend: Schema.String,
+  /** Absent in records made before concner recorded it. */
+  numerics: Schema.optional(Numerics),
   node: Schema.String,
   platform: Schema.String,
   createdAt: Schema.String,
@@ -124,6 +162,7 @@ export const makeRunRecord = Effect.fn("RunRecord.make")(function* (options: {
   readonly spec: unknown
   readonly dataFiles: ReadonlyArray<string>
   readonly backend: string
+  readonly numerics: Numerics
 }) {
   const root = yield* packageRoot()
   return RunRecord.make({
@@ -132,6 +171,7 @@ export const makeRunRecord = Effect.fn("RunRecord.make")(function* (options: {
     package: root.package,
     commit: yield* commitOf(root.dir),
     backend: options.backend,
+    numerics: options.numerics,
     node: process.version,
     platform: `${process.platform}-${process.arch}`,
     createdAt: DateTime.formatIso(yield* DateTime.now)
@@ -200,6 +240,7 @@ export const recordResumption = Effect.fn("RunRecord.recordResumption")(function
     ...from,
     commit: now.commit,
     backend: now.backend,
+    numerics: now.numerics,
     node: now.node
   })
   yield* writeRunJson(

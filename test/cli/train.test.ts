@@ -165,7 +165,14 @@ describe.skipIf(!hasData)("concner train --translations engine:dictionary on rea
         const notes = said.mock.calls.map((args) => args.join(" ")).join("\n")
         said.mockRestore()
         expect(notes).toContain(`backend cpu, as ${path.join(run, "run.json")} records`)
+        expect(notes).not.toContain("warning")
         expect((yield* read("run.json")).backend).toBe("cpu")
+        expect((yield* read("run.json")).numerics).toStrictEqual({
+          simd: null,
+          threads: 1,
+          native: false,
+          blasThreads: null
+        })
         expect(JSON.parse(yield* fs.readFileString(path.join(again, "run.json"))).backend).toBe("cpu")
         const text = (dir: string, file: string) => fs.readFileString(path.join(dir, file))
         expect(yield* text(again, "spec.json")).toBe(yield* text(run, "spec.json"))
@@ -173,6 +180,28 @@ describe.skipIf(!hasData)("concner train --translations engine:dictionary on rea
         const { seconds: _b, ...second } = JSON.parse(yield* text(again, "result.json"))
         expect(second).toStrictEqual(first)
         expect(yield* text(again, "translation.json")).toBe(yield* text(run, "translation.json"))
+
+        // a record made with other kernels is re-run, with a warning that names the difference
+        const record = JSON.parse(yield* text(again, "run.json"))
+        yield* fs.writeFileString(
+          path.join(again, "run.json"),
+          JSON.stringify({ ...record, numerics: { ...record.numerics, native: true, blasThreads: 1 } })
+        )
+        const log3 = vi.spyOn(console, "log").mockImplementation(() => {})
+        const warned = vi.spyOn(console, "error").mockImplementation(() => {})
+        yield* train([
+          "--spec",
+          path.join(again, "spec.json"),
+          "--out",
+          path.join(dir, "third"),
+          "--data",
+          dataRoot
+        ]).pipe(Effect.ensuring(Effect.sync(() => log3.mockRestore())))
+        const warning = warned.mock.calls.map((args) => args.join(" ")).join("\n")
+        warned.mockRestore()
+        expect(warning).toContain(
+          "warning: this run was recorded with other kernels or threads (native true → false, blasThreads 1 → n/a)"
+        )
       }).pipe(Effect.provide(runLayer("cpu"))),
     600_000
   )

@@ -6,12 +6,18 @@ import { ConfigProvider, Effect, Option } from "effect"
 import { canonicalHash } from "../../src/experiment/canonicalJson.js"
 import { openMetricsLog } from "../../src/experiment/metricsLog.js"
 import {
+  Numerics,
   commitOf,
   hashFile,
   makeRunRecord,
+  numericsDiffer,
+  readRunJson,
   recordResumption,
   writeRunRecord
 } from "../../src/experiment/runRecord.js"
+
+const cpuNumerics = Numerics.make({ simd: null, threads: 1, native: false, blasThreads: null })
+const wasmNumerics = Numerics.make({ simd: true, threads: 1, native: true, blasThreads: 1 })
 
 const withEnv = (env: Record<string, string>) =>
   Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env))))
@@ -66,7 +72,12 @@ layer(NodeContext.layer)("run records", (it) => {
       const dir = yield* fs.makeTempDirectoryScoped()
       yield* fs.writeFileString(`${dir}/train.conll`, "EU B-ORG\n")
       const spec = { method: "concner", lang: "de", seed: 1, protocol: { lr: 5e-5, epochs: 30 } }
-      const record = yield* makeRunRecord({ spec, dataFiles: [`${dir}/train.conll`], backend: "cpu" })
+      const record = yield* makeRunRecord({
+        spec,
+        dataFiles: [`${dir}/train.conll`],
+        backend: "cpu",
+        numerics: cpuNumerics
+      })
       yield* writeRunRecord(dir, spec, record)
       const written = JSON.parse(yield* fs.readFileString(`${dir}/spec.json`))
       expect(written.spec).toStrictEqual(spec)
@@ -76,6 +87,7 @@ layer(NodeContext.layer)("run records", (it) => {
         specSha256: canonicalHash(spec),
         package: { name: "concner" },
         backend: "cpu",
+        numerics: { simd: null, threads: 1, native: false, blasThreads: null },
         node: process.version,
         dataFiles: [{ path: `${dir}/train.conll`, bytes: 9 }]
       })
@@ -92,7 +104,7 @@ layer(NodeContext.layer)("run records", (it) => {
       const data = `${dir}/train.conll`
       yield* fs.writeFileString(data, "EU B-ORG\n")
       const spec = { method: "en", lang: "de", seed: 1 }
-      const now = () => makeRunRecord({ spec, dataFiles: [data], backend: "wasm" })
+      const now = () => makeRunRecord({ spec, dataFiles: [data], backend: "wasm", numerics: wasmNumerics })
       const first = yield* now()
       yield* writeRunRecord(dir, spec, first)
       yield* recordResumption(dir, yield* now(), { stage: "teacher", step: 100 })
@@ -100,23 +112,50 @@ layer(NodeContext.layer)("run records", (it) => {
       const run = JSON.parse(yield* fs.readFileString(`${dir}/run.json`))
       expect(run.createdAt).toBe(first.createdAt)
       expect(run.resumes).toMatchObject([
-        { stage: "teacher", step: 100, backend: "wasm", node: process.version },
+        { stage: "teacher", step: 100, backend: "wasm", numerics: wasmNumerics, node: process.version },
         { stage: "student", step: 25, backend: "wasm" }
       ])
       // the data moved (another data root) but is the same: resumable
       const moved = `${dir}/moved.conll`
       yield* fs.writeFileString(moved, "EU B-ORG\n")
-      const elsewhere = yield* makeRunRecord({ spec, dataFiles: [moved], backend: "wasm" })
+      const elsewhere = yield* makeRunRecord({
+        spec,
+        dataFiles: [moved],
+        backend: "wasm",
+        numerics: wasmNumerics
+      })
       yield* recordResumption(dir, elsewhere, { stage: "student", step: 50 })
       yield* fs.writeFileString(data, "EU B-LOC\n")
       const refused = yield* Effect.flip(recordResumption(dir, yield* now(), { stage: "student", step: 50 }))
       expect(refused).toContain(`${data} changed since the run started`)
       yield* fs.writeFileString(moved, "EU B-LOC\n")
-      const movedAndChanged = yield* makeRunRecord({ spec, dataFiles: [moved], backend: "wasm" })
+      const movedAndChanged = yield* makeRunRecord({
+        spec,
+        dataFiles: [moved],
+        backend: "wasm",
+        numerics: wasmNumerics
+      })
       expect(
         yield* Effect.flip(recordResumption(dir, movedAndChanged, { stage: "student", step: 75 }))
       ).toContain(`${moved} changed since the run started`)
       expect(JSON.parse(yield* fs.readFileString(`${dir}/run.json`)).resumes).toHaveLength(3)
+    })
+  )
+
+  it.scoped("records made before numerics were recorded still read; differences are named", () =>
+    Effect.gen(function* () {
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* fs.makeTempDirectoryScoped()
+      const spec = { method: "en", lang: "de", seed: 1 }
+      const record = yield* makeRunRecord({ spec, dataFiles: [], backend: "wasm", numerics: wasmNumerics })
+      yield* writeRunRecord(dir, spec, record)
+      const { numerics: _, ...old } = JSON.parse(yield* fs.readFileString(`${dir}/run.json`))
+      yield* fs.writeFileString(`${dir}/run.json`, JSON.stringify(old))
+      expect((yield* readRunJson(dir)).numerics).toBeUndefined()
+      expect(numericsDiffer(wasmNumerics, wasmNumerics)).toStrictEqual([])
+      expect(
+        numericsDiffer(wasmNumerics, Numerics.make({ ...wasmNumerics, native: false, blasThreads: null }))
+      ).toStrictEqual(["native true → false", "blasThreads 1 → n/a"])
     })
   )
 

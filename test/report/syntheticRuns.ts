@@ -10,7 +10,7 @@ import { Effect, Schema } from "effect"
 import { openMetricsLog } from "../../src/experiment/metricsLog.js"
 import { METRICS_FILE, metricsEntry } from "../../src/experiment/progress.js"
 import { RunResult } from "../../src/experiment/result.js"
-import { makeRunRecord, writeRunRecord } from "../../src/experiment/runRecord.js"
+import { Numerics, makeRunRecord, writeRunRecord } from "../../src/experiment/runRecord.js"
 import { ExperimentSpec, cpuProtocol, paperProtocol } from "../../src/experiment/spec.js"
 import type { TranslationSource } from "../../src/experiment/translations.js"
 import { Objective } from "../../src/losses/objective.js"
@@ -65,7 +65,12 @@ export const writeSyntheticRun = (root: string, index: number, run: SyntheticRun
       )
     })
     const encoded = Schema.encodeSync(ExperimentSpec)(spec)
-    const record = yield* makeRunRecord({ spec: encoded, dataFiles: [dataFile], backend: "cpu" })
+    const record = yield* makeRunRecord({
+      spec: encoded,
+      dataFiles: [dataFile],
+      backend: "cpu",
+      numerics: Numerics.make({ simd: null, threads: 1, native: false, blasThreads: null })
+    })
     yield* writeRunRecord(dir, encoded, record)
     if (run.devCurve !== undefined) {
       const log = yield* openMetricsLog(path.join(dir, METRICS_FILE))

@@ -32,13 +32,4 @@ if [ "${EXPORT_ONLY:-0}" != 1 ]; then
     fi
   done
 fi
-mkdir -p "$OUT"
-(cd "$WORK" && find . -name result.json -printf '%h\n') | sort | while read -r cell; do
-  mkdir -p "$OUT/$cell"
-  for f in spec.json run.json result.json metrics.jsonl translation.json; do
-    if [ -f "$WORK/$cell/$f" ]; then cp "$WORK/$cell/$f" "$OUT/$cell/$f"; fi
-  done
-done
-node bin/concner.js report "$OUT" > "$OUT/report.md"
-node bin/concner.js report "$OUT" --json > "$OUT/report.json"
-node bin/concner.js report "$OUT" --html "$OUT/report.html"
+results/export-cells.sh "$WORK" "$OUT"

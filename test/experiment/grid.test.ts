@@ -2,6 +2,7 @@ import * as path from "node:path"
 import { FileSystem } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { Cause, Data, Effect, Exit } from "effect"
+import * as csStudy from "../../experiments/cs-study.js"
 import * as quickstart from "../../experiments/quickstart.js"
 import * as sizeStudy from "../../experiments/size-study.js"
 import * as table3 from "../../experiments/table3.js"
@@ -187,6 +188,8 @@ describe("experiment files", () => {
         })
         const size = yield* decodeGrid(sizeStudy.default, "size-study.ts")
         expect([size.protocol?.epochs, size.protocol?.kdEpochs, size.seeds]).toEqual([8, 1, [1, 2, 3]])
+        // the code-switching study: En on three targets, 3 seeds
+        expect(count(yield* expand(csStudy, "cs-study.ts"))).toEqual({ cells: 9, unavailable: 0 })
       })
   )
 

@@ -9,6 +9,7 @@ import { Effect } from "effect"
 import type { TopLevelSpec } from "vega-lite"
 import { canonicalHash } from "../experiment/canonicalJson.js"
 import { type FoundResult, type ReportRow, cellKey, summarizeResults } from "../experiment/report.js"
+import type { RunRecord } from "../experiment/runRecord.js"
 import { translationLabel } from "../experiment/translations.js"
 import { type PaperVariant, paperObjectives } from "../losses/objective.js"
 import { writeFileStringAtomic } from "../model/atomic.js"
@@ -196,10 +197,25 @@ const provenanceHtml = (runs: ReadonlyArray<RunFiles>, root: string) =>
         rec === undefined
           ? "–"
           : html`<code>${rec.commit.sha}</code> (${rec.commit.source}${rec.commit.dirty === true ? ", dirty" : ""})`
-      }</td><td>${rec?.backend ?? "–"}</td><td>${rec === undefined ? "–" : rec.package.version}</td><td>${
+      }</td><td>${rec === undefined ? "–" : backendText(rec)}</td><td>${rec === undefined ? "–" : rec.package.version}</td><td>${
         rec === undefined ? "–" : `${rec.node}, ${rec.platform}`
       }</td><td>${rec?.createdAt ?? "–"}</td><td>${r.seconds.toFixed(1)}</td><td>${run.notes.join("; ")}</td></tr>`
     })}</tbody></table>`
+
+/** The backend with the kernels and threads it ran (see `Numerics`), where the record says. */
+const backendText = (rec: RunRecord) => {
+  const n = rec.numerics
+  if (n === undefined) return rec.backend
+  const threads = (k: number, what: string) => `${k} ${what}${k === 1 ? "" : "s"}`
+  const parts = [
+    ...(n.threads !== null ? [threads(n.threads, "thread")] : []),
+    ...(n.simd !== null ? [n.simd ? "SIMD" : "no SIMD"] : []),
+    ...(n.native
+      ? [`native kernels, ${n.blasThreads === null ? "?" : threads(n.blasThreads, "BLAS thread")}`]
+      : [])
+  ]
+  return parts.length === 0 ? rec.backend : `${rec.backend} (${parts.join(", ")})`
+}
 
 /** The page (charts drawn here, so it takes an effect). */
 export const htmlReport = Effect.fn("Report.html")(function* (input: HtmlReportInput) {

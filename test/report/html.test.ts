@@ -104,7 +104,7 @@ describe("HTML report", () => {
         expect(page).not.toContain("mismatch")
         expect(page).toContain(`${dataFile}: <code>${sha}</code>`)
         expect(page).toContain(`<code>${record.commit.sha}</code> (${record.commit.source}`)
-        expect(count(page, /<td>cpu<\/td>/g)).toBe(sampleRuns.length) // backend
+        expect(count(page, /<td>cpu \(1 thread\)<\/td>/g)).toBe(sampleRuns.length) // backend, threads
         expect(page).toContain("no metrics.jsonl") // the runs written without a curve say so
       }).pipe(Effect.provide(NodeContext.layer)),
     60_000

@@ -17,19 +17,14 @@ run() { # grid, seeds, concurrency
     --concurrency "$3"
 }
 if [ "${EXPORT_ONLY:-0}" != 1 ]; then
-  # Seed by seed, so that a grid stopped part-way holds whole seeds. While Spanish and Dutch have
-  # seeds left (3), the two grids run side by side on half the cores each: a German seed (7 cells)
-  # and a Spanish + Dutch one (6) take about as long.
+  # Each grid seed by seed, so that a grid stopped part-way holds whole seeds. Spanish + Dutch (3
+  # seeds) run beside German (5) on half the cores each, neither waiting for the other at a seed's
+  # end; German takes all the cores for the seeds it starts after Spanish and Dutch are done.
   half=$(( CONCURRENCY > 1 ? CONCURRENCY / 2 : 1 ))
+  (for k in 1 2 3; do run es-nl "$k" "$half"; done) & esnl=$!
   for k in 1 2 3 4 5; do
-    if [ "$k" -le 3 ]; then
-      run de "$k" "$half" & de=$!
-      run es-nl "$k" "$half" & esnl=$!
-      wait "$de"
-      wait "$esnl"
-    else
-      run de "$k" "$CONCURRENCY"
-    fi
+    if kill -0 "$esnl" 2>/dev/null; then run de "$k" "$half"; else run de "$k" "$CONCURRENCY"; fi
   done
+  wait "$esnl"
 fi
 results/export-cells.sh "$WORK" "$OUT"

@@ -8,11 +8,7 @@ cd "$(dirname "$0")/.."
 WORK=${WORK:-runs/pretrain-concner-small}
 STEPS=${STEPS:-1000}
 mkdir -p "$WORK"
-corpora=()
-for l in en de es nl; do corpora+=(--corpus "conll/$l/train" --corpus "conll/$l/dev"); done
-for l in en ar hi zh bn fa id ml af bg de el et eu fr he ja jv ka kk mr ms my nl sw ta te tl tr ur vi yo; do
-  corpora+=(--corpus "wikiann/$l/train")
-done
+source models/vocab-corpora.sh
 [ -f "$WORK/vocab.txt" ] || node bin/concner.js vocab train "${corpora[@]}" --size 30000 --out "$WORK/vocab.txt"
 resume=()
 [ -f "$WORK/run/state.safetensors" ] && resume=(--resume)

@@ -6,24 +6,16 @@
 # results/cs-study/{base,code-switch}. Resumable at every stage: run it again after an interruption.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source results/encoder-arm.sh
 WORK=${WORK:-runs/cs-study}
 OUT=results/cs-study
 arms=(base code-switch)
 if [ "${EXPORT_ONLY:-0}" != 1 ]; then
   for arm in "${arms[@]}"; do
-    enc="$WORK/$arm/encoder"
-    mkdir -p "$enc"
-    [ -f "$enc/model.safetensors" ] && continue
-    resume=()
-    [ -f "$enc/run/state.safetensors" ] && resume=(--resume)
-    node bin/concner.js pretrain --config "models/cs-study/$arm.pretrain.json" \
-      --vocab models/concner-small/vocab.txt --out "$enc" "${resume[@]}" &
+    pretrain_arm "models/cs-study/$arm.pretrain.json" models/concner-small/vocab.txt "$WORK/$arm" &
   done
   wait
-  for arm in "${arms[@]}"; do
-    node bin/concner.js run experiments/cs-study.ts --model "$WORK/$arm/encoder" --out "$WORK/$arm/grid" \
-      --concurrency 1 &
-  done
+  for arm in "${arms[@]}"; do finetune_arm "$WORK/$arm" & done
   wait
 fi
 for arm in "${arms[@]}"; do results/export-cells.sh "$WORK/$arm/grid" "$OUT/$arm"; done

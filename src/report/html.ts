@@ -203,7 +203,7 @@ const provenanceHtml = (runs: ReadonlyArray<RunFiles>, root: string) =>
     })}</tbody></table>`
 
 /** The backend with the kernels and threads it ran (see `Numerics`), where the record says. */
-const backendText = (rec: RunRecord) => {
+export const backendText = (rec: RunRecord) => {
   const n = rec.numerics
   if (n === undefined) return rec.backend
   const threads = (k: number, what: string) => `${k} ${what}${k === 1 ? "" : "s"}`

@@ -5,9 +5,9 @@ import { NodeContext } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit, Schema } from "effect"
 import { collectResults } from "../../src/experiment/report.js"
-import { RunRecord } from "../../src/experiment/runRecord.js"
+import { CommitInfo, Numerics, RunRecord } from "../../src/experiment/runRecord.js"
 import { FigureInvalid, readFigure } from "../../src/report/figures.js"
-import { writeHtmlReport } from "../../src/report/html.js"
+import { backendText, writeHtmlReport } from "../../src/report/html.js"
 import { MBERT, sampleFolder, sampleRuns } from "./syntheticRuns.js"
 
 const count = (text: string, pattern: RegExp) => (text.match(pattern) ?? []).length
@@ -109,6 +109,30 @@ describe("HTML report", () => {
       }).pipe(Effect.provide(NodeContext.layer)),
     60_000
   )
+
+  it("names the kernels and threads a run.json records beside its backend", () => {
+    const record = (backend: string, numerics?: Numerics) =>
+      RunRecord.make({
+        specSha256: "0".repeat(64),
+        dataFiles: [],
+        package: { name: "concner", version: "0.1.0" },
+        commit: CommitInfo.make({ sha: "unknown", source: "unknown" }),
+        backend,
+        ...(numerics === undefined ? {} : { numerics }),
+        node: "v20",
+        platform: "linux-x64",
+        createdAt: "2026-11-27T00:00:00.000Z"
+      })
+    expect(backendText(record("wasm"))).toBe("wasm") // made before numerics were recorded
+    expect(
+      backendText(record("wasm", Numerics.make({ simd: true, threads: 1, native: true, blasThreads: 2 })))
+    ).toBe("wasm (1 thread, SIMD, native kernels, 2 BLAS threads)")
+    expect(
+      backendText(
+        record("tensorflow", Numerics.make({ simd: null, threads: null, native: false, blasThreads: null }))
+      )
+    ).toBe("tensorflow")
+  })
 
   it.scoped("marks a spec.json whose hash does not match its content", () =>
     Effect.gen(function* () {

@@ -224,11 +224,12 @@ const takeSharedTeacher = (context: Context, teachers: string, key: string) =>
     return { model, result: scoredOnTest(model, context, entry.dev, entry.steps) }
   })
 
-/** What decides the bits a run computes besides its inputs: the backend, its kernels and threads. */
-const keyNumerics = Effect.gen(function* () {
-  const info = yield* (yield* TensorRuntime).info
-  return { backend: info.backend, ...numericsOf(info) }
-})
+/** `spec`'s key in a grid's teachers folder, on this process's backend, kernels and threads. */
+const sharedTeacherKey = (spec: ExperimentSpec) =>
+  Effect.gen(function* () {
+    const info = yield* (yield* TensorRuntime).info
+    return yield* teacherKey(spec, info.backend, numericsOf(info))
+  })
 
 const execute = Effect.fn("Experiment.execute")(function* (
   spec: ExperimentSpec,
@@ -260,7 +261,7 @@ const execute = Effect.fn("Experiment.execute")(function* (
       const shared =
         options.teachers === undefined
           ? undefined
-          : { dir: options.teachers, key: yield* teacherKey(spec, yield* keyNumerics) }
+          : { dir: options.teachers, key: yield* sharedTeacherKey(spec) }
       const taken =
         shared !== undefined && resume === undefined
           ? yield* takeSharedTeacher(context, shared.dir, shared.key)

@@ -25,7 +25,7 @@ import { teacherDataFiles } from "./data.js"
 import { ENCODER_FILES, modelDir } from "./modelPath.js"
 import { METRICS_FILE } from "./progress.js"
 import { StageResult } from "./result.js"
-import { TeacherSource, hashFile } from "./runRecord.js"
+import { type Numerics, TeacherSource, hashFile } from "./runRecord.js"
 import { ExperimentSpec } from "./spec.js"
 
 /** A published teacher: where and by what it was trained, its selection, its step count. */
@@ -58,12 +58,13 @@ export const teacherSpec = (spec: ExperimentSpec): Record<string, unknown> => {
 }
 
 /**
- * The key of `spec`'s teacher computed by `numerics` (the backend and what changes its arithmetic:
+ * The key of `spec`'s teacher computed on `backend` with `numerics` (what changes its arithmetic:
  * native kernels, threads); hashes the files the teacher reads.
  */
 export const teacherKey = Effect.fn("TeacherCache.key")(function* (
   spec: ExperimentSpec,
-  numerics: Readonly<Record<string, unknown>>
+  backend: string,
+  numerics: Numerics
 ) {
   const { root } = yield* Corpora
   const encoder = yield* modelDir(spec.model)
@@ -72,7 +73,7 @@ export const teacherKey = Effect.fn("TeacherCache.key")(function* (
     ...ENCODER_FILES.map((f) => path.join(encoder, f))
   ]
   const hashes = yield* Effect.forEach(files, (f) => Effect.map(hashFile(f), (h) => h.sha256))
-  return canonicalHash({ spec: teacherSpec(spec), inputs: hashes, numerics })
+  return canonicalHash({ spec: teacherSpec(spec), inputs: hashes, numerics: { backend, ...numerics } })
 })
 
 /**

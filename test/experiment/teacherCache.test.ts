@@ -6,6 +6,7 @@ import { Effect, Schema } from "effect"
 import { runDataFiles, teacherDataFiles } from "../../src/experiment/data.js"
 import { progressHooks } from "../../src/experiment/progress.js"
 import { runExperiment } from "../../src/experiment/run.js"
+import { Numerics } from "../../src/experiment/runRecord.js"
 import { ExperimentSpec, cpuProtocol } from "../../src/experiment/spec.js"
 import { teacherKey, teacherSpec } from "../../src/experiment/teacherCache.js"
 import { tf } from "../../src/runtime/tf.js"
@@ -65,11 +66,11 @@ describe("which cells share a teacher", () => {
 describe.skipIf(!hasData)("a grid's cells sharing a teacher", () => {
   it.effect("keys: the same for En across targets, another for other kernels", () =>
     Effect.gen(function* () {
-      const numerics = { backend: "wasm", native: true, blasThreads: 1 }
-      const de = yield* teacherKey(spec({}), numerics)
-      expect(yield* teacherKey(spec({ lang: "es" }), numerics)).toBe(de)
-      expect(yield* teacherKey(spec({}), { ...numerics, native: false })).not.toBe(de)
-      expect(yield* teacherKey(spec({}), { ...numerics, blasThreads: 2 })).not.toBe(de)
+      const numerics = Numerics.make({ simd: true, threads: 1, native: true, blasThreads: 1 })
+      const de = yield* teacherKey(spec({}), "wasm", numerics)
+      expect(yield* teacherKey(spec({ lang: "es" }), "wasm", numerics)).toBe(de)
+      expect(yield* teacherKey(spec({}), "wasm", { ...numerics, native: false })).not.toBe(de)
+      expect(yield* teacherKey(spec({}), "wasm", { ...numerics, blasThreads: 2 })).not.toBe(de)
     }).pipe(Effect.provide(runLayer("cpu")))
   )
 

@@ -6,6 +6,11 @@
  * caller's (`concner translate --cache`), by default `$CONCNER_CACHE`, else
  * `$XDG_CACHE_HOME/concner`, else `~/.cache/concner` (`defaultCacheDir`). Deleting the file
  * forgets that engine's translations. Only uncached, distinct lines reach the engine.
+ *
+ * Each call appends its entries in one `O_APPEND` write, so processes sharing the cache add whole
+ * lines. A process killed mid-write can leave a last line without its newline: that tail is cut
+ * off with a warning when the file is next read (its lines are translated again) — appending after
+ * it would have glued the next entry onto it. A bad line anywhere else is an error.
  */
 import { createHash } from "node:crypto"
 import * as os from "node:os"
@@ -32,7 +37,14 @@ export const cachedEngine = (engine: LineEngine, dir: string, fs: FileSystem.Fil
     const known = new Map<string, string>()
     if (!(yield* fs.exists(file))) return known
     const text = yield* fs.readFileString(file)
-    const lines = text.split("\n")
+    const complete = text.lastIndexOf("\n") + 1
+    if (complete < text.length) {
+      yield* Effect.logWarning(
+        `cache ${file}: cut off a partial last line (an interrupted write); its line is translated again`
+      )
+      yield* fs.truncate(file, Buffer.byteLength(text.slice(0, complete)))
+    }
+    const lines = text.slice(0, complete).split("\n")
     for (let i = 0; i < lines.length; i++) {
       if (lines[i] === "") continue
       const entry = yield* Effect.try({

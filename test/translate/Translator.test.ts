@@ -77,6 +77,46 @@ layer(NodeContext.layer)("Translator.command", (it) => {
       expect((yield* fs.readFileString(log)).split("\n").length - 1).toBe(3)
     })
   )
+
+  it.scoped("a partial last cache line (a killed write) is cut off and its line translated again", () =>
+    Effect.gen(function* () {
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* fs.makeTempDirectoryScoped()
+      const log = path.join(dir, "seen.txt")
+      const engine = command(`tee -a ${log}`, path.join(dir, "cache"))
+      yield* translate(engine, sources.slice(0, 2))
+      const [file] = yield* fs.readDirectory(path.join(dir, "cache/translate"))
+      const cache = path.join(dir, "cache/translate", file!)
+      const whole = yield* fs.readFileString(cache)
+      const lines = whole.split("\n").filter((l) => l !== "")
+      expect(lines).toHaveLength(2)
+      yield* fs.writeFileString(cache, `${lines[0]}\n${lines[1]!.slice(0, 20)}`)
+      const again = yield* translate(engine, sources)
+      expect(again.sentences.map((s) => s.target)).toStrictEqual(sources.map((s) => s.sentence))
+      // 2 lines first, then the torn one and the new one
+      expect((yield* fs.readFileString(log)).split("\n").length - 1).toBe(4)
+      const mended = (yield* fs.readFileString(cache)).split("\n").filter((l) => l !== "")
+      expect(mended).toHaveLength(3)
+      expect(mended.map((l) => JSON.parse(l) as unknown)).toHaveLength(3)
+      yield* translate(engine, sources)
+      expect((yield* fs.readFileString(log)).split("\n").length - 1).toBe(4)
+    })
+  )
+
+  it.scoped("a bad cache line before the last one is an error naming the file and line", () =>
+    Effect.gen(function* () {
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* fs.makeTempDirectoryScoped()
+      const engine = command("cat", path.join(dir, "cache"))
+      yield* translate(engine, sources.slice(0, 2))
+      const [file] = yield* fs.readDirectory(path.join(dir, "cache/translate"))
+      const cache = path.join(dir, "cache/translate", file!)
+      yield* fs.writeFileString(cache, `{oops\n${yield* fs.readFileString(cache)}`)
+      const error = yield* Effect.flip(translate(engine, sources))
+      expect(error).toBeInstanceOf(EngineError)
+      expect(error.message).toContain(`cache ${cache}: line 1 is not JSON`)
+    })
+  )
 })
 
 layer(NodeContext.layer)("Translator.dictionary and Translator.imported", (it) => {

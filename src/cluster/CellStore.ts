@@ -154,6 +154,18 @@ export class CellStore extends Effect.Service<CellStore>()("concner/CellStore", 
         WHERE run_id = ${runId} AND runner = ${runner}`
     })
 
+    /**
+     * Records as done a queued cell (or one whose runner died) that was found complete in its
+     * folder, nothing trained: it started `seconds` (its result's wall time, all sittings) before
+     * now, so the grid's ETA counts what such cells cost; its attempts stay as they were.
+     */
+    const found = Effect.fn("CellStore.found")(function* (runId: string, seconds: number) {
+      yield* sql`UPDATE concner_cells
+        SET state = 'done', error = NULL, lease_until = 0, started_at = ${now} - ${seconds * 1000},
+          finished_at = ${now}
+        WHERE run_id = ${runId} AND (state = 'queued' OR (state = 'running' AND lease_until < ${now}))`
+    })
+
     /** The cells of the given runs (all cells when `runIds` is absent), in submission order. */
     const list = Effect.fn("CellStore.list")(function* (runIds?: ReadonlyArray<string>) {
       const [clock] = yield* sql<{ readonly now: number }>`SELECT ${now} AS now`
@@ -170,6 +182,6 @@ export class CellStore extends Effect.Service<CellStore>()("concner/CellStore", 
       } satisfies CellListing
     })
 
-    return { submit, retryFailed, acquire, renew, release, list } as const
+    return { submit, retryFailed, acquire, renew, release, found, list } as const
   })
 }) {}

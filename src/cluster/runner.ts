@@ -1,11 +1,12 @@
 /**
  * What a runner does with a cell's workflow: one activity, `train`, which waits for one of the
  * runner's slots (one per GPU, say), takes the cell's lease (`CellStore`), then brings the run
- * directory to completion — a completed one is read back, a recorded one resumed from its last
- * evaluation point, a new one recorded and run — in a child process (`child.ts`), renewing the
- * lease as the child reports its progress. A lost lease stops the child; a dead runner's cell is
- * executed again by the runner that inherits its shard, and resumes from the run directory.
- * The local engine runs the very same layer in-process with SQLite.
+ * directory to completion — a recorded one resumed from its last evaluation point, a new one
+ * recorded and run — in a child process (`child.ts`), renewing the lease as the child reports its
+ * progress. A lost lease stops the child; a dead runner's cell is executed again by the runner
+ * that inherits its shard, and resumes from the run directory. A cell already complete in its
+ * folder is read back before any of this, holding no slot. The local engine runs the very same
+ * layer in-process with SQLite.
  */
 import * as path from "node:path"
 import { Activity } from "@effect/workflow"
@@ -44,13 +45,28 @@ export const cellWorkflowLayer = (options: RunnerOptions) =>
       // renewals also carry the progress `concner run` and `status` show: every 2 s at most
       const renewEveryMs = Math.min(leaseMs / 4, 2000)
 
+      const cellOf = ({ runDir, spec }: CellPayload) =>
+        ({ runDir, spec, specSha256: specHash(spec) }) as RunnableCell
+
+      // a cell already complete in its folder (a grid resumed in a new sitting) is read back at
+      // once, without waiting for a slot: progress and ETA count it as done from the start
+      const readBack = (payload: CellPayload) =>
+        Effect.gen(function* () {
+          if ((yield* cellState(cellOf(payload))) !== "complete") return Option.none()
+          const result = yield* readResult(path.join(payload.runDir, "result.json"))
+          const store = yield* CellStore
+          yield* store.submit([payload])
+          yield* store.found(payload.runId, result.seconds)
+          return Option.some(result)
+        })
+
       const train = (payload: CellPayload) =>
         Effect.gen(function* () {
           const store = yield* CellStore
           const { backend } = yield* TensorRuntime
           const { root } = yield* Corpora
           const { runId, runDir, spec } = payload
-          const cell = { runDir, spec, specSha256: specHash(spec) } as RunnableCell
+          const cell = cellOf(payload)
           yield* store.submit([payload])
           // another runner still holds the lease (it lost the shard but not yet the lease): wait
           yield* store
@@ -89,8 +105,11 @@ export const cellWorkflowLayer = (options: RunnerOptions) =>
               ).pipe(Effect.catchAllCause(Effect.logWarning))
             )
           )
-        }).pipe(
-          slots.withPermits(1),
+        }).pipe(slots.withPermits(1))
+
+      const execute = (payload: CellPayload) =>
+        readBack(payload).pipe(
+          Effect.flatMap(Option.match({ onSome: Effect.succeed, onNone: () => train(payload) })),
           Effect.mapError((e) => new CellFailed({ runDir: payload.runDir, reason: e.message })),
           Effect.catchAllDefect((defect) =>
             Effect.fail(new CellFailed({ runDir: payload.runDir, reason: Cause.pretty(Cause.die(defect)) }))
@@ -102,7 +121,7 @@ export const cellWorkflowLayer = (options: RunnerOptions) =>
           name: "train",
           success: CellWorkflow.successSchema,
           error: CellFailed,
-          execute: train(payload)
+          execute: execute(payload)
         })
       )
     })

@@ -2,8 +2,9 @@
  * Submitting a grid to a workflow engine (a cluster's or the local one) and waiting for it: each
  * runnable cell is recorded as queued in the cell table and executed as its workflow; while they
  * run, `onProgress` sees the cell table every `pollEvery`. Cells whose workflow already finished
- * (a resubmitted grid) come back at once with their stored result, nothing re-run; cells that
- * failed are run again (resumed from their run directory).
+ * (a resubmitted grid) come back at once with their stored result, nothing re-run, and so do cells
+ * complete in their folders (a grid resumed on a new engine: `skipped`); cells that failed are run
+ * again (resumed from their run directory).
  */
 import { Duration, Effect, Either, Fiber } from "effect"
 import type { CellOutcome, GridCell, RunnableCell } from "../experiment/grid.js"
@@ -47,6 +48,8 @@ export const submitGrid = (grid: string, cells: ReadonlyArray<GridCell>, options
     }
     const results = yield* Fiber.join(executions)
     yield* show
+    // done without an attempt: found complete in its folder (`CellStore.found`), nothing trained
+    const after = new Map((yield* store.list(ids)).rows.map((r) => [r.runId, r]))
     const failures: Array<GridRun["failures"][number]> = []
     const outcomes: Array<CellOutcome> = []
     for (const cell of cells) {
@@ -61,7 +64,12 @@ export const submitGrid = (grid: string, cells: ReadonlyArray<GridCell>, options
         continue
       }
       const prior = before.get(payloads[i]!.runId)
-      const status = prior?.state === "done" ? "skipped" : (prior?.attempts ?? 0) > 0 ? "resumed" : "ran"
+      const status =
+        prior?.state === "done" || after.get(payloads[i]!.runId)?.attempts === 0
+          ? "skipped"
+          : (prior?.attempts ?? 0) > 0
+            ? "resumed"
+            : "ran"
       outcomes.push({ cell, status, result: result.right })
     }
     return { outcomes, failures } satisfies GridRun

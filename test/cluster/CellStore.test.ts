@@ -57,4 +57,20 @@ describe("CellStore (SQLite)", () => {
       ])
     }).pipe(Effect.provide(store))
   )
+
+  it.effect("a cell found complete in its folder is done, started its result's seconds ago", () =>
+    Effect.gen(function* () {
+      const cells = yield* CellStore
+      yield* cells.submit([cell, { ...cell, runId: "r2" }])
+      yield* cells.found("r1", 90)
+      const found = yield* state
+      expect(found).toMatchObject({ state: "done", attempts: 0, leaseUntil: 0 })
+      expect(found.finishedAt! - found.startedAt!).toBeCloseTo(90_000, -1)
+      // a cell another runner holds is left to it
+      yield* cells.acquire("r2", "a", 60_000)
+      yield* cells.found("r2", 90)
+      const [, held] = (yield* cells.list(["r1", "r2"])).rows
+      expect(held).toMatchObject({ state: "running", runner: "a", attempts: 1 })
+    }).pipe(Effect.provide(store))
+  )
 })

@@ -170,10 +170,23 @@ describe.skipIf(!hasData)("grids on workflows", () => {
         expect(first.outcomes.map((o) => o.status)).toEqual(["ran", "ran", "ran", "ran"])
         const reference = results(first, localOut)
         expect(Object.keys(reference)).toHaveLength(4)
-        // a new local engine finds the cells complete in their folders: nothing runs
-        const again = yield* submitGrid(grid.name, localCells).pipe(Effect.provide(local(2)))
-        expect(again.outcomes.map((o) => o.status)).toEqual(["ran", "ran", "ran", "ran"])
+        // a new local engine finds the cells complete in their folders: nothing runs, and each
+        // shows as done from the start with the time its result records
+        const listings: Array<CellListing> = []
+        const again = yield* submitGrid(grid.name, localCells, {
+          onProgress: (listing) => Effect.sync(() => listings.push(listing))
+        }).pipe(Effect.provide(local(1)))
+        expect(again.outcomes.map((o) => o.status)).toEqual(["skipped", "skipped", "skipped", "skipped"])
         expect(results(again, localOut)).toEqual(reference)
+        const shown = listings.at(-1)!.rows
+        expect(shown.map((r) => [r.state, r.attempts])).toEqual(Array(4).fill(["done", 0]))
+        const recorded = new Map(
+          again.outcomes.flatMap((o) =>
+            o.status === "unavailable" ? [] : [[o.cell.runDir, o.result.seconds]]
+          )
+        )
+        for (const row of shown)
+          expect((row.finishedAt! - row.startedAt!) / 1000).toBeCloseTo(recorded.get(row.runDir)!, 0)
 
         if (!hasPostgres) return
         const url = yield* scopedPostgres

@@ -26,7 +26,12 @@ export class CommitInfo extends Schema.Class<CommitInfo>("CommitInfo")({
   sha: Schema.String,
   source: Schema.Literal("git", "env", "unknown"),
   /** From git only: whether tracked files differed from the commit. */
-  dirty: Schema.optional(Schema.Boolean)
+  dirty: Schema.optional(Schema.Boolean),
+  /**
+   * From git only, when dirty: the tracked files that differed (`git status` paths), so a reader
+   * can tell a run made beside an edited README from one made with edited code.
+   */
+  changed: Schema.optional(Schema.Array(Schema.String))
 }) {}
 
 /**
@@ -117,6 +122,22 @@ export const hashFile = Effect.fn("RunRecord.hashFile")(function* (path: string)
 const SHA = /^[0-9a-f]{40}([0-9a-f]{24})?$/
 
 /**
+ * `dirty` and `changed` from `git status --porcelain -z`: `XY path` entries, NUL-ended, paths
+ * unquoted; a rename or copy (`R`/`C`) is followed by its origin, skipped here.
+ */
+const dirtyOf = (porcelain: string) => {
+  const entries = porcelain.split("\0")
+  const changed: Array<string> = []
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i]!
+    if (entry.length < 4) continue
+    changed.push(entry.slice(3))
+    if (/[RC]/.test(entry.slice(0, 2))) i++
+  }
+  return changed.length === 0 ? { dirty: false } : { dirty: true, changed }
+}
+
+/**
  * The commit of the git checkout at `dir` (`git rev-parse HEAD`), else the `CONCNER_COMMIT`
  * environment variable (set by packaging, where no .git exists), else `unknown`.
  */
@@ -125,11 +146,11 @@ export const commitOf = Effect.fn("RunRecord.commitOf")(function* (dir: string) 
     Command.make("git", ...args).pipe(Command.workingDirectory(dir), Command.string, Effect.option)
   const head = Option.map(yield* git("rev-parse", "HEAD"), (s) => s.trim())
   if (Option.isSome(head) && SHA.test(head.value)) {
-    const status = yield* git("status", "--porcelain", "--untracked-files=no")
+    const status = yield* git("status", "--porcelain", "-z", "--untracked-files=no")
     return CommitInfo.make({
       sha: head.value,
       source: "git",
-      ...Option.match(status, { onNone: () => ({}), onSome: (s) => ({ dirty: s.trim() !== "" }) })
+      ...Option.match(status, { onNone: () => ({}), onSome: dirtyOf })
     })
   }
   const env = yield* Config.option(Config.nonEmptyString("CONCNER_COMMIT")).pipe(Effect.orDie)

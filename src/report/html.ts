@@ -9,7 +9,7 @@ import { Effect } from "effect"
 import type { TopLevelSpec } from "vega-lite"
 import { canonicalHash } from "../experiment/canonicalJson.js"
 import { type FoundResult, type ReportRow, cellKey, summarizeResults } from "../experiment/report.js"
-import type { RunRecord } from "../experiment/runRecord.js"
+import type { CommitInfo, RunRecord } from "../experiment/runRecord.js"
 import { translationLabel } from "../experiment/translations.js"
 import { type PaperVariant, paperObjectives } from "../losses/objective.js"
 import { writeFileStringAtomic } from "../model/atomic.js"
@@ -194,13 +194,19 @@ const provenanceHtml = (runs: ReadonlyArray<RunFiles>, root: string) =>
           ? "–"
           : rec.dataFiles.map((f) => html`<div>${f.path}: <code>${f.sha256}</code></div>`)
       }</td><td>${
-        rec === undefined
-          ? "–"
-          : html`<code>${rec.commit.sha}</code> (${rec.commit.source}${rec.commit.dirty === true ? ", dirty" : ""})`
+        rec === undefined ? "–" : html`<code>${rec.commit.sha}</code> (${commitState(rec.commit)})`
       }</td><td>${rec === undefined ? "–" : backendText(rec)}</td><td>${rec === undefined ? "–" : rec.package.version}</td><td>${
         rec === undefined ? "–" : `${rec.node}, ${rec.platform}`
       }</td><td>${rec?.createdAt ?? "–"}</td><td>${r.seconds.toFixed(1)}</td><td>${run.notes.join("; ")}</td></tr>`
     })}</tbody></table>`
+
+/** How the commit was found and, from git, whether and where the checkout differed from it. */
+export const commitState = (commit: CommitInfo) =>
+  commit.dirty !== true
+    ? commit.source
+    : commit.changed === undefined
+      ? `${commit.source}, dirty`
+      : `${commit.source}, dirty: ${commit.changed.join(", ")}`
 
 /** The backend with the kernels and threads it ran (see `Numerics`), where the record says. */
 export const backendText = (rec: RunRecord) => {

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto"
+import * as path from "node:path"
 import { Command, FileSystem } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { expect, layer } from "@effect/vitest"
@@ -63,6 +64,17 @@ layer(NodeContext.layer)("run records", (it) => {
       const head = (yield* git("rev-parse", "HEAD")).trim()
       const found = yield* commitOf(repo).pipe(withEnv({ CONCNER_COMMIT: "ignored" }))
       expect(found).toMatchObject({ sha: head, source: "git", dirty: false })
+      expect(found.changed).toBeUndefined()
+      yield* fs.writeFileString(path.join(repo, "a b.md"), "x")
+      yield* fs.writeFileString(path.join(repo, "src.ts"), "x")
+      yield* git("add", ".")
+      yield* git("commit", "-q", "-m", "files")
+      yield* fs.writeFileString(path.join(repo, "a b.md"), "edited")
+      yield* fs.writeFileString(path.join(repo, "untracked.ts"), "not counted")
+      yield* git("mv", "src.ts", "moved.ts")
+      const dirty = yield* commitOf(repo)
+      expect(dirty).toMatchObject({ dirty: true })
+      expect([...dirty.changed!].sort()).toEqual(["a b.md", "moved.ts"])
     })
   )
 

@@ -7,7 +7,7 @@ import { Effect, Exit, Schema } from "effect"
 import { collectResults } from "../../src/experiment/report.js"
 import { CommitInfo, Numerics, RunRecord } from "../../src/experiment/runRecord.js"
 import { FigureInvalid, readFigure } from "../../src/report/figures.js"
-import { backendText, writeHtmlReport } from "../../src/report/html.js"
+import { backendText, commitState, writeHtmlReport } from "../../src/report/html.js"
 import { MBERT, sampleFolder, sampleRuns } from "./syntheticRuns.js"
 
 const count = (text: string, pattern: RegExp) => (text.match(pattern) ?? []).length
@@ -132,6 +132,16 @@ describe("HTML report", () => {
         record("tensorflow", Numerics.make({ simd: null, threads: null, native: false, blasThreads: null }))
       )
     ).toBe("tensorflow")
+  })
+
+  it("says where a dirty checkout differed from its commit, where the record says", () => {
+    const sha = "a".repeat(40)
+    expect(commitState(CommitInfo.make({ sha, source: "git", dirty: false }))).toBe("git")
+    expect(commitState(CommitInfo.make({ sha, source: "git", dirty: true }))).toBe("git, dirty")
+    expect(
+      commitState(CommitInfo.make({ sha, source: "git", dirty: true, changed: ["README.md", "src/a.ts"] }))
+    ).toBe("git, dirty: README.md, src/a.ts")
+    expect(commitState(CommitInfo.make({ sha: "unknown", source: "unknown" }))).toBe("unknown")
   })
 
   it.scoped("marks a spec.json whose hash does not match its content", () =>

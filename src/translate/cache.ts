@@ -37,14 +37,14 @@ export const cachedEngine = (engine: LineEngine, dir: string, fs: FileSystem.Fil
     const known = new Map<string, string>()
     if (!(yield* fs.exists(file))) return known
     const text = yield* fs.readFileString(file)
-    const complete = text.lastIndexOf("\n") + 1
-    if (complete < text.length) {
+    const whole = text.slice(0, text.lastIndexOf("\n") + 1)
+    if (whole.length < text.length) {
       yield* Effect.logWarning(
         `cache ${file}: cut off a partial last line (an interrupted write); its line is translated again`
       )
-      yield* fs.truncate(file, Buffer.byteLength(text.slice(0, complete)))
+      yield* fs.truncate(file, Buffer.byteLength(whole))
     }
-    const lines = text.slice(0, complete).split("\n")
+    const lines = whole.split("\n")
     for (let i = 0; i < lines.length; i++) {
       if (lines[i] === "") continue
       const entry = yield* Effect.try({

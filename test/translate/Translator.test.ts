@@ -29,6 +29,22 @@ const command = (shell: string, cacheDir?: string) =>
     ...(cacheDir === undefined ? {} : { cacheDir })
   }).pipe(Layer.provide(NodeContext.layer))
 
+/**
+ * A cached `tee` engine in a scoped temp folder: `seen` counts the lines that reached the engine,
+ * `cacheFile` finds the engine's cache file once something was translated.
+ */
+const cachedTee = Effect.gen(function* () {
+  const fs = yield* FileSystem.FileSystem
+  const dir = yield* fs.makeTempDirectoryScoped()
+  const log = path.join(dir, "seen.txt")
+  const cacheDir = path.join(dir, "cache/translate")
+  return {
+    engine: command(`tee -a ${log}`, path.join(dir, "cache")),
+    seen: Effect.map(fs.readFileString(log), (text) => text.split("\n").length - 1),
+    cacheFile: Effect.map(fs.readDirectory(cacheDir), ([file]) => path.join(cacheDir, file!))
+  }
+})
+
 layer(NodeContext.layer)("Translator.command", (it) => {
   it.effect("an identity command gives every sentence back, labels included", () =>
     Effect.gen(function* () {
@@ -63,30 +79,24 @@ layer(NodeContext.layer)("Translator.command", (it) => {
 
   it.scoped("caches by content hash: only new lines reach the engine", () =>
     Effect.gen(function* () {
-      const fs = yield* FileSystem.FileSystem
-      const dir = yield* fs.makeTempDirectoryScoped()
-      const log = path.join(dir, "seen.txt")
-      const engine = command(`tee -a ${log}`, path.join(dir, "cache"))
+      const { engine, seen } = yield* cachedTee
       yield* translate(engine, sources.slice(0, 2))
-      expect((yield* fs.readFileString(log)).split("\n").length - 1).toBe(2)
+      expect(yield* seen).toBe(2)
       const again = yield* translate(engine, sources.slice(0, 2))
       expect(again.report.kept).toBe(2)
-      expect((yield* fs.readFileString(log)).split("\n").length - 1).toBe(2)
+      expect(yield* seen).toBe(2)
       const more = yield* translate(engine, sources)
       expect(more.sentences.map((s) => s.target)).toStrictEqual(sources.map((s) => s.sentence))
-      expect((yield* fs.readFileString(log)).split("\n").length - 1).toBe(3)
+      expect(yield* seen).toBe(3)
     })
   )
 
   it.scoped("a partial last cache line (a killed write) is cut off and its line translated again", () =>
     Effect.gen(function* () {
       const fs = yield* FileSystem.FileSystem
-      const dir = yield* fs.makeTempDirectoryScoped()
-      const log = path.join(dir, "seen.txt")
-      const engine = command(`tee -a ${log}`, path.join(dir, "cache"))
+      const { engine, seen, cacheFile } = yield* cachedTee
       yield* translate(engine, sources.slice(0, 2))
-      const [file] = yield* fs.readDirectory(path.join(dir, "cache/translate"))
-      const cache = path.join(dir, "cache/translate", file!)
+      const cache = yield* cacheFile
       const whole = yield* fs.readFileString(cache)
       const lines = whole.split("\n").filter((l) => l !== "")
       expect(lines).toHaveLength(2)
@@ -94,23 +104,21 @@ layer(NodeContext.layer)("Translator.command", (it) => {
       const again = yield* translate(engine, sources)
       expect(again.sentences.map((s) => s.target)).toStrictEqual(sources.map((s) => s.sentence))
       // 2 lines first, then the torn one and the new one
-      expect((yield* fs.readFileString(log)).split("\n").length - 1).toBe(4)
+      expect(yield* seen).toBe(4)
       const mended = (yield* fs.readFileString(cache)).split("\n").filter((l) => l !== "")
       expect(mended).toHaveLength(3)
       expect(mended.map((l) => JSON.parse(l) as unknown)).toHaveLength(3)
       yield* translate(engine, sources)
-      expect((yield* fs.readFileString(log)).split("\n").length - 1).toBe(4)
+      expect(yield* seen).toBe(4)
     })
   )
 
   it.scoped("a bad cache line before the last one is an error naming the file and line", () =>
     Effect.gen(function* () {
       const fs = yield* FileSystem.FileSystem
-      const dir = yield* fs.makeTempDirectoryScoped()
-      const engine = command("cat", path.join(dir, "cache"))
+      const { engine, cacheFile } = yield* cachedTee
       yield* translate(engine, sources.slice(0, 2))
-      const [file] = yield* fs.readDirectory(path.join(dir, "cache/translate"))
-      const cache = path.join(dir, "cache/translate", file!)
+      const cache = yield* cacheFile
       yield* fs.writeFileString(cache, `{oops\n${yield* fs.readFileString(cache)}`)
       const error = yield* Effect.flip(translate(engine, sources))
       expect(error).toBeInstanceOf(EngineError)

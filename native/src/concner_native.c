@@ -22,6 +22,12 @@
     }                                                                   \
   } while (0)
 
+/* A binding's arguments: argv[0..N), argc how many the caller passed (N at most are read). */
+#define ARGS(N)       \
+  size_t argc = N;    \
+  napi_value argv[N]; \
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL))
+
 static bool typed(napi_env env, napi_value v, napi_typedarray_type want, void** data, size_t* length) {
   bool is;
   napi_typedarray_type type;
@@ -62,9 +68,7 @@ static napi_value fail(napi_env env, const char* message) {
  * Offsets in elements; broadcasting is an offset repeated.
  */
 static napi_value batch_mat_mul(napi_env env, napi_callback_info info) {
-  size_t argc = 10;
-  napi_value argv[10];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  ARGS(10);
   if (argc != 10) return fail(env, "batchMatMul: expected 10 arguments");
   float *a, *b, *out;
   int32_t *aOff, *bOff;
@@ -140,9 +144,7 @@ static inline float gauss_cdf(float v, float e) {
 
 /* Exact GELU (HF's `gelu`): x Φ(x); gelu(x, out). */
 static napi_value gelu(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  ARGS(2);
   float *x, *out;
   size_t n, outLen;
   if (argc != 2 || !f32(env, argv[0], &x, &n) || !f32(env, argv[1], &out, &outLen) || outLen < n)
@@ -156,9 +158,7 @@ static napi_value gelu(napi_env env, napi_callback_info info) {
 
 /* d gelu: dx = dy (Φ(x) + x φ(x)); geluGrad(x, dy, out). */
 static napi_value gelu_grad(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  ARGS(3);
   float *x, *dy, *out;
   size_t n, dyLen, outLen;
   if (argc != 3 || !f32(env, argv[0], &x, &n) || !f32(env, argv[1], &dy, &dyLen) ||
@@ -175,9 +175,7 @@ static napi_value gelu_grad(napi_env env, napi_callback_info info) {
 
 /* exp(x, out), in float (fast_exp). */
 static napi_value exp_kernel(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  ARGS(2);
   float *x, *out;
   size_t n, outLen;
   if (argc != 2 || !f32(env, argv[0], &x, &n) || !f32(env, argv[1], &out, &outLen) || outLen < n)
@@ -186,18 +184,26 @@ static napi_value exp_kernel(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/*
+ * The arguments (x, rows, cols, out) of sumRows and sumCols: x must hold rows × cols floats and
+ * out one per row (perRow) or per column.
+ */
+static bool matrix_sum_args(napi_env env, napi_value* argv, float** x, float** out, int64_t* rows, int64_t* cols,
+                            bool perRow) {
+  size_t n, outLen;
+  if (!f32(env, argv[0], x, &n) || !f32(env, argv[3], out, &outLen)) return false;
+  *rows = integer(env, argv[1]);
+  *cols = integer(env, argv[2]);
+  return *rows >= 0 && *cols >= 0 && (size_t)(*rows * *cols) <= n && (size_t)(perRow ? *rows : *cols) <= outLen;
+}
+
 /* sumRows(x, rows, cols, out): out[j] = Σ_i x[i, j] (a sum over the leading axis), float accumulators. */
 static napi_value sum_rows(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  ARGS(4);
   float *x, *out;
-  size_t n, outLen;
-  if (argc != 4 || !f32(env, argv[0], &x, &n) || !f32(env, argv[3], &out, &outLen))
-    return fail(env, "sumRows(x, rows, cols, out): Float32Arrays");
-  const int64_t rows = integer(env, argv[1]), cols = integer(env, argv[2]);
-  if (rows < 0 || cols < 0 || (size_t)(rows * cols) > n || (size_t)cols > outLen)
-    return fail(env, "sumRows: shape does not fit the arrays");
+  int64_t rows, cols;
+  if (argc != 4 || !matrix_sum_args(env, argv, &x, &out, &rows, &cols, false))
+    return fail(env, "sumRows(x, rows, cols, out): Float32Arrays, x of rows·cols, out of cols");
   for (int64_t j = 0; j < cols; j++) out[j] = 0.0f;
   for (int64_t i = 0; i < rows; i++) {
     const float* row = x + i * cols;
@@ -206,14 +212,22 @@ static napi_value sum_rows(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* One row's mean and 1 / √(σ² + eps), biased variance, accumulated in double (layerNorm and its gradient). */
+static inline void row_stats(const float* xr, int64_t cols, double eps, float* m, float* rstd) {
+  double sum = 0, sq = 0;
+  for (int64_t j = 0; j < cols; j++) sum += xr[j];
+  const double mean = sum / cols;
+  for (int64_t j = 0; j < cols; j++) sq += (xr[j] - mean) * (xr[j] - mean);
+  *m = (float)mean;
+  *rstd = (float)(1.0 / sqrt(sq / cols + eps));
+}
+
 /*
  * layerNorm(x, gamma, beta, rows, cols, eps, out): per row y = (x − μ) / √(σ² + eps) · γ + β with the
  * biased variance (nn.LayerNorm); row statistics accumulated in double.
  */
 static napi_value layer_norm(napi_env env, napi_callback_info info) {
-  size_t argc = 7;
-  napi_value argv[7];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  ARGS(7);
   float *x, *gamma, *beta, *out;
   size_t n, ng, nb, no;
   if (argc != 7 || !f32(env, argv[0], &x, &n) || !f32(env, argv[1], &gamma, &ng) || !f32(env, argv[2], &beta, &nb) ||
@@ -228,11 +242,8 @@ static napi_value layer_norm(napi_env env, napi_callback_info info) {
   for (int64_t r = 0; r < rows; r++) {
     const float* xr = x + r * cols;
     float* yr = out + r * cols;
-    double sum = 0, sq = 0;
-    for (int64_t j = 0; j < cols; j++) sum += xr[j];
-    const double mean = sum / cols;
-    for (int64_t j = 0; j < cols; j++) sq += (xr[j] - mean) * (xr[j] - mean);
-    const float m = (float)mean, rstd = (float)(1.0 / sqrt(sq / cols + eps));
+    float m, rstd;
+    row_stats(xr, cols, eps, &m, &rstd);
     for (int64_t j = 0; j < cols; j++) yr[j] = (xr[j] - m) * rstd * gamma[j] + beta[j];
   }
   return NULL;
@@ -244,9 +255,7 @@ static napi_value layer_norm(napi_env env, napi_callback_info info) {
  * dx = r (g − mean(g) − x̂ mean(g x̂)), dγ = Σ_rows dy x̂, dβ = Σ_rows dy.
  */
 static napi_value layer_norm_grad(napi_env env, napi_callback_info info) {
-  size_t argc = 9;
-  napi_value argv[9];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  ARGS(9);
   float *x, *gamma, *dy, *dx, *dgamma, *dbeta;
   size_t n, ng, ndy, ndx, ndg, ndb;
   if (argc != 9 || !f32(env, argv[0], &x, &n) || !f32(env, argv[1], &gamma, &ng) || !f32(env, argv[2], &dy, &ndy) ||
@@ -263,11 +272,8 @@ static napi_value layer_norm_grad(napi_env env, napi_callback_info info) {
   for (int64_t r = 0; r < rows; r++) {
     const float *xr = x + r * cols, *dyr = dy + r * cols;
     float* dxr = dx + r * cols;
-    double sum = 0, sq = 0;
-    for (int64_t j = 0; j < cols; j++) sum += xr[j];
-    const double mean = sum / cols;
-    for (int64_t j = 0; j < cols; j++) sq += (xr[j] - mean) * (xr[j] - mean);
-    const float m = (float)mean, rstd = (float)(1.0 / sqrt(sq / cols + eps));
+    float m, rstd;
+    row_stats(xr, cols, eps, &m, &rstd);
     double gsum = 0, gxsum = 0;
     for (int64_t j = 0; j < cols; j++) {
       const float xhat = (xr[j] - m) * rstd;
@@ -313,9 +319,7 @@ __attribute__((target_clones("avx2", "default"))) static void apply_dropout(cons
 }
 
 static napi_value counter_dropout(napi_env env, napi_callback_info info) {
-  size_t argc = 6;
-  napi_value argv[6];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  ARGS(6);
   float *x, *out;
   size_t n, no;
   uint32_t key0, key1, threshold;
@@ -332,9 +336,7 @@ static napi_value counter_dropout(napi_env env, napi_callback_info info) {
 /* equalOuter(a, b, out): out[i·|b| + j] = a[i] == b[j] for Int32Arrays a, b and a Uint8Array out
  * (LCL's same-label matrix: labels [M, 1] against [1, M]). */
 static napi_value equal_outer(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  ARGS(3);
   int32_t *a, *b;
   uint8_t* out;
   size_t na, nb, no;
@@ -406,9 +408,7 @@ static float* scratch_rows(int64_t m, int count) { return (float*)malloc(sizeof(
  * partial sums (vectorised; the same order on every run and machine).
  */
 static napi_value label_contrastive(napi_env env, napi_callback_info info) {
-  size_t argc = 8;
-  napi_value argv[8];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  ARGS(8);
   contrastive_args a;
   float *loss, *stats, *probs;
   size_t nloss, nstats, nprobs;
@@ -492,9 +492,7 @@ static napi_value label_contrastive(napi_env env, napi_callback_info info) {
  * ws_i > 0 (A = their count), 0 elsewhere; probs and stats as the forward pass left them.
  */
 static napi_value label_contrastive_grad(napi_env env, napi_callback_info info) {
-  size_t argc = 8;
-  napi_value argv[8];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  ARGS(8);
   contrastive_args a;
   float *stats, *dy, *dcos;
   size_t nstats, ndy, nd;
@@ -549,9 +547,7 @@ __attribute__((target_clones("avx2", "default"))) static void adamw_loop(const f
 }
 
 static napi_value adamw(napi_env env, napi_callback_info info) {
-  size_t argc = 12;
-  napi_value argv[12];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  ARGS(12);
   float *p, *out, *g, *mm, *vv;
   size_t np, no, ng, nm, nv;
   double k[7];
@@ -566,9 +562,8 @@ static napi_value adamw(napi_env env, napi_callback_info info) {
 
 /* sumSquares(x, acc): acc + Σ x_i² in float64, in index order (NaN/±Inf propagate). */
 static napi_value sum_squares(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2], result;
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  ARGS(2);
+  napi_value result;
   float* x;
   size_t n;
   double acc = 0;
@@ -610,9 +605,7 @@ static napi_value sum_squares(napi_env env, napi_callback_info info) {
   }
 
 static napi_value binary(napi_env env, napi_callback_info info) {
-  size_t argc = 6;
-  napi_value argv[6];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  ARGS(6);
   float *a, *b, *out;
   size_t na, nb, n;
   if (argc != 6 || !f32(env, argv[1], &a, &na) || !f32(env, argv[2], &b, &nb) || !f32(env, argv[3], &out, &n))
@@ -658,9 +651,7 @@ static napi_value binary(napi_env env, napi_callback_info info) {
     for (size_t j = 0; j < inner; j++) o[j] = pa[j * ia] OP pb[j * ib];
 
 static napi_value binary_strided(napi_env env, napi_callback_info info) {
-  size_t argc = 7;
-  napi_value argv[7];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  ARGS(7);
   float *a, *b, *out;
   int32_t *shape, *sa, *sb;
   size_t na, nb, n, rank, ra, rb;
@@ -709,16 +700,11 @@ static napi_value binary_strided(napi_env env, napi_callback_info info) {
 
 /* sumCols(x, rows, cols, out): out[i] = Σ_j x[i, j] (a sum over trailing axes), in double, in order. */
 static napi_value sum_cols(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  ARGS(4);
   float *x, *out;
-  size_t n, outLen;
-  if (argc != 4 || !f32(env, argv[0], &x, &n) || !f32(env, argv[3], &out, &outLen))
-    return fail(env, "sumCols(x, rows, cols, out): Float32Arrays");
-  const int64_t rows = integer(env, argv[1]), cols = integer(env, argv[2]);
-  if (rows < 0 || cols < 0 || (size_t)(rows * cols) > n || (size_t)rows > outLen)
-    return fail(env, "sumCols: shape does not fit the arrays");
+  int64_t rows, cols;
+  if (argc != 4 || !matrix_sum_args(env, argv, &x, &out, &rows, &cols, true))
+    return fail(env, "sumCols(x, rows, cols, out): Float32Arrays, x of rows·cols, out of rows");
   for (int64_t i = 0; i < rows; i++) {
     const float* row = x + i * cols;
     double acc = 0;
@@ -735,9 +721,7 @@ static napi_value sum_cols(napi_env env, napi_callback_info info) {
  */
 #define MAX_COPY_RANK 16
 static napi_value strided_copy(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  ARGS(4);
   void *xv, *ov;
   int32_t *shape, *strides;
   size_t n, no, rank, srank;
@@ -786,9 +770,7 @@ static napi_value strided_copy(napi_env env, napi_callback_info info) {
  * embedding gradient), out zeroed first; ids outside [0, numSegments) contribute nothing.
  */
 static napi_value segment_sum(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value argv[5];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  ARGS(5);
   float *x, *out;
   int32_t* ids;
   size_t nx, nids, no;
@@ -810,9 +792,8 @@ static napi_value segment_sum(napi_env env, napi_callback_info info) {
 
 /* setThreads(n): OpenBLAS's thread count; returns the count in effect. */
 static napi_value set_threads(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1], result;
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  ARGS(1);
+  napi_value result;
   if (argc == 1) openblas_set_num_threads((int)integer(env, argv[0]));
   CHECK(napi_create_int32(env, openblas_get_num_threads(), &result));
   return result;

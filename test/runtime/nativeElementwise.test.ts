@@ -2,7 +2,8 @@
  * The native elementwise kernels (float32 Add/Sub/Multiply/RealDiv, trailing-axis Sum, Transpose)
  * against the stock wasm kernels on random shapes and broadcasts, and the native segment sum
  * against the JS loop it replaces: the same values (sums within 1e-4: the addon accumulates in
- * double), same shapes and dtypes, no leaked tensors. Skipped, with a note, when the addon is not built.
+ * double), same shapes and dtypes, no leaked tensors; and the sums' shape checks. Skipped, with a
+ * note, when the addon is not built.
  */
 import { describe, expect, layer } from "@effect/vitest"
 import { FastCheck as fc } from "effect"
@@ -147,5 +148,23 @@ describe.skipIf(!native.loaded)("native elementwise kernels (wasm)", () => {
       },
       { fastCheck: { numRuns, seed: 844 } }
     )
+
+    it("sumRows and sumCols reject a shape that does not fit x or out, naming the call", () => {
+      if (!native.loaded) return
+      const { sumRows, sumCols } = native.addon
+      const x = new Float32Array(6)
+      expect(() => sumRows(x, 2, 4, new Float32Array(4))).toThrow(/sumRows\(x, rows, cols, out\)/) // x too short
+      expect(() => sumRows(x, 2, 3, new Float32Array(2))).toThrow(/out of cols/)
+      expect(() => sumCols(x, 3, 2, new Float32Array(2))).toThrow(/out of rows/)
+      expect(() => sumCols(x, -1, 2, new Float32Array(2))).toThrow(/sumCols/)
+      const rows = new Float32Array(3)
+      sumRows(Float32Array.of(1, 2, 3, 4, 5, 6), 2, 3, rows)
+      const cols = new Float32Array(2)
+      sumCols(Float32Array.of(1, 2, 3, 4, 5, 6), 2, 3, cols)
+      expect([Array.from(rows), Array.from(cols)]).toEqual([
+        [5, 7, 9],
+        [6, 15]
+      ])
+    })
   })
 })

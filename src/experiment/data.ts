@@ -83,6 +83,14 @@ const subset = <A>(all: ReadonlyArray<A>, k: number | undefined, seed: string): 
         .sort((a, b) => a - b)
         .map((i) => all[i]!)
 
+/** D_U: the target-language train sentences a run's student distils on (their tags never used). */
+export const distillationSet = <A>(targetTrain: ReadonlyArray<A>, spec: ExperimentSpec): ReadonlyArray<A> =>
+  subset(targetTrain, spec.protocol.kdSentences, `${spec.seed}/unlabeled`)
+
+/** The target-language test sentences a run is scored on (all of them unless the protocol caps them). */
+export const testSet = <A>(targetTest: ReadonlyArray<A>, spec: ExperimentSpec): ReadonlyArray<A> =>
+  subset(targetTest, spec.protocol.testSentences, `${spec.seed}/test`)
+
 export const prepareRunData = Effect.fn("Experiment.prepareData")(function* (
   spec: ExperimentSpec,
   tokenizer: BertTokenizer
@@ -163,13 +171,8 @@ export const prepareRunData = Effect.fn("Experiment.prepareData")(function* (
   }
   const devAll = (yield* corpora.load(id("en", "dev"))).sentences
   const dev = subset(devAll, protocol.devSentences, `${spec.seed}/dev`)
-  const test = subset(
-    (yield* corpora.load(id(spec.lang, "test"))).sentences,
-    protocol.testSentences,
-    `${spec.seed}/test`
-  )
-  const targetTrain = (yield* corpora.load(id(spec.lang, "train"))).sentences
-  const unlabeled = subset(targetTrain, protocol.kdSentences, `${spec.seed}/unlabeled`)
+  const test = testSet((yield* corpora.load(id(spec.lang, "test"))).sentences, spec)
+  const unlabeled = distillationSet((yield* corpora.load(id(spec.lang, "train"))).sentences, spec)
   return {
     labels,
     sample,

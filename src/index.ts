@@ -541,10 +541,12 @@ export {
 } from "./train/step.js"
 export { restoreWeights, snapshotWeights, type Weights } from "./train/weights.js"
 export {
+  distillationSet,
   prepareRunData,
   type RunData,
   runDataFiles,
   teacherDataFiles,
+  testSet,
   unlabeledExamples
 } from "./experiment/data.js"
 export { EncodingFailed, NotResumable, TranslationsUnavailable } from "./experiment/errors.js"

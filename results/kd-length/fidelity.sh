@@ -7,7 +7,12 @@
 # Data root: $CONCNER_DATA, else ../shared/data.
 set -euo pipefail
 declare -A dir
-for run in "$@"; do dir[$run]=$(realpath "$run"); done
+for run in "$@"; do
+  for need in spec.json run.json teacher student; do
+    [ -e "$run/$need" ] || { echo "fidelity.sh: $run has no $need (not a finished distilled run)" >&2; exit 2; }
+  done
+  dir[$run]=$(realpath "$run")
+done
 cd "$(dirname "$0")/../.."
 DATA=${CONCNER_DATA:-$(realpath ../shared/data)}
 tmp=$(mktemp -d)

@@ -5,7 +5,8 @@
 # teacher another cell trained take it from WORK/teachers, see `concner run`), then exports
 # every finished cell's record — spec.json, run.json, result.json, metrics.jsonl (and
 # translation.json where an engine ran), never checkpoints — to results/table5-cpu with the report
-# as Markdown, JSON and HTML. Re-run one exported cell with
+# as Markdown, JSON and HTML. On a machine without WORK it first copies the committed records
+# there, so a sitting on a new machine resumes from them. Re-run one exported cell with
 #   node bin/concner.js train --spec results/table5-cpu/<cell>/spec.json --out DIR
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +18,13 @@ run() { # grid, seeds, concurrency
     --concurrency "$3"
 }
 if [ "${EXPORT_ONLY:-0}" != 1 ]; then
+  # A new machine starts without WORK: seed it with the committed records, so that every cell
+  # finished in an earlier sitting is skipped (the runner checks each record's spec hash against
+  # the grid's). Only checkpoints are lost: cells that were running restart, and a cell whose
+  # teacher was trained on the old machine trains it again (same seed and backend, same bits).
+  (cd "$OUT" && find . -name result.json -printf '%h\n') | while read -r cell; do
+    if [ ! -f "$WORK/$cell/result.json" ]; then mkdir -p "$WORK/$cell" && cp "$OUT/$cell"/* "$WORK/$cell/"; fi
+  done
   # Each grid seed by seed, so that a grid stopped part-way holds whole seeds. Spanish + Dutch (3
   # seeds) run beside German (5) on half the cores each, neither waiting for the other at a seed's
   # end; German takes all the cores for the seeds it starts after Spanish and Dutch are done.

@@ -459,6 +459,7 @@ export {
   type FoundResult,
   formatReportMarkdown,
   meanStd,
+  pairedDifference,
   RESULT_FILE,
   type ReportRow,
   reportDir,

@@ -3,8 +3,10 @@
  * language, source size, method — and protocol and encoder, so runs of different settings are
  * never averaged together), as mean ± sample standard deviation of test F1 over seeds, next to
  * the paper's number for the cell. The F1 is the teacher's, or the student's for KD methods (the
- * paper reports ConCNER and En+KD after distillation), with the teachers' F1 beside it. Each method is also compared with `en` on
- * the same target: the difference of means against its standard error. Runs on translations from
+ * paper reports ConCNER and En+KD after distillation), with the teachers' F1 beside it. Each method is also compared with `en` (and
+ * with `mulda`) on the same target, seed by seed: runs of one seed share their English sample and
+ * their dev and test subsets, so the difference is taken within each seed both rows have and
+ * reported as the mean of those differences against its standard error. Runs on translations from
  * another source than MulDA's published sets are rows of their own, marked as deviating from the paper.
  */
 import * as path from "node:path"
@@ -63,10 +65,16 @@ export const meanStd = (
 }
 
 export interface Versus {
-  /** Mean F1 minus the baseline's (`en`, `mulda`) on the same target, size, protocol and encoder. */
+  /**
+   * F1 minus the baseline's (`en`, `mulda`) on the same target, size, protocol and encoder, averaged
+   * over the seeds both have (paired: a seed fixes the English sample and the dev and test subsets,
+   * whose variance would otherwise swamp the difference).
+   */
   readonly diff: number
-  /** Standard error of that difference, √(s₁²/n₁ + s₂²/n₂); undefined unless both have ≥ 2 seeds. */
+  /** Standard error of that mean, sd(differences)/√n; undefined for one shared seed. */
   readonly se: number | undefined
+  /** The seeds both rows have, ascending. */
+  readonly seeds: ReadonlyArray<number>
 }
 
 export interface ReportRow {
@@ -85,6 +93,8 @@ export interface ReportRow {
   /** For KD methods, their teachers' test F1 over the same seeds: what distillation started from. */
   readonly teacher?: { readonly mean: number; readonly std: number | undefined }
   readonly seeds: ReadonlyArray<number>
+  /** Test F1 of each seed, in the order of `seeds`. */
+  readonly f1s: ReadonlyArray<number>
   readonly n: number
   /** Test F1 in percent, as the paper reports it. */
   readonly mean: number
@@ -154,7 +164,8 @@ export const summarizeResults = (found: ReadonlyArray<FoundResult>) =>
       group.push(f)
       groups.set(key, group)
     }
-    const rows = [...groups.values()].map((group) => {
+    const rows = [...groups.values()].map((unordered) => {
+      const group = [...unordered].sort((a, b) => a.result.seed - b.result.seed)
       const first = group[0]!.result
       // result.json holds conlleval percentages (0–100)
       const f1s = group.map(({ result: r }) => (r.student ?? r).test.f1)
@@ -168,7 +179,8 @@ export const summarizeResults = (found: ReadonlyArray<FoundResult>) =>
         model: first.model,
         stage: first.student ? ("student" as const) : ("teacher" as const),
         ...(first.student ? { teacher: meanStd(group.map(({ result: r }) => r.test.f1)) } : {}),
-        seeds: group.map((g) => g.result.seed).sort((a, b) => a - b),
+        seeds: group.map((g) => g.result.seed),
+        f1s,
         n: group.length,
         ...meanStd(f1s),
         paper: paperF1(first.corpus, first.lang, first.sourceSize, first.method)
@@ -179,12 +191,7 @@ export const summarizeResults = (found: ReadonlyArray<FoundResult>) =>
       const bySetting = new Map(rows.filter((r) => r.method === method).map((r) => [settingKey(r), r]))
       return (r: Summary): Versus | undefined => {
         const base = r.method === method ? undefined : bySetting.get(settingKey(r))
-        if (base === undefined) return undefined
-        const se =
-          r.std !== undefined && base.std !== undefined
-            ? Math.sqrt(r.std ** 2 / r.n + base.std ** 2 / base.n)
-            : undefined
-        return { diff: r.mean - base.mean, se }
+        return base === undefined ? undefined : pairedDifference(r, base)
       }
     }
     const vsEn = baseline("en")
@@ -204,6 +211,18 @@ export const summarizeResults = (found: ReadonlyArray<FoundResult>) =>
       )
   })
 
+/** `a` − `b` over the seeds both have (see `Versus`); undefined when they share none. */
+export const pairedDifference = (
+  a: { readonly seeds: ReadonlyArray<number>; readonly f1s: ReadonlyArray<number> },
+  b: { readonly seeds: ReadonlyArray<number>; readonly f1s: ReadonlyArray<number> }
+): Versus | undefined => {
+  const seeds = a.seeds.filter((s) => b.seeds.includes(s)).sort((x, y) => x - y)
+  if (seeds.length === 0) return undefined
+  const f1 = (x: typeof a, seed: number) => x.f1s[x.seeds.indexOf(seed)]!
+  const { mean, std } = meanStd(seeds.map((s) => f1(a, s) - f1(b, s)))
+  return { diff: mean, se: std === undefined ? undefined : std / Math.sqrt(seeds.length), seeds }
+}
+
 const f2 = (x: number) => x.toFixed(2)
 const signed = (x: number) => `${x >= 0 ? "+" : ""}${f2(x)}`
 
@@ -215,12 +234,13 @@ export const meanText = (m: { readonly mean: number; readonly std: number | unde
 export const stageText = (r: ReportRow): string =>
   r.teacher === undefined ? r.stage : `${r.stage} (teacher ${meanText(r.teacher)})`
 
-const versus = (v: Versus | undefined) =>
+/** `+d ± se (n seeds)`, flagged when the difference is within two standard errors of zero. */
+export const versusText = (v: Versus | undefined) =>
   v === undefined
     ? ""
     : v.se === undefined
-      ? `${signed(v.diff)} (1 seed: no std)`
-      : `${signed(v.diff)} ± ${f2(v.se)}${Math.abs(v.diff) > 2 * v.se ? "" : " (within 2 se)"}`
+      ? `${signed(v.diff)} (1 seed: no se)`
+      : `${signed(v.diff)} ± ${f2(v.se)} (${v.seeds.length} seeds${Math.abs(v.diff) > 2 * v.se ? "" : ", within 2 se"})`
 
 /** Markdown: one table per (protocol, encoder, corpus), each naming them. */
 export const formatReportMarkdown = (rows: ReadonlyArray<ReportRow>): string => {
@@ -239,13 +259,14 @@ export const formatReportMarkdown = (rows: ReadonlyArray<ReportRow>): string => 
         const score = meanText(r)
         const method = r.translations === undefined ? r.method : `${r.method} [${sourceName(r)}]`
         const mark = r.deviations === undefined ? "" : " †"
-        return `| ${r.sourceSize} | ${method} | ${r.lang} | ${score}${mark} | ${r.n} | ${stageText(r)} | ${paper ? `${paper}${where}` : "–"} | ${versus(r.vsEn)} | ${versus(r.vsMulda)} |`
+        return `| ${r.sourceSize} | ${method} | ${r.lang} | ${score}${mark} | ${r.n} | ${stageText(r)} | ${paper ? `${paper}${where}` : "–"} | ${versusText(r.vsEn)} | ${versusText(r.vsMulda)} |`
       })
       const notes = [...new Set(section.flatMap((r) => r.deviations ?? []))].map((d) => `† ${d}.`)
       return [
         `## ${corpus === "conll" ? "CoNLL" : corpus === "wikiann" ? "WikiAnn" : corpus}: protocol ${protocol}, encoder ${model}`,
         "",
-        "Test F1 (%), mean ± sample std over seeds; the paper's numbers are mBERT, paper protocol, 5 seeds.",
+        "Test F1 (%), mean ± sample std over seeds; the paper's numbers are mBERT, paper protocol, 5 seeds. " +
+          "Δ: the difference from en (mulda) within each seed both rows have, mean ± standard error.",
         "",
         "| size | method | lang | test F1 | n | stage | paper | Δ vs en ± se | Δ vs mulda ± se |",
         "|---|---|---|---|---|---|---|---|---|",
@@ -266,7 +287,8 @@ export const reportJson = (rows: ReadonlyArray<ReportRow>) =>
     vsMulda: versusJson(r.vsMulda)
   }))
 
-const versusJson = (v: Versus | undefined) => (v === undefined ? null : { diff: v.diff, se: v.se ?? null })
+const versusJson = (v: Versus | undefined) =>
+  v === undefined ? null : { diff: v.diff, se: v.se ?? null, seeds: v.seeds }
 
 /** Collects, groups and returns the rows of the runs under `dir`. */
 export const reportDir = Effect.fn("Report.dir")(function* (dir: string) {

@@ -5,7 +5,7 @@ import { type PaperTable, paperCorpus, paperRows } from "../experiment/paperTabl
  * paper's number; cells without runs say "missing", cells whose runs depart from the paper's
  * setting carry a footnote naming how. Runs no paper table holds are listed in a plain table.
  */
-import { type ReportRow, type Versus, meanText, stageText } from "../experiment/report.js"
+import { type ReportRow, meanText, stageText, versusText } from "../experiment/report.js"
 import { translationLabel } from "../experiment/translations.js"
 import { type Html, html } from "./htmlTemplate.js"
 
@@ -44,9 +44,6 @@ export class Footnotes {
 }
 
 const f2 = (x: number) => x.toFixed(2)
-
-const versus = (v: Versus | undefined) =>
-  v === undefined ? "" : `${v.diff >= 0 ? "+" : ""}${f2(v.diff)}${v.se === undefined ? "" : ` ± ${f2(v.se)}`}`
 
 const devMark = (notes: Footnotes, deviations: ReadonlyArray<string>) => {
   const id = notes.mark(deviations)
@@ -126,5 +123,5 @@ export const rowsTableHtml = (cells: ReadonlyArray<Cell>, notes: Footnotes): Htm
 <thead><tr><th>corpus</th><th>size</th><th>method</th><th>translations</th><th>lang</th><th>test F1</th><th>n</th><th>stage</th><th>Δ vs en ± se</th><th>Δ vs mulda ± se</th></tr></thead>
 <tbody>${cells.map(
     ({ row: r, deviations }) =>
-      html`<tr><td>${r.corpus}</td><td>${r.sourceSize}</td><td>${r.method}</td><td>${r.translations === undefined ? "–" : translationLabel(r.translations)}</td><td>${r.lang}</td><td class="${deviations.length > 0 ? "cell deviates" : "cell"}"><span class="score">${meanText(r)}</span>${devMark(notes, deviations)}</td><td>${r.n}</td><td>${stageText(r)}</td><td>${versus(r.vsEn)}</td><td>${versus(r.vsMulda)}</td></tr>`
+      html`<tr><td>${r.corpus}</td><td>${r.sourceSize}</td><td>${r.method}</td><td>${r.translations === undefined ? "–" : translationLabel(r.translations)}</td><td>${r.lang}</td><td class="${deviations.length > 0 ? "cell deviates" : "cell"}"><span class="score">${meanText(r)}</span>${devMark(notes, deviations)}</td><td>${r.n}</td><td>${stageText(r)}</td><td>${versusText(r.vsEn)}</td><td>${versusText(r.vsMulda)}</td></tr>`
   )}</tbody></table>`

@@ -10,6 +10,7 @@ import {
   DuplicateResult,
   formatReportMarkdown,
   meanStd,
+  pairedDifference,
   reportDir,
   reportJson
 } from "../../src/experiment/report.js"
@@ -92,6 +93,71 @@ describe("meanStd", () => {
   )
 })
 
+describe("pairedDifference", () => {
+  /** Seeds 1..n with F1s in [0, 100], listed in a shuffled order. */
+  const runsOf = (min: number) =>
+    fc
+      .array(fc.double({ min: 0, max: 100, noNaN: true }), { minLength: min, maxLength: 8 })
+      .chain((f1s) =>
+        fc.shuffledSubarray(
+          f1s.map((f1, i) => ({ seed: i + 1, f1 })),
+          { minLength: f1s.length, maxLength: f1s.length }
+        )
+      )
+      .map((xs) => ({ seeds: xs.map((x) => x.seed), f1s: xs.map((x) => x.f1) }))
+  const close = (a: number | undefined, b: number | undefined) =>
+    a === undefined || b === undefined ? expect(a).toBe(b) : expect(a).toBeCloseTo(b, 8)
+
+  it.prop(
+    "agrees with the naive mean and standard error of the within-seed differences",
+    [runsOf(1), runsOf(1)],
+    ([a, b]) => {
+      const shared = a.seeds.filter((s) => b.seeds.includes(s)).sort((x, y) => x - y)
+      const diffs = shared.map((s) => a.f1s[a.seeds.indexOf(s)]! - b.f1s[b.seeds.indexOf(s)]!)
+      const mean = diffs.reduce((x, y) => x + y, 0) / diffs.length
+      const se =
+        diffs.length < 2
+          ? undefined
+          : Math.sqrt(diffs.reduce((x, d) => x + (d - mean) ** 2, 0) / (diffs.length - 1) / diffs.length)
+      const v = pairedDifference(a, b)!
+      expect(v.seeds).toEqual(shared)
+      close(v.diff, mean)
+      close(v.se, se)
+    },
+    { fastCheck: { numRuns: runs, seed: 42 } }
+  )
+
+  it.prop(
+    "is antisymmetric, and blind to a constant added to both and to the order of the seeds",
+    [runsOf(2), runsOf(2), fc.double({ min: -50, max: 50, noNaN: true })],
+    ([a, b, c]) => {
+      const ab = pairedDifference(a, b)!
+      const ba = pairedDifference(b, a)!
+      close(ba.diff, -ab.diff)
+      close(ba.se, ab.se)
+      const shift = (x: typeof a) => ({ seeds: x.seeds, f1s: x.f1s.map((f) => f + c) })
+      close(pairedDifference(shift(a), shift(b))!.diff, ab.diff)
+      const reversed = (x: typeof a) => ({ seeds: [...x.seeds].reverse(), f1s: [...x.f1s].reverse() })
+      close(pairedDifference(reversed(a), b)!.diff, ab.diff)
+      close(pairedDifference(reversed(a), b)!.se, ab.se)
+    },
+    { fastCheck: { numRuns: runs, seed: 42 } }
+  )
+
+  it("counts only the seeds both have, and none shared is no comparison", () => {
+    const a = { seeds: [1, 2, 3], f1s: [10, 20, 99] }
+    const b = { seeds: [1, 2, 5], f1s: [5, 13, 0] }
+    expect(pairedDifference(a, b)).toEqual({ diff: 6, se: 1, seeds: [1, 2] })
+    expect(pairedDifference(a, { seeds: [4], f1s: [1] })).toBeUndefined()
+    // a shared seed that moves both rows equally changes nothing: the seed's variance cancels
+    expect(pairedDifference({ seeds: [1, 2], f1s: [10, 40] }, { seeds: [1, 2], f1s: [5, 35] })).toEqual({
+      diff: 5,
+      se: 0,
+      seeds: [1, 2]
+    })
+  })
+})
+
 describe("paper tables", () => {
   it("each transcribed row averages to the paper's avg column (to rounding)", () => {
     expect(paperRows).toHaveLength(12 + 5 + 21)
@@ -128,8 +194,11 @@ describe("report", () => {
       expect(concner).toMatchObject({ n: 2, stage: "student" })
       expect(concner!.mean).toBeCloseTo(82, 10)
       expect(concner!.std).toBeCloseTo(Math.sqrt(8), 10)
-      expect(concner!.vsEn!.diff).toBeCloseTo(10, 10)
-      expect(concner!.vsEn!.se).toBeCloseTo(Math.sqrt(8 / 2 + 4 / 3), 10)
+      // paired by seed: 80 − 70 and 84 − 72, not 82 − 72 over different seeds
+      expect(concner!.vsEn!.diff).toBeCloseTo(11, 10)
+      expect(concner!.vsEn!.se).toBeCloseTo(1, 10)
+      expect(concner!.vsEn!.seeds).toEqual([1, 2])
+      expect(concner!.f1s).toEqual([80, 84])
       expect(mulda).toMatchObject({ n: 1, std: undefined, vsEn: undefined })
       expect(mulda!.paper).toEqual([{ table: "table3", f1: 65.29 }])
 
@@ -139,10 +208,11 @@ describe("report", () => {
         "| 500 | en | de | 72.00 ± 2.00 | 3 | teacher | 59.33 (table3, table5) |  |  |"
       )
       expect(markdown).toContain(
-        "| 500 | concner | de | 82.00 ± 2.83 | 2 | student (teacher 51.00 ± 1.41) | 66.96 (table3) | +10.00 ± 2.31 |  |"
+        "| 500 | concner | de | 82.00 ± 2.83 | 2 | student (teacher 51.00 ± 1.41) | 66.96 (table3) | +11.00 ± 1.00 (2 seeds) |  |"
       )
       expect(markdown).toContain("| 1000 | mulda | de | 71.00 | 1 | teacher | 65.29 (table3) |  |  |")
       expect(reportJson(rows)[2]).toMatchObject({ std: null, teacher: null, vsEn: null, vsMulda: null })
+      expect(reportJson(rows)[1]!.vsEn).toEqual({ diff: 11, se: 1, seeds: [1, 2] })
       expect(reportJson(rows)[1]!.teacher).toEqual({ mean: 51, std: Math.sqrt(2) })
     }).pipe(Effect.provide(NodeContext.layer))
   )
@@ -151,18 +221,33 @@ describe("report", () => {
     Effect.gen(function* () {
       const fs = yield* FileSystem.FileSystem
       const dir = yield* fs.makeTempDirectoryScoped()
-      yield* writeRuns(dir, [...sample, result("mulda", 1, 75), result("mulda", 2, 77)])
+      yield* writeRuns(dir, [...sample, result("mulda", 1, 75), result("mulda", 2, 78)])
       const rows = yield* reportDir(dir)
       const of = (method: string, size = 500) =>
         rows.find((r) => r.method === method && r.sourceSize === size)!
       expect(of("en").vsMulda).toBeUndefined()
       expect(of("mulda").vsMulda).toBeUndefined()
       expect(of("mulda", 1000).vsMulda).toBeUndefined()
-      expect(of("concner").vsMulda!.diff).toBeCloseTo(82 - 76, 10)
-      expect(of("concner").vsMulda!.se).toBeCloseTo(Math.sqrt(8 / 2 + 2 / 2), 10)
-      expect(of("mulda").vsEn!.diff).toBeCloseTo(4, 10)
+      // within-seed differences 5 and 6 (concner − mulda), 5 and 6 (mulda − en)
+      expect(of("concner").vsMulda!.diff).toBeCloseTo(5.5, 10)
+      expect(of("concner").vsMulda!.se).toBeCloseTo(0.5, 10)
+      expect(of("mulda").vsEn!.diff).toBeCloseTo(5.5, 10)
       expect(formatReportMarkdown(rows)).toContain(
-        "| 500 | concner | de | 82.00 ± 2.83 | 2 | student (teacher 51.00 ± 1.41) | 66.96 (table3) | +10.00 ± 2.31 | +6.00 ± 2.24 |"
+        "| 500 | concner | de | 82.00 ± 2.83 | 2 | student (teacher 51.00 ± 1.41) | 66.96 (table3) | +11.00 ± 1.00 (2 seeds) | +5.50 ± 0.50 (2 seeds) |"
+      )
+      // one shared seed has no standard error; a difference within 2 se is flagged
+      yield* writeRuns(path.join(dir, "more"), [
+        result("en-lcl", 1, 70),
+        result("trans", 1, 71),
+        result("trans", 2, 76)
+      ])
+      const again = yield* reportDir(dir)
+      const markdown = formatReportMarkdown(again)
+      expect(markdown).toMatch(
+        /\| en-lcl \| de \| 70\.00 \| 1 \| teacher \| [^|]+ \| \+0\.00 \(1 seed: no se\) \|/
+      )
+      expect(markdown).toMatch(
+        /\| trans \| de \| 73\.50 ± 3\.54 \| 2 \| teacher \| [^|]+ \| \+2\.50 ± 1\.50 \(2 seeds, within 2 se\) \|/
       )
     }).pipe(Effect.provide(NodeContext.layer))
   )
@@ -236,7 +321,7 @@ describe("report", () => {
           "concner:2",
           "mulda:1"
         ])
-        expect(rows[1].vsEn.diff).toBeCloseTo(10, 10)
+        expect(rows[1].vsEn).toEqual({ diff: 11, se: 1, seeds: [1, 2] })
       }).pipe(Effect.provide(NodeContext.layer)),
     60_000
   )

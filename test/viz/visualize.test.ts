@@ -22,7 +22,9 @@ const row = (lang: string, method: string, mean: number, std: number | undefined
   protocol: "cpu",
   model: "/m",
   stage: "teacher",
-  seeds: [1],
+  seeds: std === undefined ? [1] : [1, 2],
+  // two seeds with this mean and sample std
+  f1s: std === undefined ? [mean] : [mean - std / Math.SQRT2, mean + std / Math.SQRT2],
   n: std === undefined ? 1 : 2,
   mean,
   std,

@@ -23,6 +23,7 @@ import {
   type Cell,
   type CellLookup,
   Footnotes,
+  differencesTableHtml,
   hasCells,
   paperTableHtml,
   rowsTableHtml,
@@ -115,6 +116,9 @@ const sectionHtml = (
       }
     )
     const others = cells.filter((c) => c.row.paper.length === 0)
+    const compared = cells.filter(
+      (c) => c.row.paper.length > 0 && (c.row.vsEn !== undefined || c.row.vsMulda !== undefined)
+    )
     const setting = `protocol ${protocol}, encoder ${model}`
 
     const charts: Array<Html> = []
@@ -161,6 +165,7 @@ const sectionHtml = (
 
     return html`<section class="setting"><h2>${setting}</h2>
 ${tables}
+${compared.length > 0 && differencesTableHtml(compared)}
 ${others.length > 0 && rowsTableHtml(others, notes)}
 ${notes.html()}
 <h3>Charts</h3>

@@ -117,11 +117,26 @@ export const paperTableHtml = (
 <tbody>${body}</tbody></table>`
 }
 
+/** The cells that name a row: corpus, size, method, translation source, target language. */
+const rowNameCells = (r: ReportRow) =>
+  html`<td>${r.corpus}</td><td>${r.sourceSize}</td><td>${r.method}</td><td>${r.translations === undefined ? "–" : translationLabel(r.translations)}</td><td>${r.lang}</td>`
+
+const rowNameHeads = html`<th>corpus</th><th>size</th><th>method</th><th>translations</th><th>lang</th>`
+
 /** Every row in a plain table (for runs no paper table holds), with the differences from `en` and `mulda`. */
 export const rowsTableHtml = (cells: ReadonlyArray<Cell>, notes: Footnotes): Html =>
   html`<table class="rows-table"><caption>Runs outside the paper's tables: test F1 (%)</caption>
-<thead><tr><th>corpus</th><th>size</th><th>method</th><th>translations</th><th>lang</th><th>test F1</th><th>n</th><th>stage</th><th>Δ vs en ± se</th><th>Δ vs mulda ± se</th></tr></thead>
+<thead><tr>${rowNameHeads}<th>test F1</th><th>n</th><th>stage</th><th>Δ vs en ± se</th><th>Δ vs mulda ± se</th></tr></thead>
 <tbody>${cells.map(
     ({ row: r, deviations }) =>
-      html`<tr><td>${r.corpus}</td><td>${r.sourceSize}</td><td>${r.method}</td><td>${r.translations === undefined ? "–" : translationLabel(r.translations)}</td><td>${r.lang}</td><td class="${deviations.length > 0 ? "cell deviates" : "cell"}"><span class="score">${meanText(r)}</span>${devMark(notes, deviations)}</td><td>${r.n}</td><td>${stageText(r)}</td><td>${versusText(r.vsEn)}</td><td>${versusText(r.vsMulda)}</td></tr>`
+      html`<tr>${rowNameCells(r)}<td class="${deviations.length > 0 ? "cell deviates" : "cell"}"><span class="score">${meanText(r)}</span>${devMark(notes, deviations)}</td><td>${r.n}</td><td>${stageText(r)}</td><td>${versusText(r.vsEn)}</td><td>${versusText(r.vsMulda)}</td></tr>`
+  )}</tbody></table>`
+
+/** The differences from `en` and `mulda` of rows the paper's tables hold (those show means only). */
+export const differencesTableHtml = (cells: ReadonlyArray<Cell>): Html =>
+  html`<table class="differences-table"><caption>Differences in test F1 (points) from En and from MulDA, paired by seed: the mean over the seeds both rows have of the within-seed difference ± its standard error</caption>
+<thead><tr>${rowNameHeads}<th>Δ vs en ± se</th><th>Δ vs mulda ± se</th></tr></thead>
+<tbody>${cells.map(
+    ({ row: r }) =>
+      html`<tr>${rowNameCells(r)}<td>${versusText(r.vsEn)}</td><td>${versusText(r.vsMulda)}</td></tr>`
   )}</tbody></table>`

@@ -81,6 +81,16 @@ describe("HTML report", () => {
         expect(enCell[1]).not.toContain("translations")
         // the hostile run sits in the other-runs table
         expect(cpu).toMatch(/<table class="rows-table">[\s\S]*&#60;script&#62;/)
+        // the paper tables' rows with a baseline get their paired differences in a table of their own
+        const differences = cpu.slice(cpu.indexOf('<table class="differences-table">'))
+        const diffRows = [
+          ...differences.slice(0, differences.indexOf("</table>")).matchAll(/<tr>(<td>.*?)<\/tr>/g)
+        ].map((m) => m[1])
+        expect(diffRows).toEqual([
+          "<td>conll</td><td>500</td><td>concner</td><td>deepl-awesome</td><td>de</td><td>+12.00 (1 seed: no se)</td><td></td>",
+          "<td>conll</td><td>500</td><td>concner</td><td>dictionary</td><td>de</td><td>-2.00 (1 seed: no se)</td><td></td>"
+        ])
+        expect(paper).not.toContain("differences-table") // `en` alone: nothing to compare
 
         // charts: paper section: bars(500) + curves(en); cpu: bars(500) + 27-language(1000) + curves of
         // concner on each of its two translation sources

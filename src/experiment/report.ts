@@ -3,11 +3,12 @@
  * language, source size, method — and protocol and encoder, so runs of different settings are
  * never averaged together), as mean ± sample standard deviation of test F1 over seeds, next to
  * the paper's number for the cell. The F1 is the teacher's, or the student's for KD methods (the
- * paper reports ConCNER and En+KD after distillation), with the teachers' F1 beside it. Each method is also compared with `en` (and
- * with `mulda`) on the same target, seed by seed: runs of one seed share their English sample and
- * their dev and test subsets, so the difference is taken within each seed both rows have and
- * reported as the mean of those differences against its standard error. Runs on translations from
- * another source than MulDA's published sets are rows of their own, marked as deviating from the paper.
+ * paper reports ConCNER and En+KD after distillation), with the teachers' F1 beside it. Each
+ * method is also compared with `en` (and with `mulda`) on the same target, seed by seed: runs of
+ * one seed share their English sample and their dev and test subsets, so the difference is taken
+ * within each seed both rows have and reported as the mean of those differences against its
+ * standard error. Runs on translations from another source than MulDA's published sets are rows
+ * of their own, marked as deviating from the paper.
  */
 import * as path from "node:path"
 import { FileSystem } from "@effect/platform"

@@ -465,6 +465,7 @@ export {
   reportDir,
   reportJson,
   summarizeResults,
+  tCritical95,
   type Versus,
   cellKey
 } from "./experiment/report.js"

@@ -76,6 +76,8 @@ export interface Versus {
   readonly se: number | undefined
   /** The seeds both rows have, ascending. */
   readonly seeds: ReadonlyArray<number>
+  /** Whether a two-sided paired t-test rejects a zero difference at the 5 % level; undefined for one seed. */
+  readonly significant: boolean | undefined
 }
 
 export interface ReportRow {
@@ -212,6 +214,20 @@ export const summarizeResults = (found: ReadonlyArray<FoundResult>) =>
       )
   })
 
+/**
+ * Two-sided 5 % critical values of Student's t for 1–30 degrees of freedom, to 3 decimals
+ * (`[round(scipy.stats.t.ppf(0.975, d), 3) for d in range(1, 31)]`); past 30 the value for 30, a
+ * slightly conservative test. A table, not a dependency: the npm package with a t quantile
+ * (@stdlib) brings 223 packages for these 30 numbers.
+ */
+const T_975 = [
+  12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131,
+  2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042
+]
+
+/** The two-sided 5 % critical value of Student's t with `df` ≥ 1 degrees of freedom (see `T_975`). */
+export const tCritical95 = (df: number): number => T_975[Math.min(df, T_975.length) - 1]!
+
 /** `a` − `b` over the seeds both have (see `Versus`); undefined when they share none. */
 export const pairedDifference = (
   a: { readonly seeds: ReadonlyArray<number>; readonly f1s: ReadonlyArray<number> },
@@ -221,7 +237,9 @@ export const pairedDifference = (
   if (seeds.length === 0) return undefined
   const f1 = (x: typeof a, seed: number) => x.f1s[x.seeds.indexOf(seed)]!
   const { mean, std } = meanStd(seeds.map((s) => f1(a, s) - f1(b, s)))
-  return { diff: mean, se: std === undefined ? undefined : std / Math.sqrt(seeds.length), seeds }
+  const se = std === undefined ? undefined : std / Math.sqrt(seeds.length)
+  const significant = se === undefined ? undefined : Math.abs(mean) > tCritical95(seeds.length - 1) * se
+  return { diff: mean, se, seeds, significant }
 }
 
 const f2 = (x: number) => x.toFixed(2)
@@ -235,13 +253,18 @@ export const meanText = (m: { readonly mean: number; readonly std: number | unde
 export const stageText = (r: ReportRow): string =>
   r.teacher === undefined ? r.stage : `${r.stage} (teacher ${meanText(r.teacher)})`
 
-/** `+d ± se (n seeds)`, flagged when the difference is within two standard errors of zero. */
+/** `+d ± se (n seeds)`, marked `n.s.` where the paired t-test does not tell it from zero. */
 export const versusText = (v: Versus | undefined) =>
   v === undefined
     ? ""
     : v.se === undefined
       ? `${signed(v.diff)} (1 seed: no se)`
-      : `${signed(v.diff)} ± ${f2(v.se)} (${v.seeds.length} seeds${Math.abs(v.diff) > 2 * v.se ? "" : ", within 2 se"})`
+      : `${signed(v.diff)} ± ${f2(v.se)} (${v.seeds.length} seeds${v.significant ? "" : ", n.s."})`
+
+/** What the difference columns hold, for the reports' captions. */
+export const versusNote =
+  "Δ: the difference from en (mulda) within each seed both rows have, mean ± standard error; " +
+  "n.s.: a paired t-test does not reject a zero difference at the 5 % level."
 
 /** Markdown: one table per (protocol, encoder, corpus), each naming them. */
 export const formatReportMarkdown = (rows: ReadonlyArray<ReportRow>): string => {
@@ -266,8 +289,7 @@ export const formatReportMarkdown = (rows: ReadonlyArray<ReportRow>): string => 
       return [
         `## ${corpus === "conll" ? "CoNLL" : corpus === "wikiann" ? "WikiAnn" : corpus}: protocol ${protocol}, encoder ${model}`,
         "",
-        "Test F1 (%), mean ± sample std over seeds; the paper's numbers are mBERT, paper protocol, 5 seeds. " +
-          "Δ: the difference from en (mulda) within each seed both rows have, mean ± standard error.",
+        `Test F1 (%), mean ± sample std over seeds; the paper's numbers are mBERT, paper protocol, 5 seeds. ${versusNote}`,
         "",
         "| size | method | lang | test F1 | n | stage | paper | Δ vs en ± se | Δ vs mulda ± se |",
         "|---|---|---|---|---|---|---|---|---|",
@@ -289,7 +311,9 @@ export const reportJson = (rows: ReadonlyArray<ReportRow>) =>
   }))
 
 const versusJson = (v: Versus | undefined) =>
-  v === undefined ? null : { diff: v.diff, se: v.se ?? null, seeds: v.seeds }
+  v === undefined
+    ? null
+    : { diff: v.diff, se: v.se ?? null, seeds: v.seeds, significant: v.significant ?? null }
 
 /** Collects, groups and returns the rows of the runs under `dir`. */
 export const reportDir = Effect.fn("Report.dir")(function* (dir: string) {

@@ -5,7 +5,7 @@ import { type PaperTable, paperCorpus, paperRows } from "../experiment/paperTabl
  * paper's number; cells without runs say "missing", cells whose runs depart from the paper's
  * setting carry a footnote naming how. Runs no paper table holds are listed in a plain table.
  */
-import { type ReportRow, meanText, stageText, versusText } from "../experiment/report.js"
+import { type ReportRow, meanText, stageText, versusNote, versusText } from "../experiment/report.js"
 import { translationLabel } from "../experiment/translations.js"
 import { type Html, html } from "./htmlTemplate.js"
 
@@ -125,7 +125,7 @@ const rowNameHeads = html`<th>corpus</th><th>size</th><th>method</th><th>transla
 
 /** Every row in a plain table (for runs no paper table holds), with the differences from `en` and `mulda`. */
 export const rowsTableHtml = (cells: ReadonlyArray<Cell>, notes: Footnotes): Html =>
-  html`<table class="rows-table"><caption>Runs outside the paper's tables: test F1 (%)</caption>
+  html`<table class="rows-table"><caption>Runs outside the paper's tables: test F1 (%). ${versusNote}</caption>
 <thead><tr>${rowNameHeads}<th>test F1</th><th>n</th><th>stage</th><th>Δ vs en ± se</th><th>Δ vs mulda ± se</th></tr></thead>
 <tbody>${cells.map(
     ({ row: r, deviations }) =>
@@ -134,7 +134,7 @@ export const rowsTableHtml = (cells: ReadonlyArray<Cell>, notes: Footnotes): Htm
 
 /** The differences from `en` and `mulda` of rows the paper's tables hold (those show means only). */
 export const differencesTableHtml = (cells: ReadonlyArray<Cell>): Html =>
-  html`<table class="differences-table"><caption>Differences in test F1 (points) from En and from MulDA, paired by seed: the mean over the seeds both rows have of the within-seed difference ± its standard error</caption>
+  html`<table class="differences-table"><caption>Differences in test F1 (points) from En and from MulDA. ${versusNote}</caption>
 <thead><tr>${rowNameHeads}<th>Δ vs en ± se</th><th>Δ vs mulda ± se</th></tr></thead>
 <tbody>${cells.map(
     ({ row: r }) =>

@@ -12,7 +12,9 @@ import {
   meanStd,
   pairedDifference,
   reportDir,
-  reportJson
+  reportJson,
+  tCritical95,
+  versusText
 } from "../../src/experiment/report.js"
 import { RunResult } from "../../src/experiment/result.js"
 
@@ -147,14 +149,44 @@ describe("pairedDifference", () => {
   it("counts only the seeds both have, and none shared is no comparison", () => {
     const a = { seeds: [1, 2, 3], f1s: [10, 20, 99] }
     const b = { seeds: [1, 2, 5], f1s: [5, 13, 0] }
-    expect(pairedDifference(a, b)).toEqual({ diff: 6, se: 1, seeds: [1, 2] })
+    expect(pairedDifference(a, b)).toEqual({ diff: 6, se: 1, seeds: [1, 2], significant: false })
     expect(pairedDifference(a, { seeds: [4], f1s: [1] })).toBeUndefined()
     // a shared seed that moves both rows equally changes nothing: the seed's variance cancels
     expect(pairedDifference({ seeds: [1, 2], f1s: [10, 40] }, { seeds: [1, 2], f1s: [5, 35] })).toEqual({
       diff: 5,
       se: 0,
-      seeds: [1, 2]
+      seeds: [1, 2],
+      significant: true
     })
+    expect(pairedDifference({ seeds: [7], f1s: [10] }, { seeds: [7], f1s: [5] })).toEqual({
+      diff: 5,
+      se: undefined,
+      seeds: [7],
+      significant: undefined
+    })
+  })
+
+  it("tests the difference against Student's t with n − 1 degrees of freedom", () => {
+    // 3 seeds, differences 1, 2, 3: mean 2, se 1/√3, t = 3.46 against t(2) = 4.303
+    const three = pairedDifference(
+      { seeds: [1, 2, 3], f1s: [11, 12, 13] },
+      { seeds: [1, 2, 3], f1s: [10, 10, 10] }
+    )!
+    expect(three.significant).toBe(false)
+    expect(versusText(three)).toBe("+2.00 ± 0.58 (3 seeds, n.s.)")
+    // 5 seeds, differences 1, 2, 3, 2, 2: mean 2, se 0.316, t = 6.3 against t(4) = 2.776
+    const five = pairedDifference(
+      { seeds: [1, 2, 3, 4, 5], f1s: [1, 2, 3, 2, 2] },
+      { seeds: [1, 2, 3, 4, 5], f1s: [0, 0, 0, 0, 0] }
+    )!
+    expect(five.significant).toBe(true)
+    expect(versusText(five)).toBe("+2.00 ± 0.32 (5 seeds)")
+    // the critical values fall with the degrees of freedom towards the normal's 1.96, and stay at df 30's past it
+    const ts = Array.from({ length: 40 }, (_, i) => tCritical95(i + 1))
+    expect(ts.slice(0, 5)).toEqual([12.706, 4.303, 3.182, 2.776, 2.571])
+    for (let i = 1; i < ts.length; i++) expect(ts[i]!).toBeLessThanOrEqual(ts[i - 1]!)
+    expect(ts[39]).toBe(2.042)
+    expect(ts[39]!).toBeGreaterThan(1.96)
   })
 })
 
@@ -208,11 +240,12 @@ describe("report", () => {
         "| 500 | en | de | 72.00 ± 2.00 | 3 | teacher | 59.33 (table3, table5) |  |  |"
       )
       expect(markdown).toContain(
-        "| 500 | concner | de | 82.00 ± 2.83 | 2 | student (teacher 51.00 ± 1.41) | 66.96 (table3) | +11.00 ± 1.00 (2 seeds) |  |"
+        "| 500 | concner | de | 82.00 ± 2.83 | 2 | student (teacher 51.00 ± 1.41) | 66.96 (table3) | +11.00 ± 1.00 (2 seeds, n.s.) |  |"
       )
       expect(markdown).toContain("| 1000 | mulda | de | 71.00 | 1 | teacher | 65.29 (table3) |  |  |")
       expect(reportJson(rows)[2]).toMatchObject({ std: null, teacher: null, vsEn: null, vsMulda: null })
-      expect(reportJson(rows)[1]!.vsEn).toEqual({ diff: 11, se: 1, seeds: [1, 2] })
+      // t = 11 with 1 degree of freedom: below 12.706, so not significant at 5 %
+      expect(reportJson(rows)[1]!.vsEn).toEqual({ diff: 11, se: 1, seeds: [1, 2], significant: false })
       expect(reportJson(rows)[1]!.teacher).toEqual({ mean: 51, std: Math.sqrt(2) })
     }).pipe(Effect.provide(NodeContext.layer))
   )
@@ -233,7 +266,7 @@ describe("report", () => {
       expect(of("concner").vsMulda!.se).toBeCloseTo(0.5, 10)
       expect(of("mulda").vsEn!.diff).toBeCloseTo(5.5, 10)
       expect(formatReportMarkdown(rows)).toContain(
-        "| 500 | concner | de | 82.00 ± 2.83 | 2 | student (teacher 51.00 ± 1.41) | 66.96 (table3) | +11.00 ± 1.00 (2 seeds) | +5.50 ± 0.50 (2 seeds) |"
+        "| 500 | concner | de | 82.00 ± 2.83 | 2 | student (teacher 51.00 ± 1.41) | 66.96 (table3) | +11.00 ± 1.00 (2 seeds, n.s.) | +5.50 ± 0.50 (2 seeds, n.s.) |"
       )
       // one shared seed has no standard error; a difference within 2 se is flagged
       yield* writeRuns(path.join(dir, "more"), [
@@ -247,7 +280,7 @@ describe("report", () => {
         /\| en-lcl \| de \| 70\.00 \| 1 \| teacher \| [^|]+ \| \+0\.00 \(1 seed: no se\) \|/
       )
       expect(markdown).toMatch(
-        /\| trans \| de \| 73\.50 ± 3\.54 \| 2 \| teacher \| [^|]+ \| \+2\.50 ± 1\.50 \(2 seeds, within 2 se\) \|/
+        /\| trans \| de \| 73\.50 ± 3\.54 \| 2 \| teacher \| [^|]+ \| \+2\.50 ± 1\.50 \(2 seeds, n\.s\.\) \|/
       )
     }).pipe(Effect.provide(NodeContext.layer))
   )
@@ -321,7 +354,7 @@ describe("report", () => {
           "concner:2",
           "mulda:1"
         ])
-        expect(rows[1].vsEn).toEqual({ diff: 11, se: 1, seeds: [1, 2] })
+        expect(rows[1].vsEn).toEqual({ diff: 11, se: 1, seeds: [1, 2], significant: false })
       }).pipe(Effect.provide(NodeContext.layer)),
     60_000
   )

@@ -15,7 +15,13 @@ import { Console, Data, Effect, Option, Schema } from "effect"
 import { specModelPath } from "../experiment/modelPath.js"
 import { progressHooks } from "../experiment/progress.js"
 import { readSpecFile, runExperiment } from "../experiment/run.js"
-import { type RunRecord, numericsDiffer, numericsOf, readRunJson } from "../experiment/runRecord.js"
+import {
+  type RunRecord,
+  blasCoreToPin,
+  numericsDiffer,
+  numericsOf,
+  readRunJson
+} from "../experiment/runRecord.js"
 import { ExperimentSpec, protocols } from "../experiment/spec.js"
 import { TRANSLATIONS_SYNTAX, parseTranslationSource } from "../experiment/translations.js"
 import { type PaperVariant, paperObjectives } from "../losses/objective.js"
@@ -151,10 +157,17 @@ const warnIfNumericsDiffer = (recorded: RunRecord) =>
   Effect.gen(function* () {
     const info = yield* (yield* TensorRuntime).info
     if (recorded.numerics === undefined || info.backend !== recorded.backend) return
-    const differ = numericsDiffer(recorded.numerics, numericsOf(info))
+    const now = numericsOf(info)
+    const differ = numericsDiffer(recorded.numerics, now)
+    // OpenBLAS reads OPENBLAS_CORETYPE when it loads, so the remedy is a setting of the next run
+    const core = blasCoreToPin(recorded.numerics, now)
+    const pin =
+      core === undefined
+        ? ""
+        : `; OPENBLAS_CORETYPE=${core} selects the recorded OpenBLAS kernels where this CPU has their instructions`
     if (differ.length > 0)
       yield* Console.error(
-        `warning: this run was recorded with other kernels or threads (${differ.join(", ")}): its numbers will be close, not identical`
+        `warning: this run was recorded with other kernels or threads (${differ.join(", ")}): its numbers will be close, not identical${pin}`
       )
   })
 

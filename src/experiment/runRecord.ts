@@ -13,6 +13,7 @@ import { Command, FileSystem } from "@effect/platform"
 import { Config, DateTime, Effect, Option, Schema, Stream } from "effect"
 import { writeFileStringAtomic } from "../model/atomic.js"
 import type { RuntimeInfo } from "../runtime/info.js"
+import { blasCore } from "../runtime/native.js"
 import { canonicalHash, canonicalJson } from "./canonicalJson.js"
 
 export class DataFileHash extends Schema.Class<DataFileHash>("DataFileHash")({
@@ -37,7 +38,7 @@ export class CommitInfo extends Schema.Class<CommitInfo>("CommitInfo")({
 /**
  * What decides the bits a backend computes besides inputs and code: the same numbers repeat exactly
  * only where these match too (BLAS thread counts change summation order; native kernels replace
- * stock ones).
+ * stock ones; OpenBLAS picks its kernels by CPU generation).
  */
 export class Numerics extends Schema.Class<Numerics>("Numerics")({
   /** wasm SIMD; null where the backend has no such switch */
@@ -47,7 +48,12 @@ export class Numerics extends Schema.Class<Numerics>("Numerics")({
   /** concner's native kernels in use */
   native: Schema.Boolean,
   /** OpenBLAS threads of the native kernels; null when they are not in use */
-  blasThreads: Schema.NullOr(Schema.Number)
+  blasThreads: Schema.NullOr(Schema.Number),
+  /**
+   * OpenBLAS's version and kernel set (`NativeInfo.blas`; see `blasCore`); null when the native
+   * kernels are not in use, absent in records made before concner recorded it.
+   */
+  blas: Schema.optional(Schema.NullOr(Schema.String))
 }) {}
 
 export const numericsOf = (info: RuntimeInfo): Numerics =>
@@ -55,15 +61,27 @@ export const numericsOf = (info: RuntimeInfo): Numerics =>
     simd: info.simd,
     threads: info.threads,
     native: info.native.active,
-    blasThreads: info.native.blasThreads
+    blasThreads: info.native.blasThreads,
+    blas: info.native.blas
   })
 
-/** How `now` differs from `recorded`, in words (empty when they match). */
+/** How `now` differs from `recorded`, in words (empty when they match; `blas` only where recorded). */
 export const numericsDiffer = (recorded: Numerics, now: Numerics): Array<string> => {
-  const text = (v: boolean | number | null) => (v === null ? "n/a" : String(v))
-  return (["simd", "threads", "native", "blasThreads"] as const)
-    .filter((k) => recorded[k] !== now[k])
+  const text = (v: boolean | number | string | null | undefined) =>
+    v === null || v === undefined ? "n/a" : typeof v === "string" ? JSON.stringify(v) : String(v)
+  return (["simd", "threads", "native", "blasThreads", "blas"] as const)
+    .filter((k) => recorded[k] !== now[k] && !(k === "blas" && recorded.blas === undefined))
     .map((k) => `${k} ${text(recorded[k])} → ${text(now[k])}`)
+}
+
+/**
+ * The OpenBLAS kernel set (`OPENBLAS_CORETYPE`) that would give `now` the one `recorded` ran with,
+ * where both used OpenBLAS and chose different sets; undefined otherwise.
+ */
+export const blasCoreToPin = (recorded: Numerics, now: Numerics): string | undefined => {
+  const was = recorded.blas ? blasCore(recorded.blas) : undefined
+  const is = now.blas ? blasCore(now.blas) : undefined
+  return was !== undefined && is !== undefined && was !== is ? was : undefined
 }
 
 /** A sitting that continued a run from its saved state: what ran it, and from where. */

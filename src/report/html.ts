@@ -13,6 +13,7 @@ import type { CommitInfo, RunRecord } from "../experiment/runRecord.js"
 import { translationLabel } from "../experiment/translations.js"
 import { type PaperVariant, paperObjectives } from "../losses/objective.js"
 import { writeFileStringAtomic } from "../model/atomic.js"
+import { blasCore } from "../runtime/native.js"
 import { renderSvg, resultsSpec } from "../viz/plots.js"
 import { type LearningCurvePoint, languageBarsSpec, learningCurveSpec } from "./charts.js"
 import { cellDeviations } from "./deviations.js"
@@ -222,7 +223,9 @@ export const backendText = (rec: RunRecord) => {
     ...(n.threads !== null ? [threads(n.threads, "thread")] : []),
     ...(n.simd !== null ? [n.simd ? "SIMD" : "no SIMD"] : []),
     ...(n.native
-      ? [`native kernels, ${n.blasThreads === null ? "?" : threads(n.blasThreads, "BLAS thread")}`]
+      ? [
+          `native kernels${n.blas ? ` (OpenBLAS ${blasCore(n.blas) ?? n.blas})` : ""}, ${n.blasThreads === null ? "?" : threads(n.blasThreads, "BLAS thread")}`
+        ]
       : [])
   ]
   return parts.length === 0 ? rec.backend : `${rec.backend} (${parts.join(", ")})`

@@ -66,14 +66,16 @@ const nativeInfo = (backend: string, wanted: boolean): NativeInfo => {
       active: false,
       reason: wanted ? (capability.available ? "unused" : capability.reason) : "turned off (native: false)",
       kernels: [],
-      blasThreads: null
+      blasThreads: null,
+      blas: null
     })
   }
   return new NativeInfo({
     active: true,
     reason: capability.blas,
     kernels: enableNativeKernels(),
-    blasThreads: capability.blasThreads
+    blasThreads: capability.blasThreads,
+    blas: capability.blas
   })
 }
 

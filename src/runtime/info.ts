@@ -25,7 +25,9 @@ export class NativeInfo extends Schema.Class<NativeInfo>("NativeInfo")({
   /** kernels the addon serves on this backend */
   kernels: Schema.Array(Schema.String),
   /** OpenBLAS threads (pinned: results are bit-identical run to run for one count); null when inactive */
-  blasThreads: Schema.NullOr(Schema.Number)
+  blasThreads: Schema.NullOr(Schema.Number),
+  /** OpenBLAS's configuration, with the kernel set it chose for this CPU (see `blasCore`); null when inactive */
+  blas: Schema.NullOr(Schema.String)
 }) {}
 
 /** Everything `concner doctor` reports about the tensor runtime. */
@@ -68,7 +70,7 @@ export const formatRuntimeInfo = (info: RuntimeInfo): string =>
     `custom kernels:   ${info.customKernels.length === 0 ? "none" : info.customKernels.join(", ")}`,
     `native:           ${
       info.native.active
-        ? `active (${info.native.reason}; ${info.native.blasThreads} BLAS thread(s), CONCNER_BLAS_THREADS): ${info.native.kernels.join(", ")}`
+        ? `active (${info.native.reason}; ${info.native.blasThreads} BLAS thread(s), CONCNER_BLAS_THREADS; kernel set chosen by OpenBLAS for this CPU unless OPENBLAS_CORETYPE names one): ${info.native.kernels.join(", ")}`
         : `inactive: ${info.native.reason}`
     }`,
     `memory:           ${info.memory.numTensors} tensors, ${mib(info.memory.numBytes)} in tensors${

@@ -173,6 +173,23 @@ const load = (): NativeStatus => {
   }
 }
 
+/**
+ * The kernel set in OpenBLAS's configuration string (`openblas_get_config`: version, build flags,
+ * then the core its DYNAMIC_ARCH dispatch chose, or the one it was built for, then the threading),
+ * e.g. `Cooperlake` in `OpenBLAS 0.3.21 NO_LAPACKE DYNAMIC_ARCH NO_AFFINITY Cooperlake MAX_THREADS=64`.
+ * Two CPUs of different generations get different kernels and so different bits;
+ * `OPENBLAS_CORETYPE=<core>` makes OpenBLAS use the named set where the CPU has its instructions.
+ */
+export const blasCore = (config: string): string | undefined => {
+  const tokens = config.trim().split(/\s+/)
+  const last = tokens.at(-1)
+  const rest =
+    last !== undefined && (last.startsWith("MAX_THREADS=") || last === "SINGLE_THREADED")
+      ? tokens.slice(0, -1)
+      : tokens
+  return rest.length > 2 && rest[0] === "OpenBLAS" ? rest.at(-1) : undefined
+}
+
 let cached: NativeStatus | undefined
 
 /** The addon, loaded on first call (the result is cached for the process). */

@@ -8,6 +8,7 @@ import { canonicalHash } from "../../src/experiment/canonicalJson.js"
 import { openMetricsLog } from "../../src/experiment/metricsLog.js"
 import {
   Numerics,
+  blasCoreToPin,
   commitOf,
   hashFile,
   makeRunRecord,
@@ -168,6 +169,27 @@ layer(NodeContext.layer)("run records", (it) => {
       expect(
         numericsDiffer(wasmNumerics, Numerics.make({ ...wasmNumerics, native: false, blasThreads: null }))
       ).toStrictEqual(["native true → false", "blasThreads 1 → n/a"])
+    })
+  )
+
+  it.effect("names another OpenBLAS kernel set, and the OPENBLAS_CORETYPE that gives the recorded one", () =>
+    Effect.sync(() => {
+      const config = (core: string) =>
+        `OpenBLAS 0.3.21 NO_LAPACKE DYNAMIC_ARCH NO_AFFINITY ${core} MAX_THREADS=64`
+      const skylake = Numerics.make({ ...wasmNumerics, blas: config("SkylakeX") })
+      const cooper = Numerics.make({ ...wasmNumerics, blas: config("Cooperlake") })
+      expect(numericsDiffer(skylake, cooper)).toStrictEqual([
+        `blas "${config("SkylakeX")}" → "${config("Cooperlake")}"`
+      ])
+      expect(blasCoreToPin(skylake, cooper)).toBe("SkylakeX")
+      expect(blasCoreToPin(skylake, skylake)).toBeUndefined()
+      // a record made before the kernel set was recorded compares on the rest only
+      expect(numericsDiffer(wasmNumerics, cooper)).toStrictEqual([])
+      expect(blasCoreToPin(wasmNumerics, cooper)).toBeUndefined()
+      // without native kernels now there is nothing to pin
+      const stock = Numerics.make({ ...wasmNumerics, native: false, blasThreads: null, blas: null })
+      expect(blasCoreToPin(skylake, stock)).toBeUndefined()
+      expect(numericsDiffer(skylake, stock)).toContain(`blas "${config("SkylakeX")}" → n/a`)
     })
   )
 

@@ -137,6 +137,12 @@ describe("HTML report", () => {
     expect(
       backendText(record("wasm", Numerics.make({ simd: true, threads: 1, native: true, blasThreads: 2 })))
     ).toBe("wasm (1 thread, SIMD, native kernels, 2 BLAS threads)")
+    const blas = "OpenBLAS 0.3.21 NO_LAPACKE DYNAMIC_ARCH NO_AFFINITY SkylakeX MAX_THREADS=64"
+    expect(
+      backendText(
+        record("wasm", Numerics.make({ simd: true, threads: 1, native: true, blasThreads: 1, blas }))
+      )
+    ).toBe("wasm (1 thread, SIMD, native kernels (OpenBLAS SkylakeX), 1 BLAS thread)")
     expect(
       backendText(
         record("tensorflow", Numerics.make({ simd: null, threads: null, native: false, blasThreads: null }))

@@ -171,7 +171,8 @@ describe.skipIf(!hasData)("concner train --translations engine:dictionary on rea
           simd: null,
           threads: 1,
           native: false,
-          blasThreads: null
+          blasThreads: null,
+          blas: null
         })
         expect(JSON.parse(yield* fs.readFileString(path.join(again, "run.json"))).backend).toBe("cpu")
         const text = (dir: string, file: string) => fs.readFileString(path.join(dir, file))

@@ -24,7 +24,8 @@ describe("without the native addon", () => {
         active: false,
         reason: "disabled by CONCNER_NATIVE=0",
         kernels: [],
-        blasThreads: null
+        blasThreads: null,
+        blas: null
       })
       const text = await exec("node", ["bin/concner.js", "doctor", "--backend", "wasm"], { env: off })
       expect(text.stdout).toMatch(/^native: +inactive: disabled by CONCNER_NATIVE=0$/m)

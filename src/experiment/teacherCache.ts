@@ -12,9 +12,8 @@
  * language, translations and mismatch policy when the method reads no translations), the SHA-256
  * of the data files and encoder files it reads, and the backend with what changes its arithmetic
  * (native kernels or not, thread counts, OpenBLAS's kernel set), so a runner on other kernels
- * trains its own. Anything
- * not known to be irrelevant stays in the key, so a new spec field separates teachers until it is
- * listed here.
+ * trains its own. Anything not known to be irrelevant stays in the key, so a new spec field
+ * separates teachers until it is listed here.
  */
 import * as path from "node:path"
 import { FileSystem } from "@effect/platform"

@@ -93,8 +93,12 @@ export interface ReportRow {
   readonly model: string
   /** Whose F1 this is: the student's for KD methods. */
   readonly stage: "teacher" | "student"
-  /** For KD methods, their teachers' test F1 over the same seeds: what distillation started from. */
-  readonly teacher?: { readonly mean: number; readonly std: number | undefined }
+  /** For KD methods, their teachers' test F1 over the same seeds (each in `f1s`): what distillation started from. */
+  readonly teacher?: {
+    readonly mean: number
+    readonly std: number | undefined
+    readonly f1s: ReadonlyArray<number>
+  }
   readonly seeds: ReadonlyArray<number>
   /** Test F1 of each seed, in the order of `seeds`. */
   readonly f1s: ReadonlyArray<number>
@@ -154,6 +158,8 @@ const sourceFields = (r: RunResult) => {
 
 const sourceName = (r: ReportRow) => (r.translations === undefined ? "" : translationLabel(r.translations))
 
+const teacherOf = (f1s: ReadonlyArray<number>) => ({ ...meanStd(f1s), f1s })
+
 /** Groups results into report rows (fails on a seed counted twice). */
 export const summarizeResults = (found: ReadonlyArray<FoundResult>) =>
   Effect.gen(function* () {
@@ -181,7 +187,7 @@ export const summarizeResults = (found: ReadonlyArray<FoundResult>) =>
         protocol: first.protocol,
         model: first.model,
         stage: first.student ? ("student" as const) : ("teacher" as const),
-        ...(first.student ? { teacher: meanStd(group.map(({ result: r }) => r.test.f1)) } : {}),
+        ...(first.student ? { teacher: teacherOf(group.map(({ result: r }) => r.test.f1)) } : {}),
         seeds: group.map((g) => g.result.seed),
         f1s,
         n: group.length,
@@ -266,7 +272,29 @@ export const versusNote =
   "Δ: the difference from en (mulda) within each seed both rows have, mean ± standard error; " +
   "n.s.: a paired t-test does not reject a zero difference at the 5 % level."
 
-/** Markdown: one table per (protocol, encoder, corpus), each naming them. */
+/** `method [source] lang` as the Markdown tables name a row. */
+const rowName = (r: ReportRow) =>
+  `${r.translations === undefined ? r.method : `${r.method} [${sourceName(r)}]`} | ${r.lang}`
+
+/** Each seed's test F1 of a section's rows, one column per seed any of them has. */
+const seedTable = (section: ReadonlyArray<ReportRow>): Array<string> => {
+  const seeds = [...new Set(section.flatMap((r) => r.seeds))].sort((a, b) => a - b)
+  const cell = (r: ReportRow, seed: number) => {
+    const i = r.seeds.indexOf(seed)
+    if (i < 0) return ""
+    const teacher = r.teacher?.f1s[i]
+    return teacher === undefined ? f2(r.f1s[i]!) : `${f2(r.f1s[i]!)} (${f2(teacher)})`
+  }
+  return [
+    "Test F1 (%) by seed; for KD methods the student's, its teacher's in brackets.",
+    "",
+    `| size | method | lang | ${seeds.map((s) => `seed ${s}`).join(" | ")} |`,
+    `|---|---|---|${seeds.map(() => "---|").join("")}`,
+    ...section.map((r) => `| ${r.sourceSize} | ${rowName(r)} | ${seeds.map((s) => cell(r, s)).join(" | ")} |`)
+  ]
+}
+
+/** Markdown: per (protocol, encoder, corpus) a table of means and differences, then one by seed. */
 export const formatReportMarkdown = (rows: ReadonlyArray<ReportRow>): string => {
   if (rows.length === 0) return "No result.json found."
   const sections = new Map<string, Array<ReportRow>>()
@@ -281,9 +309,8 @@ export const formatReportMarkdown = (rows: ReadonlyArray<ReportRow>): string => 
         const paper = [...new Set(r.paper.map((p) => f2(p.f1)))].join(" / ")
         const where = r.paper.length > 0 ? ` (${[...new Set(r.paper.map((p) => p.table))].join(", ")})` : ""
         const score = meanText(r)
-        const method = r.translations === undefined ? r.method : `${r.method} [${sourceName(r)}]`
         const mark = r.deviations === undefined ? "" : " †"
-        return `| ${r.sourceSize} | ${method} | ${r.lang} | ${score}${mark} | ${r.n} | ${stageText(r)} | ${paper ? `${paper}${where}` : "–"} | ${versusText(r.vsEn)} | ${versusText(r.vsMulda)} |`
+        return `| ${r.sourceSize} | ${rowName(r)} | ${score}${mark} | ${r.n} | ${stageText(r)} | ${paper ? `${paper}${where}` : "–"} | ${versusText(r.vsEn)} | ${versusText(r.vsMulda)} |`
       })
       const notes = [...new Set(section.flatMap((r) => r.deviations ?? []))].map((d) => `† ${d}.`)
       return [
@@ -294,7 +321,9 @@ export const formatReportMarkdown = (rows: ReadonlyArray<ReportRow>): string => 
         "| size | method | lang | test F1 | n | stage | paper | Δ vs en ± se | Δ vs mulda ± se |",
         "|---|---|---|---|---|---|---|---|---|",
         ...lines,
-        ...(notes.length > 0 ? ["", ...notes] : [])
+        ...(notes.length > 0 ? ["", ...notes] : []),
+        "",
+        ...seedTable(section)
       ].join("\n")
     })
     .join("\n\n")
@@ -305,7 +334,10 @@ export const reportJson = (rows: ReadonlyArray<ReportRow>) =>
   rows.map((r) => ({
     ...r,
     std: r.std ?? null,
-    teacher: r.teacher === undefined ? null : { mean: r.teacher.mean, std: r.teacher.std ?? null },
+    teacher:
+      r.teacher === undefined
+        ? null
+        : { mean: r.teacher.mean, std: r.teacher.std ?? null, f1s: r.teacher.f1s },
     vsEn: versusJson(r.vsEn),
     vsMulda: versusJson(r.vsMulda)
   }))

@@ -246,7 +246,17 @@ describe("report", () => {
       expect(reportJson(rows)[2]).toMatchObject({ std: null, teacher: null, vsEn: null, vsMulda: null })
       // t = 11 with 1 degree of freedom: below 12.706, so not significant at 5 %
       expect(reportJson(rows)[1]!.vsEn).toEqual({ diff: 11, se: 1, seeds: [1, 2], significant: false })
-      expect(reportJson(rows)[1]!.teacher).toEqual({ mean: 51, std: Math.sqrt(2) })
+      expect(reportJson(rows)[1]!.teacher).toEqual({ mean: 51, std: Math.sqrt(2), f1s: [50, 52] })
+      // then each seed's F1, one column per seed any row has, the teachers' in brackets
+      expect(markdown).toContain(
+        [
+          "| size | method | lang | seed 1 | seed 2 | seed 3 |",
+          "|---|---|---|---|---|---|",
+          "| 500 | en | de | 70.00 | 72.00 | 74.00 |",
+          "| 500 | concner | de | 80.00 (50.00) | 84.00 (52.00) |  |",
+          "| 1000 | mulda | de | 71.00 |  |  |"
+        ].join("\n")
+      )
     }).pipe(Effect.provide(NodeContext.layer))
   )
 

@@ -158,7 +158,8 @@ const sourceFields = (r: RunResult) => {
 
 const sourceName = (r: ReportRow) => (r.translations === undefined ? "" : translationLabel(r.translations))
 
-const teacherOf = (f1s: ReadonlyArray<number>) => ({ ...meanStd(f1s), f1s })
+/** Per-seed F1s with their mean and sample std. */
+const scores = (f1s: ReadonlyArray<number>) => ({ ...meanStd(f1s), f1s })
 
 /** Groups results into report rows (fails on a seed counted twice). */
 export const summarizeResults = (found: ReadonlyArray<FoundResult>) =>
@@ -187,11 +188,10 @@ export const summarizeResults = (found: ReadonlyArray<FoundResult>) =>
         protocol: first.protocol,
         model: first.model,
         stage: first.student ? ("student" as const) : ("teacher" as const),
-        ...(first.student ? { teacher: teacherOf(group.map(({ result: r }) => r.test.f1)) } : {}),
+        ...(first.student ? { teacher: scores(group.map(({ result: r }) => r.test.f1)) } : {}),
         seeds: group.map((g) => g.result.seed),
-        f1s,
         n: group.length,
-        ...meanStd(f1s),
+        ...scores(f1s),
         paper: paperF1(first.corpus, first.lang, first.sourceSize, first.method)
       }
     })

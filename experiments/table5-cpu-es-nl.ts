@@ -1,6 +1,7 @@
 /**
  * The `cpu` reproduction's Spanish and Dutch columns (issue 11): En, MulDA and ConCNER from 1,000
- * English sentences, 3 seeds; the German grid is `table5-cpu-de.ts`.
+ * English sentences, 5 seeds like the German grid (`table5-cpu-de.ts`; the issue asks for 3 at least,
+ * and seeds 4–5 were run once the German grid was done).
  */
 import { type Grid, targetsOf } from "../src/experiment/grid.js"
 
@@ -11,7 +12,7 @@ const grid: Grid = {
   // En first) has published it in the shared `teachers/` folder and these cells only score it
   methods: ["mulda", "concner", "en"],
   targets: targetsOf("conll", ["es", "nl"]),
-  seeds: [1, 2, 3],
+  seeds: [1, 2, 3, 4, 5],
   translations: "mulda"
 }
 

@@ -25,11 +25,11 @@ if [ "${EXPORT_ONLY:-0}" != 1 ]; then
   (cd "$OUT" && find . -name result.json -printf '%h\n') | while read -r cell; do
     if [ ! -f "$WORK/$cell/result.json" ]; then mkdir -p "$WORK/$cell" && cp "$OUT/$cell"/* "$WORK/$cell/"; fi
   done
-  # Each grid seed by seed, so that a grid stopped part-way holds whole seeds. Spanish + Dutch (3
-  # seeds) run beside German (5) on half the cores each, neither waiting for the other at a seed's
-  # end; German takes all the cores for the seeds it starts after Spanish and Dutch are done.
+  # Each grid seed by seed, so that a grid stopped part-way holds whole seeds. Spanish + Dutch
+  # run beside German on half the cores each (5 seeds both), neither waiting for the other at a
+  # seed's end; German takes all the cores for the seeds it starts after Spanish and Dutch are done.
   half=$(( CONCURRENCY > 1 ? CONCURRENCY / 2 : 1 ))
-  (for k in 1 2 3; do run es-nl "$k" "$half"; done) & esnl=$!
+  (for k in 1 2 3 4 5; do run es-nl "$k" "$half"; done) & esnl=$!
   for k in 1 2 3 4 5; do
     if kill -0 "$esnl" 2>/dev/null; then run de "$k" "$half"; else run de "$k" "$CONCURRENCY"; fi
   done

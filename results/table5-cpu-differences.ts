@@ -16,7 +16,7 @@ const row = (method: string, lang: string) => rows.find((r) => r.method === meth
 // where a row has none)
 const teacherOf = (r: ReportRow | undefined) =>
   r?.teacher ? { seeds: r.seeds, f1s: r.teacher.f1s } : undefined
-const versus = (a: { seeds: ReadonlyArray<number>; f1s: ReadonlyArray<number> } | undefined, b: typeof a) =>
+const versus = (a: Parameters<typeof pairedDifference>[0] | undefined, b: typeof a) =>
   a === undefined || b === undefined ? "—" : versusText(pairedDifference(a, b))
 
 const langs = ["de", "es", "nl"]

@@ -6,7 +6,7 @@
  *   npx tsx results/table5-cpu-differences.ts [results/table5-cpu/report.json]
  */
 import { readFileSync } from "node:fs"
-import { type ReportRow, pairedDifference, versusText } from "../src/experiment/report.js"
+import { type ReportRow, pairedDifference, versusText } from "../src/report/summary.js"
 
 const rows: ReadonlyArray<ReportRow> = JSON.parse(
   readFileSync(process.argv[2] ?? "results/table5-cpu/report.json", "utf8")

@@ -183,7 +183,7 @@ export {
   SafetensorsUnknownDtype,
   type ShapeMismatch
 } from "./model/errors.js"
-export { isAtomicTemp, writeFileAtomic, writeFileStringAtomic } from "./model/atomic.js"
+export { isAtomicTemp, writeFileAtomic, writeFileStringAtomic } from "./records/atomic.js"
 export { floatBitsToHalf, halfBitsToFloat } from "./model/half.js"
 export { type BackendName, backendNames } from "./runtime/backends.js"
 export { BackendSwitchWithLiveTensors, BackendUnavailable, UnknownBackend } from "./runtime/errors.js"
@@ -326,7 +326,7 @@ export {
   readRunState,
   writeRunState
 } from "./train/runState.js"
-export { canonicalHash, canonicalJson } from "./experiment/canonicalJson.js"
+export { canonicalHash, canonicalJson } from "./records/canonicalJson.js"
 export {
   CommitInfo,
   commitOf,
@@ -337,8 +337,8 @@ export {
   RunRecord,
   TeacherSource,
   writeRunRecord
-} from "./experiment/runRecord.js"
-export { type MetricsLog, openMetricsLog } from "./experiment/metricsLog.js"
+} from "./records/runRecord.js"
+export { type MetricsLog, openMetricsLog } from "./records/metricsLog.js"
 export {
   cleanStats,
   type DropReason,
@@ -452,7 +452,7 @@ export {
   paperCorpus,
   paperF1,
   paperRows
-} from "./experiment/paperTables.js"
+} from "./report/paperTables.js"
 export {
   collectResults,
   DuplicateResult,
@@ -468,8 +468,8 @@ export {
   tCritical95,
   type Versus,
   cellKey
-} from "./experiment/report.js"
-export { renderSvg, resultsSpec, svgPage, tokenScatterSpec } from "./viz/plots.js"
+} from "./report/summary.js"
+export { renderSvg, svgPage } from "./report/svg.js"
 export { escapeHtml, Html, html, type HtmlPart, trustedHtml } from "./report/htmlTemplate.js"
 export {
   cellDeviations,
@@ -484,7 +484,7 @@ export {
   type RunFiles,
   readRunFiles
 } from "./report/runFiles.js"
-export { languageBarsSpec, type LearningCurvePoint, learningCurveSpec } from "./report/charts.js"
+export { languageBarsSpec, type LearningCurvePoint, learningCurveSpec, resultsSpec, tokenScatterSpec } from "./report/charts.js"
 export {
   type Cell,
   type CellLookup,
@@ -492,7 +492,7 @@ export {
   paperTableHtml,
   rowsTableHtml,
   tableLangs
-} from "./report/tables.js"
+} from "./report/htmlTables.js"
 export {
   type Figure,
   FigureInvalid,
@@ -509,8 +509,8 @@ export {
   type SampleOptions,
   type TokenVector,
   tokenVectors
-} from "./viz/tokens.js"
-export { resultsFigure, type TokenFigureOptions, tokenFigure } from "./viz/visualize.js"
+} from "./report/tokenVectors.js"
+export { resultsFigure, type TokenFigureOptions, tokenFigure } from "./report/visualize.js"
 export {
   type Batch,
   type BatchRows,

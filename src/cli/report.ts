@@ -8,7 +8,7 @@ import * as path from "node:path"
 import { Args, Command, Options } from "@effect/cli"
 import { FileSystem } from "@effect/platform"
 import { Console, Effect, Option } from "effect"
-import { collectResults, formatReportMarkdown, reportJson, summarizeResults } from "../experiment/report.js"
+import { collectResults, formatReportMarkdown, reportJson, summarizeResults } from "../report/summary.js"
 
 const dir = Args.directory({ name: "DIR", exists: "yes" })
 const json = Options.boolean("json").pipe(

@@ -12,7 +12,7 @@ import * as path from "node:path"
 import { Command, Options } from "@effect/cli"
 import { FileSystem } from "@effect/platform"
 import { Console, Data, Effect, Option, Schema } from "effect"
-import { specModelPath } from "../experiment/modelPath.js"
+import { specModelPath } from "../records/modelPath.js"
 import { progressHooks } from "../experiment/progress.js"
 import { readSpecFile, runExperiment } from "../experiment/run.js"
 import {
@@ -21,7 +21,7 @@ import {
   numericsDiffer,
   numericsOf,
   readRunJson
-} from "../experiment/runRecord.js"
+} from "../records/runRecord.js"
 import { ExperimentSpec, protocols } from "../experiment/spec.js"
 import { TRANSLATIONS_SYNTAX, parseTranslationSource } from "../experiment/translations.js"
 import { type PaperVariant, paperObjectives } from "../losses/objective.js"

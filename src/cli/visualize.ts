@@ -7,7 +7,7 @@ import * as path from "node:path"
 import { Command, Options } from "@effect/cli"
 import { FileSystem } from "@effect/platform"
 import { Console, Data, Effect, Option } from "effect"
-import { writeFileStringAtomic } from "../model/atomic.js"
+import { writeFileStringAtomic } from "../records/atomic.js"
 import { backendOption, dataAndRuntime, dataOption } from "./common.js"
 
 /** Neither or both figures asked for. */
@@ -59,8 +59,8 @@ export const visualizeCommand = Command.make(
           reason: "give --model DIR (token vectors) or --results DIR (F1 per language), one of them"
         })
       // vega, vega-lite and umap-js take ~0.7 s to load: only this command pays for them
-      const { renderSvg, svgPage } = yield* Effect.promise(() => import("../viz/plots.js"))
-      const { resultsFigure, tokenFigure } = yield* Effect.promise(() => import("../viz/visualize.js"))
+      const { renderSvg, svgPage } = yield* Effect.promise(() => import("../report/svg.js"))
+      const { resultsFigure, tokenFigure } = yield* Effect.promise(() => import("../report/visualize.js"))
       const figure = Option.isSome(flags.model)
         ? yield* Effect.scoped(
             tokenFigure({

@@ -9,7 +9,7 @@
  */
 import { Workflow } from "@effect/workflow"
 import { Schema } from "effect"
-import { canonicalHash } from "../experiment/canonicalJson.js"
+import { canonicalHash } from "../records/canonicalJson.js"
 import type { RunnableCell } from "../experiment/grid.js"
 import { RunResult } from "../experiment/result.js"
 import { ExperimentSpec } from "../experiment/spec.js"

@@ -27,7 +27,7 @@ import { Data, Effect, ParseResult, Schema, type Scope } from "effect"
 import { Corpora } from "../data/Corpora.js"
 import { Objective, PaperVariant, paperObjectives } from "../losses/objective.js"
 import { TensorRuntime } from "../runtime/TensorRuntime.js"
-import { canonicalHash } from "./canonicalJson.js"
+import { canonicalHash } from "../records/canonicalJson.js"
 import { RunResult } from "./result.js"
 import {
   type RunHooks,

@@ -14,7 +14,7 @@ import { Effect, Option, ParseResult, Schema, type Scope, Stream } from "effect"
 import { Corpora } from "../data/Corpora.js"
 import type { Sentence } from "../data/conll.js"
 import type { ObjectiveStage as Stage } from "../losses/objective.js"
-import { writeFileStringAtomic } from "../model/atomic.js"
+import { writeFileStringAtomic } from "../records/atomic.js"
 import { saveCheckpoint } from "../model/checkpoint.js"
 import type { BertConfig } from "../model/config.js"
 import type { BertParams } from "../model/params.js"
@@ -36,11 +36,11 @@ import {
 import { predictTags, scorePredictions } from "../train/predict.js"
 import { constantSchedule, linearWarmupDecay } from "../train/schedule.js"
 import { restoreWeights } from "../train/weights.js"
-import { canonicalHash } from "./canonicalJson.js"
+import { canonicalHash } from "../records/canonicalJson.js"
 import { prepareRunData, runDataFiles, unlabeledExamples } from "./data.js"
 import { writeTranslationRecord } from "./engineTranslations.js"
 import { NotResumable, SpecFileInvalid } from "./errors.js"
-import { ENCODER_FILES, modelDir } from "./modelPath.js"
+import { ENCODER_FILES, modelDir } from "../records/modelPath.js"
 import { trimMetrics } from "./progress.js"
 import { RunResult, type StageResult } from "./result.js"
 import {
@@ -51,7 +51,7 @@ import {
   recordResumption,
   recordTeacherSource,
   writeRunRecord
-} from "./runRecord.js"
+} from "../records/runRecord.js"
 import { ExperimentSpec } from "./spec.js"
 import { type StageCheckpoint, loadStageCheckpoint, saveStageCheckpoint } from "./state.js"
 import { CachedTeacher, publishTeacher, takeTeacher, teacherKey } from "./teacherCache.js"

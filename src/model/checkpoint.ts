@@ -10,7 +10,7 @@ import { join } from "node:path"
 import { FileSystem } from "@effect/platform"
 import { Effect, Either } from "effect"
 import { tf } from "../runtime/tf.js"
-import { writeFileStringAtomic } from "./atomic.js"
+import { writeFileStringAtomic } from "../records/atomic.js"
 import { BertConfig, encodeBertConfig, loadBertConfig } from "./config.js"
 import {
   CheckpointLabelsMismatch,

@@ -11,7 +11,7 @@
  */
 import { FileSystem } from "@effect/platform"
 import { Effect, Either } from "effect"
-import { writeFileAtomic } from "./atomic.js"
+import { writeFileAtomic } from "../records/atomic.js"
 import {
   type SafetensorsDecodeError,
   SafetensorsDuplicateName,

@@ -6,7 +6,7 @@
 import * as path from "node:path"
 import { FileSystem } from "@effect/platform"
 import { Data, Effect } from "effect"
-import { packageRoot } from "../experiment/runRecord.js"
+import { packageRoot } from "../records/runRecord.js"
 
 export const SHIPPED_ENCODER = "models/concner-small"
 

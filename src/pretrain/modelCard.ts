@@ -1,4 +1,4 @@
-import type { CommitInfo, DataFileHash } from "../experiment/runRecord.js"
+import type { CommitInfo, DataFileHash } from "../records/runRecord.js"
 /** `MODEL_CARD.md` of a pretrained encoder: what it was trained on, how, and how well it fills masks. */
 import type { BertConfig } from "../model/config.js"
 

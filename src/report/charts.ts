@@ -1,12 +1,67 @@
 /**
- * The HTML report's charts as Vega-Lite specs: test F1 per target language with the paper's
- * numbers as ticks (the 27-language figure is the same chart without them), and learning curves
- * (English dev F1 against the step, one panel per target language).
+ * Every figure of the report stage as a Vega-Lite spec (plain values, so tests and other tools can
+ * read them; `svg.ts` draws them): the representation scatter, test F1 per target language (the
+ * 27-language figure) and the same with the paper's numbers as ticks, and learning curves (English
+ * dev F1 against the step, one panel per target language).
  */
 import type { TopLevelSpec } from "vega-lite"
-import type { ReportRow } from "../experiment/report.js"
-import { resultsSpec } from "../viz/plots.js"
 import type { EvalPoint } from "./runFiles.js"
+import type { ReportRow } from "./summary.js"
+import type { ProjectedToken } from "./tokenVectors.js"
+
+/** Token vectors in 2-D: colour = gold tag, shape = language. */
+export const tokenScatterSpec = (points: ReadonlyArray<ProjectedToken>, title: string): TopLevelSpec => ({
+  $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+  title,
+  width: 560,
+  height: 480,
+  data: { values: points.map((p) => ({ ...p })) },
+  mark: { type: "point", filled: true, size: 30, opacity: 0.75 },
+  encoding: {
+    x: { field: "x", type: "quantitative", axis: { title: null, labels: false, ticks: false } },
+    y: { field: "y", type: "quantitative", axis: { title: null, labels: false, ticks: false } },
+    color: { field: "tag", type: "nominal", title: "label" },
+    shape: { field: "lang", type: "nominal", title: "language" },
+    tooltip: [{ field: "word" }, { field: "tag" }, { field: "lang" }]
+  }
+})
+
+/**
+ * Test F1 per target language and method (the paper's many-language figure): one bar per method
+ * within each language, error bars of ± one sample std where there are several seeds.
+ */
+export const resultsSpec = (rows: ReadonlyArray<ReportRow>, title: string): TopLevelSpec => {
+  const values = rows.map((r) => ({
+    lang: r.lang,
+    method: r.method,
+    f1: r.mean,
+    low: r.mean - (r.std ?? 0),
+    high: r.mean + (r.std ?? 0),
+    n: r.n
+  }))
+  const x = { field: "lang", type: "nominal", title: "target language" } as const
+  const xOffset = { field: "method", type: "nominal" } as const
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    title,
+    width: { step: 14 * Math.max(1, new Set(values.map((v) => v.method)).size) },
+    height: 320,
+    data: { values },
+    encoding: { x, xOffset },
+    layer: [
+      {
+        mark: "bar",
+        encoding: {
+          y: { field: "f1", type: "quantitative", title: "test F1 (%)" },
+          color: { field: "method", type: "nominal" },
+          tooltip: [{ field: "lang" }, { field: "method" }, { field: "f1", format: ".2f" }, { field: "n" }]
+        }
+      },
+      { mark: "rule", encoding: { y: { field: "low", type: "quantitative" }, y2: { field: "high" } } }
+    ]
+  }
+}
+
 
 /**
  * `resultsSpec`'s bars and error rules plus a red tick at the paper's number for each

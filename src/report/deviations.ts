@@ -8,7 +8,7 @@
  */
 import * as path from "node:path"
 import { Schema } from "effect"
-import { canonicalJson } from "../experiment/canonicalJson.js"
+import { canonicalJson } from "../records/canonicalJson.js"
 import { Protocol, paperProtocol } from "../experiment/spec.js"
 import { TranslationSource, translationDeviations } from "../experiment/translations.js"
 import { ObjectiveSpec } from "../losses/objective.js"

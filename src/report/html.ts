@@ -7,15 +7,15 @@
 import * as path from "node:path"
 import { Effect } from "effect"
 import type { TopLevelSpec } from "vega-lite"
-import { canonicalHash } from "../experiment/canonicalJson.js"
-import { type FoundResult, type ReportRow, cellKey, summarizeResults } from "../experiment/report.js"
-import type { CommitInfo, RunRecord } from "../experiment/runRecord.js"
+import { canonicalHash } from "../records/canonicalJson.js"
+import { type FoundResult, type ReportRow, cellKey, summarizeResults } from "./summary.js"
+import type { CommitInfo, RunRecord } from "../records/runRecord.js"
 import { translationLabel } from "../experiment/translations.js"
 import { type PaperVariant, paperObjectives } from "../losses/objective.js"
-import { writeFileStringAtomic } from "../model/atomic.js"
+import { writeFileStringAtomic } from "../records/atomic.js"
 import { blasCore } from "../runtime/native.js"
-import { renderSvg, resultsSpec } from "../viz/plots.js"
-import { type LearningCurvePoint, languageBarsSpec, learningCurveSpec } from "./charts.js"
+import { renderSvg } from "./svg.js"
+import { type LearningCurvePoint, languageBarsSpec, learningCurveSpec, resultsSpec } from "./charts.js"
 import { cellDeviations } from "./deviations.js"
 import { type Figure, figureDataUri, findFigures, readFigure } from "./figures.js"
 import { type Html, html, trustedHtml } from "./htmlTemplate.js"
@@ -29,7 +29,7 @@ import {
   paperTableHtml,
   rowsTableHtml,
   tableLangs
-} from "./tables.js"
+} from "./htmlTables.js"
 
 export interface HtmlReportInput {
   readonly title: string

@@ -8,9 +8,9 @@ import * as path from "node:path"
 import { FileSystem } from "@effect/platform"
 import { Data, Effect, Schema } from "effect"
 import { METRICS_FILE } from "../experiment/progress.js"
-import type { FoundResult } from "../experiment/report.js"
+import type { FoundResult } from "./summary.js"
 import type { RunResult } from "../experiment/result.js"
-import { RunRecord } from "../experiment/runRecord.js"
+import { RunRecord } from "../records/runRecord.js"
 
 export class RunFileInvalid extends Data.TaggedError("RunFileInvalid")<{
   readonly file: string

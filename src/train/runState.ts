@@ -16,7 +16,7 @@
 import { createHash } from "node:crypto"
 import { FileSystem } from "@effect/platform"
 import { Effect, Either, ParseResult, Schema } from "effect"
-import { writeFileAtomic } from "../model/atomic.js"
+import { writeFileAtomic } from "../records/atomic.js"
 import { type FloatTensor, decodeSafetensors, encodeSafetensors } from "../model/safetensors.js"
 import { TornStateFile } from "./errors.js"
 

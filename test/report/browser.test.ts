@@ -9,7 +9,7 @@ import { FileSystem } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { svgPage } from "../../src/viz/plots.js"
+import { svgPage } from "../../src/report/svg.js"
 import { HOSTILE_LANG, sampleFolder, sampleRuns } from "./syntheticRuns.js"
 
 // CONCNER_CHROMIUM names the browser binary (a missing one shows the skip); else chromium on PATH

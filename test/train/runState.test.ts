@@ -2,7 +2,7 @@ import { FileSystem } from "@effect/platform"
 import { NodeFileSystem } from "@effect/platform-node"
 import { describe, expect, it, layer } from "@effect/vitest"
 import { Effect, Either, FastCheck as fc } from "effect"
-import { isAtomicTemp, writeFileAtomic } from "../../src/model/atomic.js"
+import { isAtomicTemp, writeFileAtomic } from "../../src/records/atomic.js"
 import { TornStateFile } from "../../src/train/errors.js"
 import {
   type RunState,

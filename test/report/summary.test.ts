@@ -5,7 +5,7 @@ import { NodeContext } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit, FastCheck as fc } from "effect"
 import { CellFileInvalid } from "../../src/experiment/grid.js"
-import { paperF1, paperRows } from "../../src/experiment/paperTables.js"
+import { paperF1, paperRows } from "../../src/report/paperTables.js"
 import {
   DuplicateResult,
   formatReportMarkdown,
@@ -15,7 +15,7 @@ import {
   reportJson,
   tCritical95,
   versusText
-} from "../../src/experiment/report.js"
+} from "../../src/report/summary.js"
 import { RunResult } from "../../src/experiment/result.js"
 
 const runs = Number(process.env.CONCNER_PROP_RUNS ?? 100)

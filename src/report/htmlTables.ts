@@ -1,11 +1,11 @@
-import { type PaperTable, paperCorpus, paperRows } from "../experiment/paperTables.js"
+import { type PaperTable, paperCorpus, paperRows } from "./paperTables.js"
 /**
  * The report's tables in the paper's layout: Table 3, 4 or 5 with a row per (size, method) and a
  * column per target language, each cell our mean ± std over seeds, the number of seeds and the
  * paper's number; cells without runs say "missing", cells whose runs depart from the paper's
  * setting carry a footnote naming how. Runs no paper table holds are listed in a plain table.
  */
-import { type ReportRow, meanText, stageText, versusNote, versusText } from "../experiment/report.js"
+import { type ReportRow, meanText, stageText, versusNote, versusText } from "./summary.js"
 import { translationLabel } from "../experiment/translations.js"
 import { type Html, html } from "./htmlTemplate.js"
 

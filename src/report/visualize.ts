@@ -4,11 +4,11 @@
  */
 import { Effect } from "effect"
 import { Corpora } from "../data/Corpora.js"
-import { reportDir } from "../experiment/report.js"
+import { reportDir } from "./summary.js"
 import { loadCheckpoint } from "../model/checkpoint.js"
 import { loadTokenizer } from "../text/Tokenizer.js"
-import { resultsSpec, tokenScatterSpec } from "./plots.js"
-import { type SampleOptions, projectTokens, tokenVectors } from "./tokens.js"
+import { resultsSpec, tokenScatterSpec } from "./charts.js"
+import { type SampleOptions, projectTokens, tokenVectors } from "./tokenVectors.js"
 
 export interface TokenFigureOptions extends SampleOptions {
   readonly model: string

@@ -4,8 +4,8 @@ import { Command, FileSystem } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { expect, layer } from "@effect/vitest"
 import { ConfigProvider, Effect, Option } from "effect"
-import { canonicalHash } from "../../src/experiment/canonicalJson.js"
-import { openMetricsLog } from "../../src/experiment/metricsLog.js"
+import { canonicalHash } from "../../src/records/canonicalJson.js"
+import { openMetricsLog } from "../../src/records/metricsLog.js"
 import {
   Numerics,
   blasCoreToPin,
@@ -16,7 +16,7 @@ import {
   readRunJson,
   recordResumption,
   writeRunRecord
-} from "../../src/experiment/runRecord.js"
+} from "../../src/records/runRecord.js"
 
 const cpuNumerics = Numerics.make({ simd: null, threads: 1, native: false, blasThreads: null })
 const wasmNumerics = Numerics.make({ simd: true, threads: 1, native: true, blasThreads: 1 })

@@ -14,10 +14,10 @@ import * as path from "node:path"
 import { FileSystem } from "@effect/platform"
 import { Data, Effect } from "effect"
 import { paperObjectives } from "../losses/objective.js"
-import { readResult } from "./grid.js"
+import { readResult } from "../experiment/grid.js"
 import { type PaperValue, paperF1 } from "./paperTables.js"
-import type { RunResult } from "./result.js"
-import { type TranslationSource, translationDeviations, translationLabel } from "./translations.js"
+import type { RunResult } from "../experiment/result.js"
+import { type TranslationSource, translationDeviations, translationLabel } from "../experiment/translations.js"
 
 export const RESULT_FILE = "result.json"
 

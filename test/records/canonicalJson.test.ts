@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { FastCheck as fc } from "effect"
-import { canonicalHash, canonicalJson } from "../../src/experiment/canonicalJson.js"
+import { canonicalHash, canonicalJson } from "../../src/records/canonicalJson.js"
 
 const numRuns = Number(process.env.CONCNER_PROP_RUNS ?? 100)
 

@@ -6,6 +6,7 @@
  * labeled positions, dropout, clipping).
  */
 import { Effect, Either } from "effect"
+import { IGNORE_INDEX } from "../src/data/labels.js"
 import { entityTypesOfTags } from "../src/losses/labelRelation.js"
 import { paperObjectives } from "../src/losses/objective.js"
 import { tokenClassifier } from "../src/model/classifier.js"
@@ -13,7 +14,6 @@ import { type BertConfig, decodeBertConfig } from "../src/model/config.js"
 import { EVAL } from "../src/model/ops.js"
 import { type BertParams, initParams, scopedParams } from "../src/model/params.js"
 import { tf } from "../src/runtime/tf.js"
-import { IGNORE_INDEX } from "../src/text/encoding.js"
 import { makeAdamW } from "../src/train/adamw.js"
 import type { Batch } from "../src/train/batcher.js"
 import { type StepSettings, trainStep } from "../src/train/step.js"

@@ -11,7 +11,7 @@ import { type Grid, targetsOf } from "../src/experiment/grid.js"
 
 const grid: Grid = {
   name: "cs-study",
-  sizes: [1000],
+  sourceSizes: [1000],
   methods: ["en"],
   targets: targetsOf("conll", ["de", "es", "nl"]),
   seeds: [1, 2, 3],

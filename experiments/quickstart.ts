@@ -9,7 +9,7 @@ import { quickstartMethods, quickstartProtocol } from "../src/experiment/quickst
 
 const grid: Grid = {
   name: "quickstart",
-  sizes: [500],
+  sourceSizes: [500],
   methods: quickstartMethods,
   targets: targetsOf("conll", ["de"]),
   seeds: [1],

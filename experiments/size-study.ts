@@ -11,7 +11,7 @@ import { Protocol, cpuProtocol } from "../src/experiment/spec.js"
 
 const grid: Grid = {
   name: "size-study",
-  sizes: [1000],
+  sourceSizes: [1000],
   methods: ["en", "en-trans-lcl-tcl"],
   targets: targetsOf("conll", ["de"]),
   seeds: [1, 2, 3],

@@ -10,7 +10,7 @@ import { type Grid, targetsOf } from "../src/experiment/grid.js"
 
 const grid: Grid = {
   name: "table3",
-  sizes: [500, 1000, 2000],
+  sourceSizes: [500, 1000, 2000],
   methods: ["en", "en-kd", "mulda", "concner"],
   targets: [
     ...targetsOf("conll", ["es", "nl", "de"]),

@@ -9,7 +9,7 @@ import { type Grid, targetsOf } from "../src/experiment/grid.js"
 
 const grid: Grid = {
   name: "table4",
-  sizes: [1000],
+  sourceSizes: [1000],
   methods: ["concner-no-kd", "concner-no-tcl", "concner-no-lcl", "concner-no-cl", "concner"],
   targets: [
     ...targetsOf("conll", ["es", "nl", "de"]),

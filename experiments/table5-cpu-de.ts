@@ -8,7 +8,7 @@ import { type Grid, targetsOf } from "../src/experiment/grid.js"
 
 const grid: Grid = {
   name: "table5-cpu-de",
-  sizes: [1000],
+  sourceSizes: [1000],
   // The paper's comparison (En < MulDA < ConCNER) first: within a seed the cells run in this order,
   // so a grid stopped part-way has the headline methods before the ablations.
   methods: ["en", "mulda", "concner", "trans", "en-lcl", "en-trans-lcl", "en-trans-lcl-tcl"],

@@ -7,7 +7,7 @@ import { type Grid, targetsOf } from "../src/experiment/grid.js"
 
 const grid: Grid = {
   name: "table5-cpu-es-nl",
-  sizes: [1000],
+  sourceSizes: [1000],
   // En last: its teacher reads only English, so by then the German grid (run beside this one,
   // En first) has published it in the shared `teachers/` folder and these cells only score it
   methods: ["mulda", "concner", "en"],

@@ -7,7 +7,7 @@ import { type Grid, targetsOf } from "../src/experiment/grid.js"
 
 const grid: Grid = {
   name: "table5",
-  sizes: [500, 1000, 2000],
+  sourceSizes: [500, 1000, 2000],
   methods: ["en", "trans", "en-trans", "en-lcl", "trans-lcl", "en-trans-lcl", "en-trans-lcl-tcl"],
   targets: targetsOf("conll", ["es", "nl", "de"]),
   seeds: [1, 2, 3, 4, 5],

@@ -11,7 +11,7 @@ import type { Grid } from "../src/experiment/grid.js"
 
 const grid: Grid = {
   name: "translation-engines",
-  sizes: [1000],
+  sourceSizes: [1000],
   methods: ["mulda", "concner"],
   targets: [
     { corpus: "conll", lang: "es" },

@@ -15,7 +15,7 @@ const table3 = ["en", "ar", "hi", "zh"]
 
 const grid: Grid = {
   name: "wikiann27",
-  sizes: [1000],
+  sourceSizes: [1000],
   methods: ["en", "mulda", "en-kd", "concner"],
   targets: targetsOf(
     "wikiann",

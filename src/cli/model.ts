@@ -6,6 +6,7 @@
 import { Command, Options } from "@effect/cli"
 import { Console, Data, Effect, Layer, Option } from "effect"
 import { Corpora } from "../data/Corpora.js"
+import { labelSet } from "../data/labels.js"
 import { loadCheckpoint, saveCheckpoint } from "../model/checkpoint.js"
 import { loadBertConfig } from "../model/config.js"
 import { convertCheckpoint } from "../model/convert.js"
@@ -15,7 +16,6 @@ import { TensorRuntime, backendChoices } from "../runtime/TensorRuntime.js"
 import { loadTokenizer } from "../text/Tokenizer.js"
 import { trimVocabulary } from "../text/trim.js"
 import { loadVocab } from "../text/vocab.js"
-import { labelSet } from "../train/labels.js"
 import { dataOption, runtimeLayer } from "./common.js"
 
 export class ModelInitError extends Data.TaggedError("ModelInitError")<{

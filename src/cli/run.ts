@@ -9,20 +9,18 @@
  * and OUT must be a path every runner sees.
  */
 import * as path from "node:path"
-import { pathToFileURL } from "node:url"
 import { Args, Command, Options } from "@effect/cli"
 import { Console, Data, Effect, Layer, Option } from "effect"
 import { clientEngine, localEngine } from "../cluster/engine.js"
-import { loadGridFile } from "../cluster/gridFile.js"
 import { makeProgressPrinter } from "../cluster/progressView.js"
 import { cellWorkflowLayer } from "../cluster/runner.js"
 import { submitGrid } from "../cluster/submit.js"
-import { cellLabel } from "../cluster/workflow.js"
-import { GridInvalid, decodeGrid, expandGrid, formatOutcomes } from "../experiment/grid.js"
-import { specModelPath } from "../records/modelPath.js"
-import { formatReportMarkdown, summarizeResults } from "../report/summary.js"
+import { cellLabel, expandGrid, formatOutcomes } from "../experiment/grid.js"
+import { loadGrid } from "../experiment/gridFile.js"
 import { protocols } from "../experiment/spec.js"
 import { shippedEncoder } from "../model/shipped.js"
+import { specModelPath } from "../records/modelPath.js"
+import { formatReportMarkdown, summarizeResults } from "../report/summary.js"
 import { backendOption, dataAndRuntime, dataOption } from "./common.js"
 
 const file = Args.file({ name: "SPEC", exists: "yes" }).pipe(
@@ -58,18 +56,6 @@ const concurrency = Options.integer("concurrency").pipe(
 )
 const data = dataOption
 const backend = backendOption
-
-/** The grid default-exported by an experiment module. */
-export const loadGridModule = (file: string) =>
-  Effect.tryPromise({
-    try: () => import(pathToFileURL(path.resolve(file)).href) as Promise<{ default?: unknown }>,
-    catch: (e) =>
-      new GridInvalid({ file, reason: `cannot be loaded: ${e instanceof Error ? e.message : String(e)}` })
-  }).pipe(Effect.flatMap((module) => decodeGrid(module.default, file)))
-
-/** The grid of a SPEC argument: a JSON grid file or an experiment module. */
-export const loadGrid = (file: string) =>
-  file.toLowerCase().endsWith(".json") ? loadGridFile(file) : loadGridModule(file)
 
 /** Some cells failed; the others' outcomes were printed. */
 export class GridCellsFailed extends Data.TaggedError("GridCellsFailed")<{

@@ -12,9 +12,13 @@ import * as path from "node:path"
 import { Command, Options } from "@effect/cli"
 import { FileSystem } from "@effect/platform"
 import { Console, Data, Effect, Option, Schema } from "effect"
-import { specModelPath } from "../records/modelPath.js"
 import { progressHooks } from "../experiment/progress.js"
 import { readSpecFile, runExperiment } from "../experiment/run.js"
+import { ExperimentSpec, protocols } from "../experiment/spec.js"
+import { TRANSLATIONS_SYNTAX, parseTranslationSource } from "../experiment/translations.js"
+import { type PaperVariant, paperObjectives } from "../losses/objective.js"
+import { SHIPPED_ENCODER, shippedEncoder } from "../model/shipped.js"
+import { specModelPath } from "../records/modelPath.js"
 import {
   type RunRecord,
   blasCoreToPin,
@@ -22,10 +26,6 @@ import {
   numericsOf,
   readRunJson
 } from "../records/runRecord.js"
-import { ExperimentSpec, protocols } from "../experiment/spec.js"
-import { TRANSLATIONS_SYNTAX, parseTranslationSource } from "../experiment/translations.js"
-import { type PaperVariant, paperObjectives } from "../losses/objective.js"
-import { SHIPPED_ENCODER, shippedEncoder } from "../model/shipped.js"
 import { TensorRuntime } from "../runtime/TensorRuntime.js"
 import { backendOption, dataAndRuntime, dataOption } from "./common.js"
 

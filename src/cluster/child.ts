@@ -5,13 +5,52 @@
  * child reports its progress over Node's IPC channel and exits as soon as that channel closes,
  * so a runner killed with SIGKILL leaves no orphan training on: the cell's next runner is alone.
  */
+import { spawn } from "node:child_process"
+import { closeSync, openSync } from "node:fs"
 import * as path from "node:path"
+import { fileURLToPath } from "node:url"
 import type { FileSystem } from "@effect/platform"
 import { Data, Effect, type Scope } from "effect"
-import { RUN_LOG, concnerInChild } from "../experiment/grid.js"
-import { progressHooks } from "../experiment/progress.js"
-import { type RunHooks, type RunOptions, runOptionFlags } from "../experiment/run.js"
+import { type RunHooks, progressHooks } from "../experiment/progress.js"
+import { type RunOptions, runOptionFlags } from "../experiment/run.js"
 import type { CellProgress } from "./CellStore.js"
+
+/** Where a cell run in a child process writes its progress. */
+export const RUN_LOG = "run.log"
+
+const BIN = fileURLToPath(new URL("../../bin/concner.js", import.meta.url))
+
+/**
+ * `concner ARGS…` in a child process for the cell in `runDir`, its stderr appended to
+ * `runDir/run.log`; fails with how it ended (`exited with code 1`), and is sent SIGTERM when
+ * interrupted. With `onMessage` the child gets an IPC channel and its messages go there.
+ */
+export const concnerInChild = (
+  runDir: string,
+  args: ReadonlyArray<string>,
+  onMessage?: (message: unknown) => void
+) =>
+  Effect.async<void, string>((resume) => {
+    const log = openSync(path.join(runDir, RUN_LOG), "a")
+    const child = spawn(process.execPath, [BIN, ...args], {
+      stdio: onMessage === undefined ? ["ignore", "ignore", log] : ["ignore", "ignore", log, "ipc"]
+    })
+    let done = false
+    const finish = (exit: string | undefined) => {
+      if (done) return
+      done = true
+      closeSync(log)
+      resume(exit === undefined ? Effect.void : Effect.fail(exit))
+    }
+    if (onMessage !== undefined) child.on("message", onMessage)
+    child.on("error", (e) => finish(`could not start: ${e.message}`))
+    child.on("exit", (code, signal) =>
+      finish(code === 0 ? undefined : signal !== null ? `was killed (${signal})` : `exited with code ${code}`)
+    )
+    return Effect.sync(() => {
+      child.kill("SIGTERM")
+    })
+  })
 
 /** A cell's training process did not finish its run. */
 export class CellProcessExited extends Data.TaggedError("CellProcessExited")<{

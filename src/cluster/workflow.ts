@@ -9,10 +9,10 @@
  */
 import { Workflow } from "@effect/workflow"
 import { Schema } from "effect"
-import { canonicalHash } from "../records/canonicalJson.js"
-import type { RunnableCell } from "../experiment/grid.js"
+import { type RunnableCell, cellLabel } from "../experiment/grid.js"
 import { RunResult } from "../experiment/result.js"
 import { ExperimentSpec } from "../experiment/spec.js"
+import { canonicalHash } from "../records/canonicalJson.js"
 
 /** A cell that did not finish: its training process failed, or its folder holds another run. */
 export class CellFailed extends Schema.TaggedError<CellFailed>()("CellFailed", {
@@ -49,14 +49,6 @@ export const CellWorkflow = Workflow.make({
 /** The run id of a cell: its spec hash (as `spec.json` records it) with its run directory. */
 export const runIdOf = (cell: RunnableCell): string =>
   canonicalHash({ specSha256: cell.specSha256, runDir: cell.runDir })
-
-export const cellLabel = (cell: {
-  readonly corpus: string
-  readonly method: string
-  readonly lang: string
-  readonly sourceSize: number
-  readonly seed: number
-}): string => `${cell.corpus} ${cell.method} ${cell.lang} ${cell.sourceSize} seed ${cell.seed}`
 
 /** A runnable cell as its workflow's payload. */
 export const cellPayload = (

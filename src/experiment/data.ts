@@ -9,13 +9,13 @@ import { Effect, Either } from "effect"
 import { Corpora } from "../data/Corpora.js"
 import type { Sentence } from "../data/conll.js"
 import { type CorpusId, corpusPaths, translationPaths } from "../data/datasets.js"
+import { type LabelSet, conllTypes, labelSet, wikiannTypes } from "../data/labels.js"
 import { type PairingReport, pairsForSample } from "../data/pairing.js"
 import { sampleIndices } from "../data/sampling.js"
 import type { BertTokenizer } from "../text/bertTokenizer.js"
 import { encodeCorpus } from "../text/corpus.js"
 import type { TruncationReport } from "../text/truncation.js"
-import type { TrainExample } from "../train/batcher.js"
-import { type LabelSet, conllTypes, labelSet, wikiannTypes } from "../train/labels.js"
+import type { TrainExample } from "../train/examples.js"
 import { type TranslationRecord, translateSample } from "./engineTranslations.js"
 import { EncodingFailed, TranslationsUnavailable } from "./errors.js"
 import type { ExperimentSpec } from "./spec.js"
@@ -189,17 +189,3 @@ export const prepareRunData = Effect.fn("Experiment.prepareData")(function* (
     unlabeled
   } satisfies RunData
 })
-
-/**
- * D_U as student examples: words without labels; each word's first subword is marked with label 0
- * so the batch's label mask says which positions the distillation loss reads.
- */
-export const unlabeledExamples = (
-  tokenizer: BertTokenizer,
-  sentences: ReadonlyArray<Sentence>,
-  maxLength: number
-): Array<TrainExample> =>
-  sentences.map((s, index) => ({
-    index,
-    source: tokenizer.encodeWords(s.tokens, new Array<number>(s.tokens.length).fill(0), maxLength)
-  }))

@@ -11,12 +11,12 @@ import type { CommandExecutor } from "@effect/platform/CommandExecutor"
 import { Effect, Layer } from "effect"
 import { DataRoot, type LoadError, type SampledSentence } from "../data/Corpora.js"
 import { writeFileStringAtomic } from "../records/atomic.js"
+import { type DataFileHash, hashFile } from "../records/runRecord.js"
 import { Translator } from "../translate/Translator.js"
 import { defaultCacheDir } from "../translate/cache.js"
 import type { DictionaryFormatError, EngineError, UnsupportedPairError } from "../translate/errors.js"
 import type { TranslationReport } from "../translate/report.js"
 import type { DropReason, MismatchPolicy, TranslatedSentence } from "../translate/verdict.js"
-import { type DataFileHash, hashFile } from "../records/runRecord.js"
 import { type TranslationEngine, museDictionaryPath } from "./translations.js"
 
 export interface EngineOptions {

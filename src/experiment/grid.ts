@@ -12,50 +12,48 @@
  * recorded for another spec is refused (`CellSpecConflict`), never overwritten nor counted as done
  * — use another OUT.
  *
- * Concurrency: tfjs has ONE global engine (backend, tensor registry, kernels) per process, so
- * cells run in-process are serialised (one at a time; the default — on 2 cores one run already
- * uses both). With `concurrency` > 1 each cell runs in its own child process instead: this process
- * records the cell's `spec.json`/`run.json`, then `node bin/concner.js resume RUN_DIR` runs it from
- * its start (or from where it was interrupted), its progress going to `RUN_DIR/run.log`.
+ *
+ * The cells run on the workflow engine of `src/cluster/` (locally or on a cluster); this module
+ * only says what they are.
  */
-import { spawn } from "node:child_process"
-import { closeSync, openSync } from "node:fs"
 import * as path from "node:path"
-import { fileURLToPath } from "node:url"
 import { FileSystem } from "@effect/platform"
-import { Data, Effect, ParseResult, Schema, type Scope } from "effect"
-import { Corpora } from "../data/Corpora.js"
+import { Data, Effect, ParseResult, Schema } from "effect"
+import type { CorpusName } from "../data/datasets.js"
 import { Objective, PaperVariant, paperObjectives } from "../losses/objective.js"
-import { TensorRuntime } from "../runtime/TensorRuntime.js"
 import { canonicalHash } from "../records/canonicalJson.js"
 import { RunResult } from "./result.js"
-import {
-  type RunHooks,
-  type RunOptions,
-  recordRun,
-  resumeExperiment,
-  runExperiment,
-  runOptionFlags
-} from "./run.js"
 import { ExperimentSpec, Protocol } from "./spec.js"
-import {
-  TranslationSource as TranslationSourceSchema,
-  translationLabel,
-  translationsUnavailable
-} from "./translations.js"
-
-export type CorpusName = ExperimentSpec["corpus"]
-export type TranslationSource = ExperimentSpec["translations"]
+import { TranslationSource, translationLabel, translationsUnavailable } from "./translations.js"
 
 /**
- * A target: the corpus whose test set scores the run, and its language; `translations` overrides
- * the grid's source for the methods that train on translations.
+ * A grid: what an experiment file default-exports (checked when `concner run` loads it) and what a
+ * JSON grid file (`gridFile.ts`) decodes to. Targets carry their corpus (Table 3 mixes CoNLL
+ * es/nl/de with WikiAnn ar/hi/zh) and may override the grid's translation source for the methods
+ * that train on translations; `protocol` and `model` may be left to the runner (`--protocol`,
+ * `--model`). Methods are paper names or `Objective` values, a protocol a `Protocol` value; both
+ * are decoded from their fields rather than checked with `instanceof`: an experiment file outside
+ * the package may load its own copy of the classes (another module URL).
  */
-export interface Target {
-  readonly corpus: CorpusName
-  readonly lang: string
-  readonly translations?: TranslationSource
-}
+export const GridSchema = Schema.Struct({
+  name: Schema.NonEmptyTrimmedString,
+  sourceSizes: Schema.Array(Schema.Int.pipe(Schema.positive())),
+  methods: Schema.Array(Schema.Union(PaperVariant, Objective)),
+  targets: Schema.Array(
+    Schema.Struct({
+      corpus: Schema.Literal("conll", "wikiann"),
+      lang: Schema.String,
+      translations: Schema.optionalWith(TranslationSource, { exact: true })
+    })
+  ),
+  seeds: Schema.Array(Schema.Int.pipe(Schema.nonNegative())),
+  translations: TranslationSource,
+  mismatches: Schema.optionalWith(Schema.Literal("keep", "drop"), { exact: true }),
+  protocol: Schema.optionalWith(Protocol, { exact: true }),
+  model: Schema.optionalWith(Schema.String, { exact: true })
+})
+export type Grid = typeof GridSchema.Type
+export type Target = Grid["targets"][number]
 
 /** The targets of one corpus (with their own translation source, when given). */
 export const targetsOf = (
@@ -65,67 +63,27 @@ export const targetsOf = (
 ): Array<Target> =>
   langs.map((lang) => ({ corpus, lang, ...(translations === undefined ? {} : { translations }) }))
 
-/**
- * What an experiment file describes. Targets carry their corpus (Table 3 mixes CoNLL es/nl/de
- * with WikiAnn ar/hi/zh); `protocol` and `model` may be left to the runner (`--protocol`, `--model`).
- */
-export interface Grid {
-  readonly name: string
-  readonly sizes: ReadonlyArray<number>
-  readonly methods: ReadonlyArray<PaperVariant | Objective>
-  readonly targets: ReadonlyArray<Target>
-  readonly seeds: ReadonlyArray<number>
-  readonly translations: TranslationSource
-  readonly mismatches?: "keep" | "drop"
-  readonly protocol?: Protocol
-  readonly model?: string
-}
-
-/**
- * What an experiment file's default export must be, checked when `concner run` loads it. Methods
- * are paper names or `Objective` values; a protocol, when given, a `Protocol` value. Both are
- * decoded from their fields rather than checked with `instanceof`: an experiment file outside the
- * repository may load its own copy of the classes (another module URL).
- */
-export const GridSchema = Schema.Struct({
-  name: Schema.NonEmptyTrimmedString,
-  sizes: Schema.Array(Schema.Int.pipe(Schema.positive())),
-  methods: Schema.Array(Schema.Union(PaperVariant, Objective)),
-  targets: Schema.Array(
-    Schema.Struct({
-      corpus: Schema.Literal("conll", "wikiann"),
-      lang: Schema.String,
-      translations: Schema.optionalWith(TranslationSourceSchema, { exact: true })
-    })
-  ),
-  seeds: Schema.Array(Schema.Int.pipe(Schema.nonNegative())),
-  translations: TranslationSourceSchema,
-  mismatches: Schema.optionalWith(Schema.Literal("keep", "drop"), { exact: true }),
-  protocol: Schema.optionalWith(Protocol, { exact: true }),
-  model: Schema.optionalWith(Schema.String, { exact: true })
-})
-
-/** An experiment file that does not default-export a grid. */
+/** A grid file or experiment module that cannot be loaded, or does not describe a grid. */
 export class GridInvalid extends Data.TaggedError("GridInvalid")<{
   readonly file: string
   readonly reason: string
 }> {
   override get message() {
-    return `${this.file}: the default export is not a grid: ${this.reason}`
+    return `${this.file}: ${this.reason}`
   }
 }
 
-/** Checks a loaded experiment file's default export. */
+/** Each issue of a decoding failure as `path: message`, joined. */
+export const formatIssues = (e: ParseResult.ParseError): string =>
+  ParseResult.ArrayFormatter.formatErrorSync(e)
+    .map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`)
+    .join("; ")
+
+/** Checks a loaded experiment module's default export. */
 export const decodeGrid = (value: unknown, file: string): Effect.Effect<Grid, GridInvalid> =>
   Schema.decodeUnknown(GridSchema)(value).pipe(
     Effect.mapError(
-      (e) =>
-        new GridInvalid({
-          file,
-          reason: ParseResult.ArrayFormatter.formatErrorSync(e)
-            .map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`)
-            .join("; ")
-        })
+      (e) => new GridInvalid({ file, reason: `the default export is not a grid: ${formatIssues(e)}` })
     )
   )
 
@@ -173,16 +131,6 @@ export class CellSpecConflict extends Data.TaggedError("CellSpecConflict")<{
 }> {
   override get message() {
     return `${this.runDir}/spec.json: recorded spec ${this.recorded.slice(0, 12)}… differs from this grid's ${this.expected.slice(0, 12)}… (other protocol, encoder or settings): use another output folder`
-  }
-}
-
-/** A cell's child process did not finish its run. */
-export class CellProcessFailed extends Data.TaggedError("CellProcessFailed")<{
-  readonly runDir: string
-  readonly exit: string
-}> {
-  override get message() {
-    return `${this.runDir}: \`concner resume\` ${this.exit}; see ${path.join(this.runDir, RUN_LOG)}`
   }
 }
 
@@ -255,7 +203,7 @@ export const expandGrid = (grid: Grid, options: ExpandOptions) =>
     if (model === undefined) return yield* new GridIncomplete({ grid: grid.name, missing: "model" })
     const cells: Array<GridCell> = []
     const seen = new Set<string>()
-    for (const sourceSize of grid.sizes)
+    for (const sourceSize of grid.sourceSizes)
       for (const seed of grid.seeds)
         for (const method of grid.methods.map(objectiveOf))
           for (const target of grid.targets) {
@@ -343,114 +291,15 @@ export const readResult = Effect.fn("Grid.readResult")(function* (file: string) 
   )
 })
 
-/** Where a cell run in a child process writes its progress. */
-export const RUN_LOG = "run.log"
-
-const BIN = fileURLToPath(new URL("../../bin/concner.js", import.meta.url))
-
-/**
- * `concner ARGS…` in a child process for the cell in `runDir`, its stderr appended to
- * `runDir/run.log`; fails with how it ended (`exited with code 1`), and is sent SIGTERM when
- * interrupted. With `onMessage` the child gets an IPC channel and its messages go there.
- */
-export const concnerInChild = (
-  runDir: string,
-  args: ReadonlyArray<string>,
-  onMessage?: (message: unknown) => void
-) =>
-  Effect.async<void, string>((resume) => {
-    const log = openSync(path.join(runDir, RUN_LOG), "a")
-    const child = spawn(process.execPath, [BIN, ...args], {
-      stdio: onMessage === undefined ? ["ignore", "ignore", log] : ["ignore", "ignore", log, "ipc"]
-    })
-    let done = false
-    const finish = (exit: string | undefined) => {
-      if (done) return
-      done = true
-      closeSync(log)
-      resume(exit === undefined ? Effect.void : Effect.fail(exit))
-    }
-    if (onMessage !== undefined) child.on("message", onMessage)
-    child.on("error", (e) => finish(`could not start: ${e.message}`))
-    child.on("exit", (code, signal) =>
-      finish(code === 0 ? undefined : signal !== null ? `was killed (${signal})` : `exited with code ${code}`)
-    )
-    return Effect.sync(() => {
-      child.kill("SIGTERM")
-    })
-  })
-
-/** `concner resume runDir` in a child process, on this process's backend and data root. */
-const resumeInChild = (runDir: string, backend: string, dataRoot: string, run: RunOptions) =>
-  concnerInChild(runDir, [
-    "resume",
-    runDir,
-    "--backend",
-    backend,
-    "--data",
-    dataRoot,
-    ...runOptionFlags(run)
-  ]).pipe(Effect.mapError((exit) => new CellProcessFailed({ runDir, exit })))
-
-export interface RunGridOptions<E> {
-  /** The hooks of one cell's run (progress, metrics.jsonl), built in the cell's scope. */
-  readonly hooksFor: (runDir: string) => Effect.Effect<RunHooks, E, Scope.Scope | FileSystem.FileSystem>
-  /** Called before each cell starts (or is skipped / reported unavailable). */
-  readonly onCell?: (cell: GridCell, index: number, total: number) => Effect.Effect<void>
-  /** Cells at once: 1 (default) in this process; more, each in a child process (see the module note). */
-  readonly concurrency?: number
-  /** The folder of finished teachers the cells share (`RunOptions.teachers`); none shared when absent. */
-  readonly teachers?: string
-}
-
-/**
- * Brings every cell to completion and returns each cell's outcome in grid order. A failing cell
- * stops the grid; running it again skips what is done and resumes the failed cell from its last
- * evaluation point.
- */
-export const runGrid = <E>(cells: ReadonlyArray<GridCell>, options: RunGridOptions<E>) =>
-  Effect.gen(function* () {
-    const concurrency = options.concurrency ?? 1
-    const run: RunOptions = options.teachers !== undefined ? { teachers: options.teachers } : {}
-    const { backend } = yield* TensorRuntime
-    const { root } = yield* Corpora
-    return yield* Effect.forEach(
-      cells,
-      (cell, index) =>
-        Effect.gen(function* () {
-          if (options.onCell) yield* options.onCell(cell, index, cells.length)
-          if (cell._tag === "Unavailable") return { cell, status: "unavailable" } as CellOutcome
-          const state = yield* cellState(cell)
-          const resultFile = path.join(cell.runDir, "result.json")
-          if (state === "complete")
-            return { cell, status: "skipped", result: yield* readResult(resultFile) } as CellOutcome
-          const status = state === "interrupted" ? "resumed" : "ran"
-          if (concurrency > 1) {
-            if (state === "new") yield* recordRun(cell.spec, cell.runDir)
-            yield* resumeInChild(cell.runDir, backend, root, run)
-            return { cell, status, result: yield* readResult(resultFile) } as CellOutcome
-          }
-          const result =
-            state === "interrupted"
-              ? yield* resumeExperiment(cell.runDir, options.hooksFor(cell.runDir), run)
-              : yield* Effect.scoped(
-                  Effect.flatMap(options.hooksFor(cell.runDir), (hooks) =>
-                    runExperiment(cell.spec, cell.runDir, hooks, run)
-                  )
-                )
-          return { cell, status, result } as CellOutcome
-        }),
-      { concurrency }
-    )
-  }).pipe(Effect.withSpan("Grid.run"))
+/** A cell's coordinates for people: `conll mulda de 1000 seed 1` (`de+apertium` for a target's own source). */
+export const cellLabel = (cell: CellKey): string =>
+  `${cell.corpus} ${cell.method} ${cell.translations === undefined ? cell.lang : `${cell.lang}+${cell.translations}`} ${cell.sourceSize} seed ${cell.seed}`
 
 /** One line per cell: coordinates, what happened, the final F1 (student's for KD methods) or why not. */
 export const formatOutcomes = (outcomes: ReadonlyArray<CellOutcome>): string =>
   outcomes
     .map((o) => {
-      const c = o.cell
-      const lang = c.translations === undefined ? c.lang : `${c.lang}+${c.translations}`
-      const where = `${c.corpus} ${c.method} ${lang} ${c.sourceSize} seed ${c.seed}`
+      const where = cellLabel(o.cell)
       if (o.status === "unavailable") return `${where}: unavailable (${o.cell.reason})`
       const final = o.result.student ?? o.result
       return `${where}: ${o.status}, test F1 ${final.test.f1.toFixed(2)}` // result.json holds percentages

@@ -8,11 +8,13 @@ import { FileSystem } from "@effect/platform"
 import { Effect } from "effect"
 import type { ObjectiveStage as Stage } from "../losses/objective.js"
 import { writeFileStringAtomic } from "../records/atomic.js"
+import { METRICS_FILE, openMetricsLog } from "../records/metricsLog.js"
 import type { Position, TrainEvent } from "../train/loop.js"
-import { openMetricsLog } from "../records/metricsLog.js"
-import type { RunHooks } from "./run.js"
 
-export const METRICS_FILE = "metrics.jsonl"
+export interface RunHooks {
+  /** Every training event of either stage, with the stage's total steps (progress, metrics.jsonl). */
+  readonly onEvent: (stage: Stage, event: TrainEvent, total: number) => Effect.Effect<void>
+}
 
 const fmt = (x: number, digits = 3) => (Number.isFinite(x) ? x.toFixed(digits) : String(x))
 

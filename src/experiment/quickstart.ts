@@ -8,8 +8,9 @@ import type { FileSystem } from "@effect/platform"
 import { Effect, Schema, type Scope } from "effect"
 import { shippedEncoder } from "../model/shipped.js"
 import { specModelPath } from "../records/modelPath.js"
+import type { RunHooks } from "./progress.js"
 import type { RunResult } from "./result.js"
-import { type RunHooks, runExperiment } from "./run.js"
+import { runExperiment } from "./run.js"
 import { ExperimentSpec, Protocol, cpuProtocol } from "./spec.js"
 
 export const quickstartMethods = ["en", "mulda", "concner"] as const

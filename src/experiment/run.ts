@@ -13,36 +13,15 @@ import { FileSystem } from "@effect/platform"
 import { Effect, Option, ParseResult, Schema, type Scope, Stream } from "effect"
 import { Corpora } from "../data/Corpora.js"
 import type { Sentence } from "../data/conll.js"
+import type { LabelSet } from "../data/labels.js"
+import { predictTags, scorePredictions } from "../eval/predict.js"
 import type { ObjectiveStage as Stage } from "../losses/objective.js"
-import { writeFileStringAtomic } from "../records/atomic.js"
 import { saveCheckpoint } from "../model/checkpoint.js"
 import type { BertConfig } from "../model/config.js"
 import type { BertParams } from "../model/params.js"
-import { TensorRuntime } from "../runtime/TensorRuntime.js"
-import { loadTokenizer } from "../text/Tokenizer.js"
-import type { BertTokenizer } from "../text/bertTokenizer.js"
-import { AdamWConfig, makeAdamW } from "../train/adamw.js"
-import { type TrainExample, rowsFor } from "../train/batcher.js"
-import { loadForTraining } from "../train/init.js"
-import type { LabelSet } from "../train/labels.js"
-import {
-  type Best,
-  START,
-  type StageSettings,
-  type TrainEvent,
-  totalSteps,
-  trainStage
-} from "../train/loop.js"
-import { predictTags, scorePredictions } from "../train/predict.js"
-import { constantSchedule, linearWarmupDecay } from "../train/schedule.js"
-import { restoreWeights } from "../train/weights.js"
+import { writeFileStringAtomic } from "../records/atomic.js"
 import { canonicalHash } from "../records/canonicalJson.js"
-import { prepareRunData, runDataFiles, unlabeledExamples } from "./data.js"
-import { writeTranslationRecord } from "./engineTranslations.js"
-import { NotResumable, SpecFileInvalid } from "./errors.js"
 import { ENCODER_FILES, modelDir } from "../records/modelPath.js"
-import { trimMetrics } from "./progress.js"
-import { RunResult, type StageResult } from "./result.js"
 import {
   commitOf,
   makeRunRecord,
@@ -52,14 +31,24 @@ import {
   recordTeacherSource,
   writeRunRecord
 } from "../records/runRecord.js"
+import { TensorRuntime } from "../runtime/TensorRuntime.js"
+import { loadTokenizer } from "../text/Tokenizer.js"
+import type { BertTokenizer } from "../text/bertTokenizer.js"
+import { AdamWConfig, makeAdamW } from "../train/adamw.js"
+import { rowsFor } from "../train/batcher.js"
+import { type TrainExample, unlabeledExamples } from "../train/examples.js"
+import { loadForTraining } from "../train/init.js"
+import { type Best, START, type StageSettings, totalSteps, trainStage } from "../train/loop.js"
+import { constantSchedule, linearWarmupDecay } from "../train/schedule.js"
+import { restoreWeights } from "../train/weights.js"
+import { prepareRunData, runDataFiles } from "./data.js"
+import { writeTranslationRecord } from "./engineTranslations.js"
+import { NotResumable, SpecFileInvalid } from "./errors.js"
+import { type RunHooks, trimMetrics } from "./progress.js"
+import { RunResult, type StageResult } from "./result.js"
 import { ExperimentSpec } from "./spec.js"
 import { type StageCheckpoint, loadStageCheckpoint, saveStageCheckpoint } from "./state.js"
 import { CachedTeacher, publishTeacher, takeTeacher, teacherKey } from "./teacherCache.js"
-
-export interface RunHooks {
-  /** Every training event of either stage, with the stage's total steps (progress, metrics.jsonl). */
-  readonly onEvent: (stage: Stage, event: TrainEvent, total: number) => Effect.Effect<void>
-}
 
 interface Context {
   readonly spec: ExperimentSpec

@@ -7,8 +7,6 @@ import { Schema } from "effect"
 import { ObjectiveSpec } from "../losses/objective.js"
 import { TranslationSource } from "./translations.js"
 
-export { TranslationSource } from "./translations.js"
-
 const PositiveInt = Schema.Int.pipe(Schema.positive())
 const NonNegativeInt = Schema.Int.pipe(Schema.nonNegative())
 

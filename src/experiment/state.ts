@@ -11,11 +11,9 @@ import type { ObjectiveStage } from "../losses/objective.js"
 import type { BertParams } from "../model/params.js"
 import type { AdamW, AdamWState } from "../train/adamw.js"
 import type { Best, Position } from "../train/loop.js"
-import { RunStateMeta, readRunState, writeRunState } from "../train/runState.js"
+import { RunStateMeta, STATE_FILE, readRunState, writeRunState } from "../train/runState.js"
 import { type Weights, snapshotWeights } from "../train/weights.js"
 import { StageResult } from "./result.js"
-
-export const STATE_FILE = "state.safetensors"
 
 export interface StageCheckpoint {
   readonly stage: ObjectiveStage

@@ -9,7 +9,6 @@
 import { createHash } from "node:crypto"
 import { Data, Either, Schema } from "effect"
 import { translationLangs } from "../data/datasets.js"
-import type { ExperimentSpec } from "./spec.js"
 
 export const PublishedTranslations = Schema.Literal("mulda", "deepl-awesome")
 
@@ -114,8 +113,8 @@ export interface TranslationUse {
 
 /**
  * How a cell's D_TGT differs from the paper's (one reason per difference; none for MulDA's
- * published sets or a method without translations). Computable from a spec (`deviations`) or from
- * a `result.json`, which records the source a run trained on.
+ * published sets or a method without translations). Computable from a recorded spec (the report's
+ * `specDeviations`) or from a `result.json`, which records the source a run trained on.
  */
 export const translationDeviations = (use: TranslationUse): Array<string> => {
   const source = use.translations
@@ -133,11 +132,3 @@ export const translationDeviations = (use: TranslationUse): Array<string> => {
       return [`D_TGT is from the command \`${source.command}\`; ${paperData}`]
   }
 }
-
-/** `translationDeviations` of a spec: its source counts only when its method trains on translations. */
-export const deviations = (spec: ExperimentSpec): Array<string> =>
-  translationDeviations({
-    corpus: spec.corpus,
-    lang: spec.lang,
-    translations: spec.method.needs.translations ? spec.translations : undefined
-  })

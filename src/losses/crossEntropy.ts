@@ -1,9 +1,7 @@
+import { IGNORE_INDEX } from "../data/labels.js"
 import { type Scalar, type Tensor2D, type Tensor3D, tf } from "../runtime/tf.js"
 import { LossInputError } from "./errors.js"
 import { sentenceThenBatchMean } from "./sentenceMean.js"
-
-/** The label of positions that take no part (subword continuations, special tokens, padding). */
-export const IGNORED_LABEL = -100
 
 /**
  * Token cross-entropy, eq. 3. `logits` `[B, T, C]`, `labels` int32 `[B, T]` with −100 = ignored.
@@ -25,16 +23,16 @@ export const tokenCrossEntropy = (logits: Tensor3D, labels: Tensor2D): Scalar =>
     })
   const classes = logits.shape[2]
   const values = labels.dataSync()
-  const bad = values.findIndex((y) => y !== IGNORED_LABEL && !(Number.isInteger(y) && y >= 0 && y < classes))
+  const bad = values.findIndex((y) => y !== IGNORE_INDEX && !(Number.isInteger(y) && y >= 0 && y < classes))
   if (bad >= 0) {
     const t = labels.shape[1]
     throw new LossInputError({
       loss: "tokenCrossEntropy",
-      reason: `label ${values[bad]} at [${Math.floor(bad / t)}, ${bad % t}] is neither in [0, ${classes}) nor ${IGNORED_LABEL}`
+      reason: `label ${values[bad]} at [${Math.floor(bad / t)}, ${bad % t}] is neither in [0, ${classes}) nor ${IGNORE_INDEX}`
     })
   }
   return tf.tidy(() => {
-    const labeled = tf.cast(tf.notEqual(labels, IGNORED_LABEL), "float32") as Tensor2D
+    const labeled = tf.cast(tf.notEqual(labels, IGNORE_INDEX), "float32") as Tensor2D
     const target = tf.cast(
       tf.oneHot(tf.maximum(tf.cast(labels, "int32"), tf.scalar(0, "int32")), classes),
       "float32"

@@ -1,5 +1,5 @@
+import { IGNORE_INDEX } from "../data/labels.js"
 import { type Tensor1D, type Tensor2D, type Tensor3D, tf } from "../runtime/tf.js"
-import { IGNORED_LABEL } from "./crossEntropy.js"
 import { LossInputError } from "./errors.js"
 
 /**
@@ -39,7 +39,7 @@ export const labelPositions = (
   const positions: Array<number> = []
   const kept: Array<number> = []
   values.forEach((y, i) => {
-    if (y !== IGNORED_LABEL) {
+    if (y !== IGNORE_INDEX) {
       positions.push(i)
       kept.push(y)
     }

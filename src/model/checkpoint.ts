@@ -9,8 +9,8 @@
 import { join } from "node:path"
 import { FileSystem } from "@effect/platform"
 import { Effect, Either } from "effect"
-import { tf } from "../runtime/tf.js"
 import { writeFileStringAtomic } from "../records/atomic.js"
+import { tf } from "../runtime/tf.js"
 import { BertConfig, encodeBertConfig, loadBertConfig } from "./config.js"
 import {
   CheckpointLabelsMismatch,

@@ -1,3 +1,4 @@
+import { IGNORE_INDEX } from "../data/labels.js"
 /**
  * BERT's masked-language-model corruption, pure and seeded: of the positions that may be masked
  * (never `[CLS]`, `[SEP]`, `[PAD]` or another special id), `round(p·n)` (at least one) are chosen
@@ -8,7 +9,6 @@
  * the budget is reached (a word that would overshoot it is skipped, as Google's script does).
  */
 import { hashSeed, mulberry32, sampleIndices } from "../data/sampling.js"
-import { IGNORE_INDEX } from "../text/encoding.js"
 
 export interface MaskingOptions {
   /** Share of maskable positions to predict (BERT: 0.15). */

@@ -1,6 +1,6 @@
-import type { CommitInfo, DataFileHash } from "../records/runRecord.js"
 /** `MODEL_CARD.md` of a pretrained encoder: what it was trained on, how, and how well it fills masks. */
 import type { BertConfig } from "../model/config.js"
+import type { CommitInfo, DataFileHash } from "../records/runRecord.js"
 
 export interface CurvePoint {
   /** Last step (1-based) of the window. */

@@ -9,6 +9,9 @@ import { FileSystem } from "@effect/platform"
 import type { PlatformError } from "@effect/platform/Error"
 import { Effect } from "effect"
 
+/** The metrics log's name in a run folder (fine-tuning and pretraining alike). */
+export const METRICS_FILE = "metrics.jsonl"
+
 export interface MetricsLog {
   readonly append: (entry: Readonly<Record<string, unknown>>) => Effect.Effect<void, PlatformError>
 }

@@ -11,9 +11,9 @@ import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { Command, FileSystem } from "@effect/platform"
 import { Config, DateTime, Effect, Option, Schema, Stream } from "effect"
-import { writeFileStringAtomic } from "./atomic.js"
 import type { RuntimeInfo } from "../runtime/info.js"
 import { blasCore } from "../runtime/native.js"
+import { writeFileStringAtomic } from "./atomic.js"
 import { canonicalHash, canonicalJson } from "./canonicalJson.js"
 
 export class DataFileHash extends Schema.Class<DataFileHash>("DataFileHash")({

@@ -62,7 +62,6 @@ export const resultsSpec = (rows: ReadonlyArray<ReportRow>, title: string): TopL
   }
 }
 
-
 /**
  * `resultsSpec`'s bars and error rules plus a red tick at the paper's number for each
  * (language, method) it reports (the first table's, when several report it: they agree).

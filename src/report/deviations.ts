@@ -8,10 +8,10 @@
  */
 import * as path from "node:path"
 import { Schema } from "effect"
-import { canonicalJson } from "../records/canonicalJson.js"
 import { Protocol, paperProtocol } from "../experiment/spec.js"
 import { TranslationSource, translationDeviations } from "../experiment/translations.js"
 import { ObjectiveSpec } from "../losses/objective.js"
+import { canonicalJson } from "../records/canonicalJson.js"
 
 /** The paper's encoder, as the last part of a model path or HF id. */
 export const PAPER_ENCODER = "bert-base-multilingual-cased"

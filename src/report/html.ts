@@ -7,19 +7,15 @@
 import * as path from "node:path"
 import { Effect } from "effect"
 import type { TopLevelSpec } from "vega-lite"
-import { canonicalHash } from "../records/canonicalJson.js"
-import { type FoundResult, type ReportRow, cellKey, summarizeResults } from "./summary.js"
-import type { CommitInfo, RunRecord } from "../records/runRecord.js"
 import { translationLabel } from "../experiment/translations.js"
 import { type PaperVariant, paperObjectives } from "../losses/objective.js"
 import { writeFileStringAtomic } from "../records/atomic.js"
+import { canonicalHash } from "../records/canonicalJson.js"
+import type { CommitInfo, RunRecord } from "../records/runRecord.js"
 import { blasCore } from "../runtime/native.js"
-import { renderSvg } from "./svg.js"
 import { type LearningCurvePoint, languageBarsSpec, learningCurveSpec, resultsSpec } from "./charts.js"
 import { cellDeviations } from "./deviations.js"
 import { type Figure, figureDataUri, findFigures, readFigure } from "./figures.js"
-import { type Html, html, trustedHtml } from "./htmlTemplate.js"
-import { type RunFiles, readRunFiles } from "./runFiles.js"
 import {
   type Cell,
   type CellLookup,
@@ -30,6 +26,10 @@ import {
   rowsTableHtml,
   tableLangs
 } from "./htmlTables.js"
+import { type Html, html, trustedHtml } from "./htmlTemplate.js"
+import { type RunFiles, readRunFiles } from "./runFiles.js"
+import { type FoundResult, type ReportRow, cellKey, summarizeResults } from "./summary.js"
+import { renderSvg } from "./svg.js"
 
 export interface HtmlReportInput {
   readonly title: string

@@ -1,3 +1,5 @@
+import { translationLabel } from "../experiment/translations.js"
+import { type Html, html } from "./htmlTemplate.js"
 import { type PaperTable, paperCorpus, paperRows } from "./paperTables.js"
 /**
  * The report's tables in the paper's layout: Table 3, 4 or 5 with a row per (size, method) and a
@@ -6,8 +8,6 @@ import { type PaperTable, paperCorpus, paperRows } from "./paperTables.js"
  * setting carry a footnote naming how. Runs no paper table holds are listed in a plain table.
  */
 import { type ReportRow, meanText, stageText, versusNote, versusText } from "./summary.js"
-import { translationLabel } from "../experiment/translations.js"
-import { type Html, html } from "./htmlTemplate.js"
 
 export interface Cell {
   readonly row: ReportRow

@@ -7,10 +7,10 @@
 import * as path from "node:path"
 import { FileSystem } from "@effect/platform"
 import { Data, Effect, Schema } from "effect"
-import { METRICS_FILE } from "../experiment/progress.js"
-import type { FoundResult } from "./summary.js"
 import type { RunResult } from "../experiment/result.js"
+import { METRICS_FILE } from "../records/metricsLog.js"
 import { RunRecord } from "../records/runRecord.js"
+import type { FoundResult } from "./summary.js"
 
 export class RunFileInvalid extends Data.TaggedError("RunFileInvalid")<{
   readonly file: string

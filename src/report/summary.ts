@@ -13,11 +13,15 @@
 import * as path from "node:path"
 import { FileSystem } from "@effect/platform"
 import { Data, Effect } from "effect"
-import { paperObjectives } from "../losses/objective.js"
 import { readResult } from "../experiment/grid.js"
-import { type PaperValue, paperF1 } from "./paperTables.js"
 import type { RunResult } from "../experiment/result.js"
-import { type TranslationSource, translationDeviations, translationLabel } from "../experiment/translations.js"
+import {
+  type TranslationSource,
+  translationDeviations,
+  translationLabel
+} from "../experiment/translations.js"
+import { paperObjectives } from "../losses/objective.js"
+import { type PaperValue, paperF1 } from "./paperTables.js"
 
 export const RESULT_FILE = "result.json"
 

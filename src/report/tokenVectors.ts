@@ -12,7 +12,7 @@ import { EVAL } from "../model/ops.js"
 import type { BertParams } from "../model/params.js"
 import { tf } from "../runtime/tf.js"
 import type { BertTokenizer } from "../text/bertTokenizer.js"
-import { padRows } from "../train/batcher.js"
+import { padRows } from "../text/encoding.js"
 
 export interface TokenVector {
   readonly lang: string

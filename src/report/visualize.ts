@@ -4,10 +4,10 @@
  */
 import { Effect } from "effect"
 import { Corpora } from "../data/Corpora.js"
-import { reportDir } from "./summary.js"
 import { loadCheckpoint } from "../model/checkpoint.js"
 import { loadTokenizer } from "../text/Tokenizer.js"
 import { resultsSpec, tokenScatterSpec } from "./charts.js"
+import { reportDir } from "./summary.js"
 import { type SampleOptions, projectTokens, tokenVectors } from "./tokenVectors.js"
 
 export interface TokenFigureOptions extends SampleOptions {

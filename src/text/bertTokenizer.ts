@@ -1,5 +1,6 @@
+import { IGNORE_INDEX } from "../data/labels.js"
 import { type BasicToken, basicTokenize } from "./basic.js"
-import { IGNORE_INDEX, type TextEncoding, type WordEncoding } from "./encoding.js"
+import type { TextEncoding, WordEncoding } from "./encoding.js"
 import { SPECIAL_TOKENS, type Vocab } from "./vocab.js"
 import { type WordPieces, wordPiece } from "./wordpiece.js"
 

@@ -1,5 +1,4 @@
-/** The label of a position the loss ignores (PyTorch's `CrossEntropyLoss` default, used by HF). */
-export const IGNORE_INDEX = -100
+import { IGNORE_INDEX } from "../data/labels.js"
 
 /** A raw sentence encoded for the encoder: `[CLS] … [SEP]`. */
 export interface TextEncoding {
@@ -23,27 +22,26 @@ export interface WordEncoding extends TextEncoding {
   readonly emptyWords: ReadonlyArray<number>
 }
 
-/** A word encoding padded to a fixed length: flat int32 rows, ready for a batch tensor. */
-export interface PaddedEncoding {
-  readonly inputIds: Int32Array
-  readonly attentionMask: Int32Array
-  /** −100 at [CLS], [SEP], continuation subwords and padding; all −100 when the encoding has no labels */
-  readonly labels: Int32Array
-  /** −1 at [CLS], [SEP] and padding */
-  readonly wordIds: Int32Array
-}
-
-/** Pads (never truncates) an encoding to `length` positions with `padId`; padding is masked and ignored. */
-export const padEncoding = (encoding: WordEncoding, length: number, padId: number): PaddedEncoding => {
-  const n = encoding.inputIds.length
-  if (length < n) throw new RangeError(`padEncoding: cannot pad ${n} subwords to ${length}`)
-  const inputIds = new Int32Array(length).fill(padId)
-  const attentionMask = new Int32Array(length)
-  const labels = new Int32Array(length).fill(IGNORE_INDEX)
-  const wordIds = new Int32Array(length).fill(-1)
-  inputIds.set(encoding.inputIds)
-  attentionMask.fill(1, 0, n)
-  if (encoding.labels !== undefined) labels.set(encoding.labels)
-  wordIds.set(encoding.wordIds)
-  return { inputIds, attentionMask, labels, wordIds }
+/**
+ * Encodings padded into one batch of flat `(rows, length)` int32 rows, ready for batch tensors:
+ * to the longest (dynamic padding) unless `length` is given; never truncated. Padding is masked
+ * (`attentionMask` 0), ignored (`labels` −100; all −100 for an encoding without labels) and has
+ * word id −1, like [CLS] and [SEP].
+ */
+export const padRows = (encodings: ReadonlyArray<WordEncoding>, padId: number, length?: number) => {
+  const longest = Math.max(1, ...encodings.map((e) => e.inputIds.length))
+  const width = length ?? longest
+  if (width < longest) throw new RangeError(`padRows: cannot pad ${longest} subwords to ${width}`)
+  const rows = encodings.length
+  const inputIds = new Int32Array(rows * width).fill(padId)
+  const attentionMask = new Int32Array(rows * width)
+  const labels = new Int32Array(rows * width).fill(IGNORE_INDEX)
+  const wordIds = new Int32Array(rows * width).fill(-1)
+  encodings.forEach((e, r) => {
+    inputIds.set(e.inputIds, r * width)
+    attentionMask.fill(1, r * width, r * width + e.inputIds.length)
+    if (e.labels !== undefined) labels.set(e.labels, r * width)
+    wordIds.set(e.wordIds, r * width)
+  })
+  return { rows, length: width, inputIds, attentionMask, labels, wordIds }
 }

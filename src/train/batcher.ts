@@ -10,14 +10,8 @@
  * nothing else.
  */
 import { sampleIndices } from "../data/sampling.js"
-import { IGNORE_INDEX, type WordEncoding } from "../text/encoding.js"
-
-/** One training unit: a source sentence and/or its translation, and the English index it comes from. */
-export interface TrainExample {
-  readonly index: number
-  readonly source?: WordEncoding
-  readonly translation?: WordEncoding
-}
+import { padRows } from "../text/encoding.js"
+import type { TrainExample } from "./examples.js"
 
 export type BatchRows = "source" | "translation" | "paired"
 
@@ -50,21 +44,6 @@ export const epochBatches = (n: number, size: number, seed: number, epoch: numbe
 }
 
 export const batchesPerEpoch = (n: number, size: number): number => Math.ceil(n / size)
-
-/** Pads `encodings` into one batch of flat rows (dynamic padding to the longest). */
-export const padRows = (encodings: ReadonlyArray<WordEncoding>, padId: number) => {
-  const rows = encodings.length
-  const length = Math.max(1, ...encodings.map((e) => e.inputIds.length))
-  const inputIds = new Int32Array(rows * length).fill(padId)
-  const attentionMask = new Int32Array(rows * length)
-  const labels = new Int32Array(rows * length).fill(IGNORE_INDEX)
-  encodings.forEach((e, r) => {
-    inputIds.set(e.inputIds, r * length)
-    attentionMask.fill(1, r * length, r * length + e.inputIds.length)
-    if (e.labels !== undefined) labels.set(e.labels, r * length)
-  })
-  return { rows, length, inputIds, attentionMask, labels }
-}
 
 /** The batch of `examples` at `indices`, with the rows `kind` asks for. */
 export const makeBatch = (

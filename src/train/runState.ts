@@ -16,13 +16,16 @@
 import { createHash } from "node:crypto"
 import { FileSystem } from "@effect/platform"
 import { Effect, Either, ParseResult, Schema } from "effect"
-import { writeFileAtomic } from "../records/atomic.js"
 import { type FloatTensor, decodeSafetensors, encodeSafetensors } from "../model/safetensors.js"
+import { writeFileAtomic } from "../records/atomic.js"
 import { TornStateFile } from "./errors.js"
 
 const NonNegativeInt = Schema.Int.pipe(Schema.nonNegative())
 
 /** Where a run stands; `step` counts optimizer updates done, (`epoch`, `batchIndex`) is the next batch. */
+/** The run state's name in a run folder (fine-tuning and pretraining alike). */
+export const STATE_FILE = "state.safetensors"
+
 export class RunStateMeta extends Schema.Class<RunStateMeta>("RunStateMeta")({
   step: NonNegativeInt,
   epoch: NonNegativeInt,

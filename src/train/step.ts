@@ -6,6 +6,7 @@
  * gradient returns a typed error before any weight is touched.
  */
 import { Either } from "effect"
+import { IGNORE_INDEX } from "../data/labels.js"
 import type {
   Objective,
   ObjectiveInputs,
@@ -19,7 +20,6 @@ import type { BertConfig } from "../model/config.js"
 import { EVAL, type ForwardMode } from "../model/ops.js"
 import type { BertParams } from "../model/params.js"
 import { type Scalar, type Tensor2D, type Tensor3D, tf } from "../runtime/tf.js"
-import { IGNORE_INDEX } from "../text/encoding.js"
 import type { AdamW } from "./adamw.js"
 import type { Batch } from "./batcher.js"
 import { clipScale, globalGradNorm, gradBuffers, nonFiniteGradients } from "./clip.js"

@@ -7,10 +7,10 @@ import { NodeContext } from "@effect/platform-node"
 import { afterAll, describe, expect, it, vi } from "@effect/vitest"
 import { Effect, Exit } from "effect"
 import { modelCommand } from "../../src/cli/model.js"
+import { labelSet } from "../../src/data/labels.js"
 import { loadCheckpoint } from "../../src/model/checkpoint.js"
 import { disposeParams, initParams } from "../../src/model/params.js"
 import { tf } from "../../src/runtime/tf.js"
-import { labelSet } from "../../src/train/labels.js"
 import { FIXTURE_DIR } from "../model/fixture.js"
 
 const root = mkdtempSync(path.join(tmpdir(), "concner-model-"))

@@ -101,6 +101,48 @@ const startRunner = (url: string, port: number) =>
 
 describe.skipIf(!hasData)("grids on workflows", () => {
   it.scopedLive(
+    "the local engine runs a new cell, reports an unavailable one, and refuses a folder of another spec",
+    () =>
+      Effect.gen(function* () {
+        const fs = yield* FileSystem.FileSystem
+        const dir = yield* fs.makeTempDirectoryScoped()
+        const model = yield* makeTinyRunModel(dir)
+        const grid: Grid = {
+          name: "small",
+          sourceSizes: [16],
+          methods: ["en", "mulda"],
+          targets: [...targetsOf("conll", ["de"]), ...targetsOf("wikiann", ["ar"])],
+          seeds: [1],
+          translations: "mulda",
+          protocol: tinyProtocol(60),
+          model
+        }
+        const out = path.join(dir, "out")
+        // en on CoNLL de and mulda on WikiAnn ar (the other two cells are left out to keep the test short)
+        const cells = (yield* expandGrid(grid, { out })).filter((c) =>
+          c.method === "en" ? c.corpus === "conll" : c.corpus === "wikiann"
+        )
+        expect(cells.map((c) => c._tag)).toEqual(["Runnable", "Unavailable"])
+        const run = yield* submitGrid(grid.name, cells).pipe(Effect.provide(local(1)))
+        expect(run.failures).toEqual([])
+        expect(run.outcomes.map((o) => o.status)).toEqual(["ran", "unavailable"])
+        const first = run.outcomes[0]!
+        expect(first.status !== "unavailable" && [first.result.steps, first.result.testSentences]).toEqual([
+          2, 60
+        ])
+
+        // the same folder under another protocol is refused, not overwritten or counted as done
+        const other = yield* expandGrid({ ...grid, protocol: tinyProtocol(61) }, { out })
+        const conflict = yield* submitGrid(grid.name, other.slice(0, 1)).pipe(Effect.provide(local(1)))
+        expect(conflict.outcomes).toEqual([])
+        expect(conflict.failures.map((f) => f.error.reason)).toEqual([
+          expect.stringMatching(/recorded spec .* differs from this grid's/)
+        ])
+      }).pipe(Effect.provide(runLayer("cpu"))),
+    300_000
+  )
+
+  it.scopedLive(
     "a grid's cells share a teacher: En's German teacher serves Spanish, scored on Spanish",
     () =>
       Effect.gen(function* () {
@@ -109,7 +151,7 @@ describe.skipIf(!hasData)("grids on workflows", () => {
         const model = yield* makeTinyRunModel(dir)
         const grid: Grid = {
           name: "shared",
-          sizes: [48],
+          sourceSizes: [48],
           methods: ["en"],
           targets: targetsOf("conll", ["de", "es"]),
           seeds: [1],
@@ -150,7 +192,7 @@ describe.skipIf(!hasData)("grids on workflows", () => {
         const model = yield* makeTinyRunModel(dir)
         const grid: Grid = {
           name: "tiny",
-          sizes: [48],
+          sourceSizes: [48],
           methods: ["en"],
           targets: targetsOf("conll", ["de"]),
           seeds: [1, 2, 3, 4],

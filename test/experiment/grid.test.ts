@@ -1,7 +1,6 @@
 import * as path from "node:path"
-import { FileSystem } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
-import { Cause, Data, Effect, Exit } from "effect"
+import { Cause, Effect, Exit } from "effect"
 import * as csStudy from "../../experiments/cs-study.js"
 import * as quickstart from "../../experiments/quickstart.js"
 import * as sizeStudy from "../../experiments/size-study.js"
@@ -13,28 +12,23 @@ import * as table5 from "../../experiments/table5.js"
 import * as translationEngines from "../../experiments/translation-engines.js"
 import * as wikiann27 from "../../experiments/wikiann27.js"
 import {
-  CellSpecConflict,
   type Grid,
   GridIncomplete,
   GridInvalid,
   decodeGrid,
   expandGrid,
   formatOutcomes,
-  runGrid,
   specHash,
   targetsOf
 } from "../../src/experiment/grid.js"
-import { progressHooks } from "../../src/experiment/progress.js"
 import { RunResult } from "../../src/experiment/result.js"
-import { Protocol } from "../../src/experiment/spec.js"
-import { hasData } from "../support/data.js"
-import { makeTinyRunModel, runLayer, tinyProtocol } from "../support/runs.js"
+import { tinyProtocol } from "../support/runs.js"
 
 const protocol = tinyProtocol(60)
 
 const bigGrid: Grid = {
   name: "big",
-  sizes: [500, 1000],
+  sourceSizes: [500, 1000],
   methods: ["en", "mulda", "concner"],
   targets: [...targetsOf("conll", ["de"]), ...targetsOf("wikiann", ["ar"])],
   seeds: [1, 2],
@@ -63,7 +57,7 @@ describe("expandGrid", () => {
       expect(first.spec.model).toBe("/models/m")
       expect(first.specSha256).toBe(specHash(first.spec))
       // seed-major within a size: a grid stopped part-way holds whole seeds (3 methods × 2 targets each)
-      for (const size of bigGrid.sizes)
+      for (const size of bigGrid.sourceSizes)
         expect(cells.filter((c) => c.sourceSize === size).map((c) => c.seed)).toEqual([
           ...Array(6).fill(1),
           ...Array(6).fill(2)
@@ -98,7 +92,7 @@ describe("expandGrid", () => {
 describe("formatOutcomes", () => {
   it.effect("prints each cell's final test F1 as recorded (percent): the student's for KD methods", () =>
     Effect.gen(function* () {
-      const grid: Grid = { ...bigGrid, sizes: [500], methods: ["en", "concner"], seeds: [1] }
+      const grid: Grid = { ...bigGrid, sourceSizes: [500], methods: ["en", "concner"], seeds: [1] }
       const [en, , concner, arConcner] = yield* expandGrid(grid, { out: "/runs", protocol, model: "/m" })
       const stage = (f1: number) => ({
         dev: { f1: 50, step: 10 },
@@ -224,7 +218,7 @@ describe("experiment files", () => {
       Effect.gen(function* () {
         const grid: Grid = {
           name: "sources",
-          sizes: [500],
+          sourceSizes: [500],
           methods: ["en", "mulda"],
           targets: [...targetsOf("conll", ["de"]), ...targetsOf("conll", ["de"], { engine: "apertium" })],
           seeds: [1],
@@ -259,88 +253,15 @@ describe("experiment files", () => {
 
   it.effect("a default export that is not a grid fails naming the file and the field", () =>
     Effect.gen(function* () {
-      const exit = yield* Effect.exit(decodeGrid({ ...table5.default, sizes: [0] }, "bad.ts"))
+      const exit = yield* Effect.exit(decodeGrid({ ...table5.default, sourceSizes: [0] }, "bad.ts"))
       expect(exit).toStrictEqual(
         Exit.fail(
-          new GridInvalid({ file: "bad.ts", reason: "sizes.0: Expected a positive number, actual 0" })
+          new GridInvalid({
+            file: "bad.ts",
+            reason: "the default export is not a grid: sourceSizes.0: Expected a positive number, actual 0"
+          })
         )
       )
     })
-  )
-})
-
-class Stop extends Data.TaggedError("Stop") {}
-
-const quiet = { isTTY: false, write: () => true } as never
-
-describe.skipIf(!hasData)("runGrid on real data", () => {
-  it.scoped(
-    "runs new cells, resumes an interrupted one, skips completed ones, reports unavailable ones",
-    () =>
-      Effect.gen(function* () {
-        const fs = yield* FileSystem.FileSystem
-        const dir = yield* fs.makeTempDirectoryScoped()
-        const model = yield* makeTinyRunModel(dir)
-        const grid: Grid = {
-          name: "small",
-          sizes: [16],
-          methods: ["en", "mulda"],
-          targets: [...targetsOf("conll", ["de"]), ...targetsOf("wikiann", ["ar"])],
-          seeds: [1],
-          translations: "mulda",
-          protocol,
-          model
-        }
-        const out = path.join(dir, "out")
-        // en on CoNLL de and mulda on WikiAnn ar (the other two cells are left out to keep the test short)
-        const cells = (yield* expandGrid(grid, { out })).filter((c) =>
-          c.method === "en" ? c.corpus === "conll" : c.corpus === "wikiann"
-        )
-        expect(cells.map((c) => c._tag)).toEqual(["Runnable", "Unavailable"])
-
-        // interrupted after its first event: spec.json written, no result.json
-        let seen = 0
-        const stopped = yield* Effect.exit(
-          runGrid(cells, {
-            hooksFor: (runDir) =>
-              Effect.map(progressHooks(runDir, quiet), (hooks) => ({
-                onEvent: (stage, event, total) =>
-                  ++seen > 1 ? Effect.die(new Stop()) : hooks.onEvent(stage, event, total)
-              }))
-          })
-        )
-        expect(Exit.isFailure(stopped)).toBe(true)
-        const runDir = path.join(out, "conll/en/de/16/seed-1")
-        expect(yield* fs.exists(path.join(runDir, "spec.json"))).toBe(true)
-        expect(yield* fs.exists(path.join(runDir, "result.json"))).toBe(false)
-
-        const hooksFor = (runDir: string) => progressHooks(runDir, quiet)
-        const resumed = yield* runGrid(cells, { hooksFor })
-        expect(resumed.map((o) => o.status)).toEqual(["resumed", "unavailable"])
-        const first = resumed[0]!
-        if (first.status !== "resumed") throw new Error("unreachable")
-        expect(first.result.steps).toBe(2)
-        expect(first.result.testSentences).toBe(60)
-
-        let started = 0
-        const again = yield* runGrid(cells, {
-          hooksFor: (d) =>
-            Effect.zipLeft(
-              hooksFor(d),
-              Effect.sync(() => started++)
-            )
-        })
-        expect(again.map((o) => o.status)).toEqual(["skipped", "unavailable"])
-        expect(started).toBe(0)
-        expect(again[0]?.status === "skipped" && again[0].result).toEqual(first.result)
-
-        // the same folder under another protocol is refused, not overwritten or counted as done
-        const other = yield* expandGrid(grid, { out, protocol: Protocol.make({ ...protocol, lr: 2e-3 }) })
-        const conflict = yield* Effect.exit(runGrid(other.slice(0, 1), { hooksFor }))
-        expect(
-          Exit.isFailure(conflict) && conflict.cause._tag === "Fail" && conflict.cause.error
-        ).toBeInstanceOf(CellSpecConflict)
-      }).pipe(Effect.provide(runLayer("cpu"))),
-    300_000
   )
 })

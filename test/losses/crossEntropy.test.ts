@@ -1,6 +1,7 @@
 import { FastCheck as fc } from "effect"
 import { describe, expect, it } from "vitest"
-import { IGNORED_LABEL, tokenCrossEntropy } from "../../src/losses/crossEntropy.js"
+import { IGNORE_INDEX } from "../../src/data/labels.js"
+import { tokenCrossEntropy } from "../../src/losses/crossEntropy.js"
 import { distillationHard, distillationKl, distillationMse } from "../../src/losses/distillation.js"
 import { lawParameters } from "../../src/losses/laws.js"
 import { referenceCrossEntropy, referenceDistillationMse } from "../../src/losses/reference.js"
@@ -29,7 +30,7 @@ const sequenceBatch = fc
         { minLength: b, maxLength: b }
       ),
       labels: fc.array(
-        fc.array(fc.oneof(fc.nat(c - 1), fc.constant(IGNORED_LABEL)), { minLength: t, maxLength: t }),
+        fc.array(fc.oneof(fc.nat(c - 1), fc.constant(IGNORE_INDEX)), { minLength: t, maxLength: t }),
         { minLength: b, maxLength: b }
       )
     })
@@ -128,7 +129,7 @@ describe("distillation losses (eq. 9 and variants)", () => {
       teacher: probs(
         logits.map((s, b) => s.map((z, t) => z.map((v, c) => v + noise[(b * 31 + t * 5 + c) % 120]!)))
       ),
-      mask: labels.map((row) => row.map((y) => (y === IGNORED_LABEL ? 0 : 1)))
+      mask: labels.map((row) => row.map((y) => (y === IGNORE_INDEX ? 0 : 1)))
     }))
 
   it("MSE matches a value worked out by hand", () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { FastCheck as fc } from "effect"
+import { IGNORE_INDEX } from "../../src/data/labels.js"
 import { type Corruption, type MaskingOptions, maskSequence } from "../../src/pretrain/masking.js"
-import { IGNORE_INDEX } from "../../src/text/encoding.js"
 
 const numRuns = Number(process.env.CONCNER_PROP_RUNS ?? 100)
 const seed = 20261126

@@ -4,10 +4,10 @@ import { FileSystem } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit, Schema } from "effect"
-import { collectResults } from "../../src/report/summary.js"
 import { CommitInfo, Numerics, RunRecord } from "../../src/records/runRecord.js"
 import { FigureInvalid, readFigure } from "../../src/report/figures.js"
 import { backendText, commitState, writeHtmlReport } from "../../src/report/html.js"
+import { collectResults } from "../../src/report/summary.js"
 import { MBERT, sampleFolder, sampleRuns } from "./syntheticRuns.js"
 
 const count = (text: string, pattern: RegExp) => (text.match(pattern) ?? []).length

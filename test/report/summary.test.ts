@@ -5,6 +5,7 @@ import { NodeContext } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit, FastCheck as fc } from "effect"
 import { CellFileInvalid } from "../../src/experiment/grid.js"
+import { RunResult } from "../../src/experiment/result.js"
 import { paperF1, paperRows } from "../../src/report/paperTables.js"
 import {
   DuplicateResult,
@@ -16,7 +17,6 @@ import {
   tCritical95,
   versusText
 } from "../../src/report/summary.js"
-import { RunResult } from "../../src/experiment/result.js"
 
 const runs = Number(process.env.CONCNER_PROP_RUNS ?? 100)
 

@@ -1,8 +1,9 @@
 import { describe, expect, it } from "@effect/vitest"
 import { FastCheck as fc } from "effect"
+import { IGNORE_INDEX } from "../../src/data/labels.js"
 import { BertTokenizer } from "../../src/text/bertTokenizer.js"
 import { isRemoved, splitsWords } from "../../src/text/chars.js"
-import { IGNORE_INDEX, padEncoding } from "../../src/text/encoding.js"
+import { padRows } from "../../src/text/encoding.js"
 import { numRuns, seed, tinyVocab } from "./fixture.js"
 
 const tokenizer = new BertTokenizer(tinyVocab)
@@ -137,13 +138,13 @@ describe("BertTokenizer.encodeWords", () => {
     expect(() => tokenizer.encodeWords(["a", "b"], [1])).toThrow(RangeError)
   })
 
-  it("padEncoding masks and ignores the padding", () => {
-    const p = padEncoding(tokenizer.encodeWords(["ab", "c"], [4, 5]), 6, tinyVocab.padId)
+  it("padRows masks and ignores the padding", () => {
+    const p = padRows([tokenizer.encodeWords(["ab", "c"], [4, 5])], tinyVocab.padId, 6)
     expect(Array.from(p.inputIds)).toEqual([3, tinyVocab.id("ab"), tinyVocab.id("c"), 4, 0, 0])
     expect(Array.from(p.attentionMask)).toEqual([1, 1, 1, 1, 0, 0])
     expect(Array.from(p.labels)).toEqual([-100, 4, 5, -100, -100, -100])
     expect(Array.from(p.wordIds)).toEqual([-1, 0, 1, -1, -1, -1])
-    expect(() => padEncoding(tokenizer.encodeWords(["ab", "c"]), 3, 0)).toThrow(RangeError)
+    expect(() => padRows([tokenizer.encodeWords(["ab", "c"])], 0, 3)).toThrow(RangeError)
   })
 
   const word = fc.oneof(

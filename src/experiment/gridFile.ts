@@ -1,5 +1,6 @@
 /**
- * A grid as a JSON file — the fields of the TypeScript `Grid`, flattened for hand-writing:
+ * Loading a grid: from an experiment module's default export, or from a JSON grid file — the
+ * fields of `GridSchema`, flattened for hand-writing:
  * `{"methods":["en","mulda"],"langs":["de"],"sourceSizes":[64],"seeds":[1,2],"model":"DIR",
  * "protocol":"cpu","overrides":{"maxSteps":16}}`. Optional: `name` (default: the file's name),
  * `corpus` (`conll`, default, or `wikiann`), `translations` (`mulda`), `mismatches` (`keep`).
@@ -7,12 +8,14 @@
  * not have, an unknown field or an override of the wrong type fails naming the field.
  */
 import * as path from "node:path"
+import { pathToFileURL } from "node:url"
 import { FileSystem } from "@effect/platform"
-import { Data, Effect, ParseResult, Schema } from "effect"
+import { Effect, Schema } from "effect"
 import { conllLangs, wikiannLangs } from "../data/datasets.js"
-import { type Grid, targetsOf } from "../experiment/grid.js"
-import { Protocol, ProtocolName, TranslationSource, protocols } from "../experiment/spec.js"
 import { PaperVariant, paperObjectives } from "../losses/objective.js"
+import { type Grid, GridInvalid, decodeGrid, formatIssues, targetsOf } from "./grid.js"
+import { Protocol, ProtocolName, protocols } from "./spec.js"
+import { TranslationSource } from "./translations.js"
 
 /** Targets per corpus: every language but English, the source. */
 const targetLangs = {
@@ -61,16 +64,6 @@ export const GridFile = Schema.Struct({
 )
 export type GridFile = typeof GridFile.Type
 
-/** A grid file that cannot be read or decoded. */
-export class GridFileInvalid extends Data.TaggedError("GridFileInvalid")<{
-  readonly file: string
-  readonly reason: string
-}> {
-  override get message() {
-    return `${this.file}: ${this.reason}`
-  }
-}
-
 /** The `Grid` a decoded file describes; `model` is resolved against the file's folder. */
 export const gridOfFile = (file: GridFile, at: string): Grid => {
   const base = file.protocol ?? (file.overrides ? "cpu" : undefined)
@@ -78,7 +71,7 @@ export const gridOfFile = (file: GridFile, at: string): Grid => {
     base === undefined ? undefined : Protocol.make({ ...protocols[base], ...(file.overrides ?? {}) })
   return {
     name: file.name ?? path.basename(at, path.extname(at)),
-    sizes: file.sourceSizes,
+    sourceSizes: file.sourceSizes,
     methods: file.methods,
     targets: targetsOf(file.corpus, file.langs),
     seeds: file.seeds,
@@ -89,16 +82,11 @@ export const gridOfFile = (file: GridFile, at: string): Grid => {
   }
 }
 
-const formatIssues = (e: ParseResult.ParseError) =>
-  ParseResult.ArrayFormatter.formatErrorSync(e)
-    .map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`)
-    .join("; ")
-
 /** Decodes a grid file's text (unknown fields are errors, as a typo must not pass silently). */
-export const decodeGridFile = (text: string, file: string): Effect.Effect<Grid, GridFileInvalid> =>
+export const decodeGridFile = (text: string, file: string): Effect.Effect<Grid, GridInvalid> =>
   Schema.decodeUnknown(Schema.parseJson(GridFile), { onExcessProperty: "error" })(text).pipe(
     Effect.map((decoded) => gridOfFile(decoded, file)),
-    Effect.mapError((e) => new GridFileInvalid({ file, reason: formatIssues(e) }))
+    Effect.mapError((e) => new GridInvalid({ file, reason: formatIssues(e) }))
   )
 
 /** Reads and decodes a grid file. */
@@ -106,6 +94,18 @@ export const loadGridFile = Effect.fn("GridFile.load")(function* (file: string) 
   const fs = yield* FileSystem.FileSystem
   const text = yield* fs
     .readFileString(file)
-    .pipe(Effect.mapError((e) => new GridFileInvalid({ file, reason: `cannot be read: ${e.message}` })))
+    .pipe(Effect.mapError((e) => new GridInvalid({ file, reason: `cannot be read: ${e.message}` })))
   return yield* decodeGridFile(text, file)
 })
+
+/** The grid default-exported by an experiment module. */
+export const loadGridModule = (file: string) =>
+  Effect.tryPromise({
+    try: () => import(pathToFileURL(path.resolve(file)).href) as Promise<{ default?: unknown }>,
+    catch: (e) =>
+      new GridInvalid({ file, reason: `cannot be loaded: ${e instanceof Error ? e.message : String(e)}` })
+  }).pipe(Effect.flatMap((module) => decodeGrid(module.default, file)))
+
+/** The grid of a SPEC argument: a JSON grid file or an experiment module. */
+export const loadGrid = (file: string) =>
+  file.toLowerCase().endsWith(".json") ? loadGridFile(file) : loadGridModule(file)

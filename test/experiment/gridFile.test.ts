@@ -5,8 +5,9 @@ import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit } from "effect"
-import { GridFileInvalid, decodeGridFile } from "../../src/cluster/gridFile.js"
+import { GridInvalid } from "../../src/experiment/grid.js"
 import { expandGrid } from "../../src/experiment/grid.js"
+import { decodeGridFile } from "../../src/experiment/gridFile.js"
 
 const bin = fileURLToPath(new URL("../../bin/concner.js", import.meta.url))
 
@@ -52,7 +53,7 @@ describe("JSON grid files", () => {
   it.effect("an unknown method, language, field or override fails naming it", () =>
     Effect.gen(function* () {
       const method = yield* failure({ ...example, methods: ["en", "mulda2"] })
-      expect(method).toBeInstanceOf(GridFileInvalid)
+      expect(method).toBeInstanceOf(GridInvalid)
       expect(method?.message).toMatch(/^\/grids\/g\.json: methods\.1: unknown method "mulda2" \(known: en, /)
       expect((yield* failure({ ...example, langs: ["de", "xx"] }))?.message).toBe(
         '/grids/g.json: langs.1: unknown conll target language "xx" (known: de, es, nl)'

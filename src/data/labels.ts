@@ -2,6 +2,10 @@
  * The label set of a corpus: IOB2 tags over its entity types, `O` first (id 0), then `B-X`, `I-X`
  * per type in the given order. CoNLL has PER, LOC, ORG, MISC (9 tags); WikiAnn PER, LOC, ORG (7).
  */
+
+/** The label of a position no loss trains on (PyTorch's `CrossEntropyLoss` default, used by HF). */
+export const IGNORE_INDEX = -100
+
 export interface LabelSet {
   readonly tags: ReadonlyArray<string>
   readonly ids: ReadonlyMap<string, number>

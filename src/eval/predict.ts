@@ -5,8 +5,7 @@
  * guessed tag silently: they are predicted `O` and counted in `unpredictedWords`.
  */
 import type { Sentence } from "../data/conll.js"
-import { scoreConlleval } from "../eval/conlleval.js"
-import type { EntityScores } from "../eval/scores.js"
+import type { LabelSet } from "../data/labels.js"
 import { tokenClassifier } from "../model/classifier.js"
 import type { BertConfig } from "../model/config.js"
 import { EVAL } from "../model/ops.js"
@@ -14,8 +13,9 @@ import type { BertParams } from "../model/params.js"
 import { tf } from "../runtime/tf.js"
 import type { BertTokenizer } from "../text/bertTokenizer.js"
 import type { WordEncoding } from "../text/encoding.js"
-import { padRows } from "./batcher.js"
-import type { LabelSet } from "./labels.js"
+import { padRows } from "../text/encoding.js"
+import { scoreConlleval } from "./conlleval.js"
+import type { EntityScores } from "./scores.js"
 
 export interface Predictions {
   /** Predicted IOB2 tags, one per word of each sentence. */

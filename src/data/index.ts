@@ -1,0 +1,12 @@
+/** The data stage's public API (`concner/data`). */
+export * from "./Corpora.js"
+export * from "./conll.js"
+export * from "./datasets.js"
+export * from "./errors.js"
+export * from "./indexFile.js"
+export * from "./labels.js"
+export * from "./lineError.js"
+export * from "./pairing.js"
+export * from "./sampling.js"
+export * from "./scheme.js"
+export * from "./stats.js"

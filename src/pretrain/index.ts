@@ -1,0 +1,11 @@
+/** The pretrain stage's public API (`concner/pretrain`). */
+export * from "./codeSwitch.js"
+export * from "./config.js"
+export * from "./errors.js"
+export * from "./examples.js"
+export * from "./masking.js"
+export * from "./mlmHead.js"
+export * from "./modelCard.js"
+export * from "./run.js"
+export * from "./sources.js"
+export * from "./step.js"

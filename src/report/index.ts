@@ -1,0 +1,13 @@
+/** The report stage's public API (`concner/report`). */
+export * from "./charts.js"
+export * from "./deviations.js"
+export * from "./figures.js"
+export * from "./html.js"
+export * from "./htmlTables.js"
+export * from "./htmlTemplate.js"
+export * from "./paperTables.js"
+export * from "./runFiles.js"
+export * from "./summary.js"
+export * from "./svg.js"
+export * from "./tokenVectors.js"
+export * from "./visualize.js"

@@ -1,0 +1,12 @@
+/** The runtime stage's public API (`concner/runtime`). */
+export * from "./TensorRuntime.js"
+export * from "./backends.js"
+export * from "./dropoutMask.js"
+export * from "./errors.js"
+export * from "./gradients.js"
+export * from "./info.js"
+export * from "./kernels.js"
+export * from "./native.js"
+export * from "./nativeKernels.js"
+export * from "./scope.js"
+export * from "./tf.js"

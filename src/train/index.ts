@@ -1,0 +1,12 @@
+/** The train stage's public API (`concner/train`). */
+export * from "./adamw.js"
+export * from "./batcher.js"
+export * from "./clip.js"
+export * from "./errors.js"
+export * from "./examples.js"
+export * from "./init.js"
+export * from "./loop.js"
+export * from "./runState.js"
+export * from "./schedule.js"
+export * from "./step.js"
+export * from "./weights.js"

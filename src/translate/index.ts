@@ -1,0 +1,11 @@
+/** The translate stage's public API (`concner/translate`). */
+export * from "./Translator.js"
+export * from "./apertium.js"
+export * from "./cache.js"
+export * from "./dictionary.js"
+export * from "./errors.js"
+export * from "./lineEngine.js"
+export * from "./markup.js"
+export * from "./project.js"
+export * from "./report.js"
+export * from "./verdict.js"

@@ -1,11 +1,26 @@
 /**
- * Flags and layers most commands share: `--data` (the data root) and `--backend` (the tensor
- * backend), and the layer they select; `--teachers` for the commands that run a grid's cells.
+ * Flags and layers the commands share, each flag declared once: `--data` (the data root) and
+ * `--backend` (the tensor backend) and the layer they select, `--model`, `--out`, `--seed`,
+ * `--json` (each command describes and defaults them for itself), and `--teachers` for the
+ * commands that run a grid's cells.
  */
 import { Options } from "@effect/cli"
 import { Layer, Option } from "effect"
-import { Corpora } from "../data/Corpora.js"
-import { TensorRuntime, backendChoices } from "../runtime/TensorRuntime.js"
+import { Corpora } from "../data/index.js"
+import { TensorRuntime, backendChoices } from "../runtime/index.js"
+
+/** An encoder or model folder that must exist. */
+export const modelOption = Options.directory("model", { exists: "yes" })
+
+/** The folder a command writes (created). */
+export const outOption = Options.directory("out")
+
+/** The file a command writes. */
+export const outFileOption = Options.file("out")
+
+export const seedOption = Options.integer("seed")
+
+export const jsonOption = Options.boolean("json")
 
 export const dataOption = Options.directory("data").pipe(
   Options.optional,

@@ -5,9 +5,15 @@
  */
 import { Command, Options } from "@effect/cli"
 import { Console, Effect, Option } from "effect"
-import { Corpora } from "../data/Corpora.js"
-import { corpusName, translationName } from "../data/datasets.js"
-import { type SentenceCounts, countSentences, orderTypes } from "../data/stats.js"
+import {
+  Corpora,
+  type SentenceCounts,
+  corpusName,
+  countSentences,
+  orderTypes,
+  translationName
+} from "../data/index.js"
+import { dataOption, jsonOption } from "./common.js"
 
 export interface DatasetRow extends SentenceCounts {
   readonly corpus: string
@@ -89,13 +95,8 @@ export const formatTable = (rows: ReadonlyArray<DatasetRow>): string => {
     .join("\n")
 }
 
-const data = Options.directory("data", { exists: "yes" }).pipe(
-  Options.withDescription("data root (default: $CONCNER_DATA, else ../shared/data)"),
-  Options.optional
-)
-const json = Options.boolean("json").pipe(
-  Options.withDescription("print the JSON contract instead of a table")
-)
+const data = dataOption
+const json = jsonOption.pipe(Options.withDescription("print the JSON contract instead of a table"))
 
 const stats = Command.make("stats", { data, json }, ({ json }) =>
   Effect.gen(function* () {

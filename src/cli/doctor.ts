@@ -5,11 +5,10 @@
  */
 import { Command, Options } from "@effect/cli"
 import { Console, Effect, Schema } from "effect"
-import { TensorRuntime, backendChoices } from "../runtime/TensorRuntime.js"
-import { RuntimeInfo, formatRuntimeInfo } from "../runtime/info.js"
-import { runtimeLayer } from "./common.js"
+import { RuntimeInfo, TensorRuntime, backendChoices, formatRuntimeInfo } from "../runtime/index.js"
+import { jsonOption, runtimeLayer } from "./common.js"
 
-const json = Options.boolean("json").pipe(Options.withDescription("print the report as one JSON object"))
+const json = jsonOption.pipe(Options.withDescription("print the report as one JSON object"))
 
 const backend = Options.text("backend").pipe(
   Options.withDescription(

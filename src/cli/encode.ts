@@ -6,16 +6,10 @@
 import { createInterface } from "node:readline"
 import { Command, Options } from "@effect/cli"
 import { Console, Data, Effect, Option, Stream } from "effect"
-import { loadCheckpoint } from "../model/checkpoint.js"
-import type { BertConfig } from "../model/config.js"
-import { bertEncoder } from "../model/encoder.js"
-import { EVAL } from "../model/ops.js"
-import type { BertParams } from "../model/params.js"
-import { backendChoices } from "../runtime/TensorRuntime.js"
-import { tf } from "../runtime/tf.js"
-import { loadTokenizer } from "../text/Tokenizer.js"
-import type { TextEncoding } from "../text/encoding.js"
-import { runtimeLayer } from "./common.js"
+import { type BertConfig, type BertParams, EVAL, bertEncoder, loadCheckpoint } from "../model/index.js"
+import { tf } from "../runtime/index.js"
+import { type TextEncoding, loadTokenizer } from "../text/index.js"
+import { backendOption, modelOption, runtimeLayer } from "./common.js"
 
 /** An input line longer than the model (or `--max-length`) takes, when truncation was not asked for. */
 export class SentenceTooLong extends Data.TaggedError("SentenceTooLong")<{
@@ -81,17 +75,14 @@ const stdinLines = Stream.suspend(() =>
   )
 )
 
-const model = Options.directory("model", { exists: "yes" }).pipe(
+const model = modelOption.pipe(
   Options.withDescription("HF-layout BERT folder: config.json, model.safetensors, vocab.txt")
 )
 const maxLength = Options.integer("max-length").pipe(
   Options.optional,
   Options.withDescription("truncate to N subwords with [CLS]/[SEP] (default: fail on longer sentences)")
 )
-const backend = Options.choice("backend", backendChoices).pipe(
-  Options.optional,
-  Options.withDescription("tensor backend (default: CONCNER_BACKEND, else the fastest available)")
-)
+const backend = backendOption
 
 export const encodeCommand = Command.make("encode", { model, maxLength, backend }, (flags) =>
   Effect.gen(function* () {

@@ -7,11 +7,9 @@ import { text } from "node:stream/consumers"
 import { Args, Command, Options } from "@effect/cli"
 import { FileSystem } from "@effect/platform"
 import { Console, Effect } from "effect"
-import { DataReadError } from "../data/errors.js"
-import { scoreConlleval } from "../eval/conlleval.js"
-import { decodeConlleval } from "../eval/input.js"
-import { formatReport } from "../eval/report.js"
-import { scoreStrict } from "../eval/strict.js"
+import { DataReadError } from "../data/index.js"
+import { decodeConlleval, formatReport, scoreConlleval, scoreStrict } from "../eval/index.js"
+import { jsonOption } from "./common.js"
 
 const file = Args.text({ name: "FILE" }).pipe(
   Args.withDescription(
@@ -24,7 +22,7 @@ const scheme = Options.choice("scheme", ["conlleval", "iob2", "iobes"]).pipe(
     "conlleval: conlleval.pl's chunk rules (reads IOB1 and IOB2 alike); iob2|iobes: check tags, convert, score exact spans"
   )
 )
-const json = Options.boolean("json").pipe(Options.withDescription("print scores as JSON"))
+const json = jsonOption.pipe(Options.withDescription("print scores as JSON"))
 
 const readInput = (path: string) =>
   path === "-"

@@ -5,18 +5,20 @@
  */
 import { Command, Options } from "@effect/cli"
 import { Console, Data, Effect, Layer, Option } from "effect"
-import { Corpora } from "../data/Corpora.js"
-import { labelSet } from "../data/labels.js"
-import { loadCheckpoint, saveCheckpoint } from "../model/checkpoint.js"
-import { loadBertConfig } from "../model/config.js"
-import { convertCheckpoint } from "../model/convert.js"
-import { countParams, initParams, scopedParams } from "../model/params.js"
-import { trimModel } from "../model/trim.js"
-import { TensorRuntime, backendChoices } from "../runtime/TensorRuntime.js"
-import { loadTokenizer } from "../text/Tokenizer.js"
-import { trimVocabulary } from "../text/trim.js"
-import { loadVocab } from "../text/vocab.js"
-import { dataOption, runtimeLayer } from "./common.js"
+import { Corpora, labelSet } from "../data/index.js"
+import {
+  convertCheckpoint,
+  countParams,
+  initParams,
+  loadBertConfig,
+  loadCheckpoint,
+  saveCheckpoint,
+  scopedParams,
+  trimModel
+} from "../model/index.js"
+import { TensorRuntime } from "../runtime/index.js"
+import { loadTokenizer, loadVocab, trimVocabulary } from "../text/index.js"
+import { backendOption, dataOption, modelOption, outOption, runtimeLayer, seedOption } from "./common.js"
 
 export class ModelInitError extends Data.TaggedError("ModelInitError")<{
   readonly file: string
@@ -44,11 +46,8 @@ const config = Options.file("config", { exists: "yes" }).pipe(
   Options.withDescription("HF BERT config.json (model_type bert; its vocab_size must match --vocab)")
 )
 const vocab = Options.file("vocab", { exists: "yes" }).pipe(Options.withDescription("WordPiece vocab.txt"))
-const out = Options.directory("out").pipe(Options.withDescription("folder to write the checkpoint to"))
-const seed = Options.integer("seed").pipe(
-  Options.withDefault(0),
-  Options.withDescription("initialisation seed")
-)
+const out = outOption.pipe(Options.withDescription("folder to write the checkpoint to"))
+const seed = seedOption.pipe(Options.withDefault(0), Options.withDescription("initialisation seed"))
 const labels = Options.text("labels").pipe(
   Options.optional,
   Options.withDescription(
@@ -56,10 +55,7 @@ const labels = Options.text("labels").pipe(
   )
 )
 const data = dataOption
-const backend = Options.choice("backend", backendChoices).pipe(
-  Options.optional,
-  Options.withDescription("tensor backend (default: CONCNER_BACKEND, else the fastest available)")
-)
+const backend = backendOption
 
 const init = Command.make("init", { config, vocab, out, seed, labels, backend }, (flags) =>
   Effect.gen(function* () {
@@ -88,9 +84,7 @@ const init = Command.make("init", { config, vocab, out, seed, labels, backend },
   }).pipe(Effect.scoped, Effect.provide(runtimeLayer(flags.backend)))
 ).pipe(Command.withDescription("Write a randomly initialised BERT token-classification checkpoint"))
 
-const model = Options.directory("model", { exists: "yes" }).pipe(
-  Options.withDescription("HF-layout BERT folder")
-)
+const model = modelOption.pipe(Options.withDescription("HF-layout BERT folder"))
 const dataset = Options.text("dataset").pipe(
   Options.repeated,
   Options.withDescription("corpus/lang (e.g. conll/de, wikiann/ar): all its splits are kept; repeat the flag")

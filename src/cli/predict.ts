@@ -6,15 +6,14 @@
 import { Args, Command, Options } from "@effect/cli"
 import { FileSystem } from "@effect/platform"
 import { Console, Effect } from "effect"
-import { decodeConll } from "../data/conll.js"
-import { labelSetOf } from "../data/labels.js"
-import { predictTags } from "../eval/predict.js"
-import { loadCheckpoint } from "../model/checkpoint.js"
-import { loadTokenizer } from "../text/Tokenizer.js"
-import { backendOption, runtimeLayer } from "./common.js"
+import { decodeConll, labelSetOf } from "../data/index.js"
+import { predictTags } from "../eval/index.js"
+import { loadCheckpoint } from "../model/index.js"
+import { loadTokenizer } from "../text/index.js"
+import { backendOption, modelOption, runtimeLayer } from "./common.js"
 import { ModelInitError } from "./model.js"
 
-const model = Options.directory("model", { exists: "yes" }).pipe(
+const model = modelOption.pipe(
   Options.withDescription("a trained token-classification folder (e.g. RUN_DIR/teacher)")
 )
 const file = Args.text({ name: "FILE" }).pipe(Args.withDescription("CoNLL file, or - for stdin"))

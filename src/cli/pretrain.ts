@@ -6,15 +6,16 @@
 import { Command, Options } from "@effect/cli"
 import { NodeFileSystem } from "@effect/platform-node"
 import { Console, Effect, Layer, Option } from "effect"
-import { Corpora } from "../data/Corpora.js"
-import { loadPretrainConfig } from "../pretrain/config.js"
-import { runPretraining } from "../pretrain/run.js"
-import { readPretrainData } from "../pretrain/sources.js"
-import type { PretrainStepResult } from "../pretrain/step.js"
-import { TensorRuntime } from "../runtime/TensorRuntime.js"
-import { BertTokenizer } from "../text/bertTokenizer.js"
-import { loadVocab } from "../text/vocab.js"
-import { backendOption, dataOption, runtimeLayer } from "./common.js"
+import { Corpora } from "../data/index.js"
+import {
+  type PretrainStepResult,
+  loadPretrainConfig,
+  readPretrainData,
+  runPretraining
+} from "../pretrain/index.js"
+import { TensorRuntime } from "../runtime/index.js"
+import { BertTokenizer, loadVocab } from "../text/index.js"
+import { backendOption, dataOption, outOption, runtimeLayer } from "./common.js"
 
 const config = Options.file("config", { exists: "yes" }).pipe(
   Options.withDescription("JSON: {model: BERT config.json fields, seed, steps, batchSize, maxLength, lr, …}")
@@ -22,7 +23,7 @@ const config = Options.file("config", { exists: "yes" }).pipe(
 const vocab = Options.file("vocab", { exists: "yes" }).pipe(
   Options.withDescription("vocab.txt (with [MASK])")
 )
-const out = Options.directory("out").pipe(Options.withDescription("output folder (checkpoint, card, run/)"))
+const out = outOption.pipe(Options.withDescription("output folder (checkpoint, card, run/)"))
 const steps = Options.integer("steps").pipe(
   Options.optional,
   Options.withDescription("total steps (overrides the config)")

@@ -5,18 +5,17 @@
 import * as path from "node:path"
 import { Command, Options } from "@effect/cli"
 import { Console, Effect, Option } from "effect"
-import { progressHooks } from "../experiment/progress.js"
-import { formatQuickstart, runQuickstart } from "../experiment/quickstart.js"
-import { backendOption, dataAndRuntime, dataOption } from "./common.js"
+import { formatQuickstart, progressHooks, runQuickstart } from "../experiment/index.js"
+import { backendOption, dataAndRuntime, dataOption, modelOption, outOption, seedOption } from "./common.js"
 
 const lang = Options.choice("lang", ["de", "es", "nl"]).pipe(Options.withDefault("de" as const))
 const sourceSize = Options.integer("source-size").pipe(Options.withDefault(500))
-const seed = Options.integer("seed").pipe(Options.withDefault(1))
-const model = Options.directory("model", { exists: "yes" }).pipe(
+const seed = seedOption.pipe(Options.withDefault(1))
+const model = modelOption.pipe(
   Options.optional,
   Options.withDescription("encoder folder (default: the shipped pretrained encoder, models/concner-small)")
 )
-const out = Options.directory("out").pipe(Options.withDefault("runs/quickstart"))
+const out = outOption.pipe(Options.withDefault("runs/quickstart"))
 const data = dataOption
 const backend = backendOption
 

@@ -8,12 +8,11 @@ import * as path from "node:path"
 import { Args, Command, Options } from "@effect/cli"
 import { FileSystem } from "@effect/platform"
 import { Console, Effect, Option } from "effect"
-import { collectResults, formatReportMarkdown, reportJson, summarizeResults } from "../report/summary.js"
+import { collectResults, formatReportMarkdown, reportJson, summarizeResults } from "../report/index.js"
+import { jsonOption } from "./common.js"
 
 const dir = Args.directory({ name: "DIR", exists: "yes" })
-const json = Options.boolean("json").pipe(
-  Options.withDescription("print the rows as JSON instead of Markdown")
-)
+const json = jsonOption.pipe(Options.withDescription("print the rows as JSON instead of Markdown"))
 const html = Options.file("html").pipe(
   Options.optional,
   Options.withDescription(
@@ -35,7 +34,7 @@ export const reportCommand = Command.make("report", { dir, json, html, figure },
     if (Option.isNone(flags.html)) return
     const out = flags.html.value
     // vega and vega-lite take ~0.7 s to load: only --html pays for them
-    const { writeHtmlReport } = yield* Effect.promise(() => import("../report/html.js"))
+    const { writeHtmlReport } = yield* Effect.promise(() => import("../report/index.js"))
     const fs = yield* FileSystem.FileSystem
     yield* fs.makeDirectory(path.dirname(path.resolve(out)), { recursive: true })
     yield* writeHtmlReport({ dir: flags.dir, found, figureFiles: flags.figure, out })

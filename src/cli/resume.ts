@@ -5,8 +5,7 @@
  */
 import { Args, Command } from "@effect/cli"
 import { Console, Effect } from "effect"
-import { progressHooks } from "../experiment/progress.js"
-import { resumeExperiment } from "../experiment/run.js"
+import { progressHooks, resumeExperiment } from "../experiment/index.js"
 import { backendOption, dataAndRuntime, dataOption, runOptions, teachersOption } from "./common.js"
 
 const runDir = Args.directory({ name: "RUN_DIR", exists: "yes" })

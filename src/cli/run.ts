@@ -11,17 +11,18 @@
 import * as path from "node:path"
 import { Args, Command, Options } from "@effect/cli"
 import { Console, Data, Effect, Layer, Option } from "effect"
-import { clientEngine, localEngine } from "../cluster/engine.js"
-import { makeProgressPrinter } from "../cluster/progressView.js"
-import { cellWorkflowLayer } from "../cluster/runner.js"
-import { submitGrid } from "../cluster/submit.js"
-import { cellLabel, expandGrid, formatOutcomes } from "../experiment/grid.js"
-import { loadGrid } from "../experiment/gridFile.js"
-import { protocols } from "../experiment/spec.js"
-import { shippedEncoder } from "../model/shipped.js"
-import { specModelPath } from "../records/modelPath.js"
-import { formatReportMarkdown, summarizeResults } from "../report/summary.js"
-import { backendOption, dataAndRuntime, dataOption } from "./common.js"
+import {
+  cellWorkflowLayer,
+  clientEngine,
+  localEngine,
+  makeProgressPrinter,
+  submitGrid
+} from "../cluster/index.js"
+import { cellLabel, expandGrid, formatOutcomes, loadGrid, protocols } from "../experiment/index.js"
+import { shippedEncoder } from "../model/index.js"
+import { specModelPath } from "../records/index.js"
+import { formatReportMarkdown, summarizeResults } from "../report/index.js"
+import { backendOption, dataAndRuntime, dataOption, modelOption, outOption } from "./common.js"
 
 const file = Args.file({ name: "SPEC", exists: "yes" }).pipe(
   Args.withDescription("an experiment module (experiments/*.ts) or a JSON grid file (*.json)")
@@ -36,11 +37,11 @@ const protocol = Options.choice("protocol", ["cpu", "paper"]).pipe(
   Options.optional,
   Options.withDescription("training protocol (default: the grid's own, else cpu)")
 )
-const out = Options.directory("out").pipe(
+const out = outOption.pipe(
   Options.optional,
   Options.withDescription("output folder (default runs/<grid name>)")
 )
-const model = Options.directory("model", { exists: "yes" }).pipe(
+const model = modelOption.pipe(
   Options.optional,
   Options.withDescription(
     "encoder folder (default: the grid's, else under a protocol other than paper the shipped models/concner-small)"

@@ -11,10 +11,8 @@
 import * as os from "node:os"
 import { Args, Command, Options } from "@effect/cli"
 import { Console, Effect, Layer } from "effect"
-import { childHooks } from "../cluster/child.js"
-import { runnerEngine } from "../cluster/engine.js"
-import { cellWorkflowLayer } from "../cluster/runner.js"
-import { resumeExperiment } from "../experiment/run.js"
+import { cellWorkflowLayer, childHooks, runnerEngine } from "../cluster/index.js"
+import { resumeExperiment } from "../experiment/index.js"
 import { backendOption, dataAndRuntime, dataOption, runOptions, teachersOption } from "./common.js"
 
 export const clusterOption = Options.text("cluster").pipe(

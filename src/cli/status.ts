@@ -5,9 +5,7 @@
  */
 import { Command, Options } from "@effect/cli"
 import { Console, Effect, Option } from "effect"
-import { CellStore } from "../cluster/CellStore.js"
-import { clusterStore } from "../cluster/engine.js"
-import { formatStatus } from "../cluster/progressView.js"
+import { CellStore, clusterStore, formatStatus } from "../cluster/index.js"
 import { clusterOption } from "./runner.js"
 
 const grid = Options.text("grid").pipe(Options.optional, Options.withDescription("only this grid's cells"))

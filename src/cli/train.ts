@@ -11,23 +11,19 @@
 import * as path from "node:path"
 import { Command, Options } from "@effect/cli"
 import { FileSystem } from "@effect/platform"
-import { Console, Data, Effect, Option, Schema } from "effect"
-import { progressHooks } from "../experiment/progress.js"
-import { readSpecFile, runExperiment } from "../experiment/run.js"
-import { ExperimentSpec, protocols } from "../experiment/spec.js"
-import { TRANSLATIONS_SYNTAX, parseTranslationSource } from "../experiment/translations.js"
-import { type PaperVariant, paperObjectives } from "../losses/objective.js"
-import { SHIPPED_ENCODER, shippedEncoder } from "../model/shipped.js"
-import { specModelPath } from "../records/modelPath.js"
+import { Console, Data, Effect, Option } from "effect"
 import {
-  type RunRecord,
-  blasCoreToPin,
-  numericsDiffer,
-  numericsOf,
-  readRunJson
-} from "../records/runRecord.js"
-import { TensorRuntime } from "../runtime/TensorRuntime.js"
-import { backendOption, dataAndRuntime, dataOption } from "./common.js"
+  type SpecSettings,
+  TRANSLATIONS_SYNTAX,
+  progressHooks,
+  runExperiment,
+  specOf
+} from "../experiment/index.js"
+import { type PaperVariant, paperObjectives } from "../losses/index.js"
+import { SHIPPED_ENCODER } from "../model/index.js"
+import { type RunRecord, blasCoreToPin, numericsDiffer, numericsOf, readRunJson } from "../records/index.js"
+import { TensorRuntime } from "../runtime/index.js"
+import { backendOption, dataAndRuntime, dataOption, modelOption, outOption, seedOption } from "./common.js"
 
 const method = Options.choice("method", Object.keys(paperObjectives) as Array<PaperVariant>).pipe(
   Options.optional,
@@ -53,12 +49,12 @@ const specFile = Options.file("spec", { exists: "yes" }).pipe(
     "re-run a recorded run: its spec.json (resolved spec and hash) gives every setting; no other run flag"
   )
 )
-const seed = Options.integer("seed").pipe(Options.optional, Options.withDescription("default 1"))
-const model = Options.directory("model", { exists: "yes" }).pipe(
+const seed = seedOption.pipe(Options.optional, Options.withDescription("default 1"))
+const model = modelOption.pipe(
   Options.optional,
   Options.withDescription(`HF-layout encoder folder (cpu protocol default: the shipped ${SHIPPED_ENCODER})`)
 )
-const out = Options.directory("out").pipe(Options.withDescription("run directory (created)"))
+const out = outOption.pipe(Options.withDescription("run directory (created)"))
 const protocol = Options.choice("protocol", ["cpu", "paper"]).pipe(
   Options.optional,
   Options.withDescription("cpu (default) or paper")
@@ -121,9 +117,9 @@ export const trainCommand = Command.make("train", flagSet, (flags) =>
       )
     yield* Effect.gen(function* () {
       if (Option.isSome(recorded)) yield* warnIfNumericsDiffer(recorded.value)
-      const spec = Option.isSome(flags.specFile)
-        ? yield* specOf(flags.specFile.value, flags)
-        : yield* specFrom(flags)
+      const spec = yield* specOf(settingsOf(flags), Option.getOrUndefined(flags.specFile)).pipe(
+        Effect.catchTag("SpecSettingsInvalid", (e) => new TrainFlagsInvalid({ reason: e.reason }))
+      )
       const result = yield* Effect.scoped(
         Effect.flatMap(progressHooks(flags.out), (hooks) => runExperiment(spec, flags.out, hooks))
       )
@@ -171,42 +167,10 @@ const warnIfNumericsDiffer = (recorded: RunRecord) =>
       )
   })
 
-/** The names (`--name`) of the optional flags whose value passes `test`. */
-const flagsWhere = (
-  test: (o: Option.Option<unknown>) => boolean,
-  named: Readonly<Record<string, Option.Option<unknown>>>
-) =>
-  Object.entries(named)
-    .filter(([, v]) => test(v))
-    .map(([k]) => `--${k}`)
-
-/** `--spec FILE`: the recorded spec, and no flag that would change it. */
-const specOf = (file: string, flags: Flags) => {
-  const given = [
-    ...flagsWhere(Option.isSome, {
-      method: flags.method,
-      lang: flags.lang,
-      "source-size": flags.sourceSize,
-      model: flags.model,
-      corpus: flags.corpus,
-      seed: flags.seed,
-      protocol: flags.protocol,
-      translations: flags.translations
-    }),
-    ...Object.entries(overrideFlags(flags)).map(
-      ([k]) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`
-    )
-  ]
-  return given.length > 0
-    ? Effect.fail(
-        new TrainFlagsInvalid({ reason: `--spec gives every setting of the run; drop ${given.join(", ")}` })
-      )
-    : readSpecFile(file)
-}
-
-/** The protocol fields set by flags. */
-const overrideFlags = (flags: Flags) =>
-  Object.fromEntries(
+/** The settings the flags give (none for a flag not given). */
+const settingsOf = (flags: Flags): SpecSettings => {
+  const given = <A>(o: Option.Option<A>) => Option.getOrUndefined(o)
+  const overrides = Object.fromEntries(
     Object.entries({
       maxSteps: flags.maxSteps,
       evalEvery: flags.evalEvery,
@@ -220,35 +184,17 @@ const overrideFlags = (flags: Flags) =>
       lr: flags.lr
     }).flatMap(([k, v]) => (Option.isSome(v) ? [[k, v.value]] : []))
   )
-
-/** The spec the flags describe. */
-const specFrom = (flags: Flags) =>
-  Effect.gen(function* () {
-    const missing = flagsWhere(Option.isNone, {
-      method: flags.method,
-      lang: flags.lang,
-      "source-size": flags.sourceSize
-    })
-    if (missing.length > 0)
-      return yield* new TrainFlagsInvalid({ reason: `missing ${missing.join(", ")} (or give --spec FILE)` })
-    const protocolName = Option.getOrElse(flags.protocol, () => "cpu" as const)
-    const base = protocols[protocolName]
-    const model = Option.isSome(flags.model)
-      ? flags.model.value
-      : protocolName === "cpu"
-        ? yield* shippedEncoder()
-        : yield* new TrainFlagsInvalid({
-            reason: "the paper protocol needs --model (the paper's mBERT folder)"
-          })
-    return yield* Schema.decodeUnknown(ExperimentSpec)({
-      method: Option.getOrThrow(flags.method),
-      lang: Option.getOrThrow(flags.lang),
-      corpus: Option.getOrElse(flags.corpus, () => "conll"),
-      sourceSize: Option.getOrThrow(flags.sourceSize),
-      seed: Option.getOrElse(flags.seed, () => 1),
-      model: yield* specModelPath(model),
-      translations: yield* parseTranslationSource(Option.getOrElse(flags.translations, () => "mulda")),
-      mismatches: "keep",
-      protocol: { ...base, ...overrideFlags(flags) }
-    })
-  })
+  return Object.fromEntries(
+    Object.entries({
+      method: given(flags.method),
+      lang: given(flags.lang),
+      corpus: given(flags.corpus),
+      sourceSize: given(flags.sourceSize),
+      seed: given(flags.seed),
+      model: given(flags.model),
+      protocol: given(flags.protocol),
+      translations: given(flags.translations),
+      overrides: Object.keys(overrides).length > 0 ? overrides : undefined
+    }).filter(([, v]) => v !== undefined)
+  )
+}

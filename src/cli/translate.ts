@@ -15,14 +15,26 @@ import { Command, Options } from "@effect/cli"
 import { FileSystem } from "@effect/platform"
 import type { CommandExecutor } from "@effect/platform/CommandExecutor"
 import { type ConfigError, Console, Effect, Layer, Option } from "effect"
-import { Corpora, DataRoot, type LoadError } from "../data/Corpora.js"
-import { decodeConll, encodeConll } from "../data/conll.js"
-import { DataReadError, SampleSizeError } from "../data/errors.js"
-import { sampleIndices } from "../data/sampling.js"
-import { type TranslationResult, Translator } from "../translate/Translator.js"
-import { defaultCacheDir } from "../translate/cache.js"
-import { type DictionaryFormatError, EngineError, type UnsupportedPairError } from "../translate/errors.js"
-import { summarize } from "../translate/report.js"
+import {
+  Corpora,
+  DataReadError,
+  DataRoot,
+  type LoadError,
+  SampleSizeError,
+  decodeConll,
+  encodeConll,
+  sampleIndices
+} from "../data/index.js"
+import {
+  type DictionaryFormatError,
+  EngineError,
+  type TranslationResult,
+  Translator,
+  type UnsupportedPairError,
+  defaultCacheDir,
+  summarize
+} from "../translate/index.js"
+import { dataOption, outOption, seedOption } from "./common.js"
 
 const engine = Options.choice("engine", ["imported", "apertium", "dictionary", "command"]).pipe(
   Options.withDescription(
@@ -34,12 +46,12 @@ const to = Options.text("to").pipe(Options.withDescription("target language (ISO
 const input = Options.file("input", { exists: "yes" }).pipe(
   Options.withDescription("labeled CoNLL file to translate")
 )
-const out = Options.directory("out").pipe(Options.withDescription("output directory (created)"))
+const out = outOption.pipe(Options.withDescription("output directory (created)"))
 const sample = Options.integer("sample").pipe(
   Options.withDescription("translate K sentences drawn with the data layer's seeded sampler"),
   Options.optional
 )
-const seed = Options.integer("seed").pipe(Options.withDefault(0), Options.withDescription("sampling seed"))
+const seed = seedOption.pipe(Options.withDefault(0), Options.withDescription("sampling seed"))
 const command = Options.text("command").pipe(
   Options.withDescription(
     "command engine: a shell command reading marked-up lines on stdin, one translation per line on stdout"
@@ -60,10 +72,7 @@ const markup = Options.choice("markup", ["placeholder", "context"]).pipe(
   ),
   Options.optional
 )
-const data = Options.directory("data", { exists: "yes" }).pipe(
-  Options.withDescription("data root (default: $CONCNER_DATA, else ../shared/data)"),
-  Options.optional
-)
+const data = dataOption
 const cache = Options.directory("cache").pipe(
   Options.withDescription(
     "translation cache (default: $CONCNER_CACHE, else $XDG_CACHE_HOME/concner, else ~/.cache/concner)"

@@ -7,8 +7,15 @@ import * as path from "node:path"
 import { Command, Options } from "@effect/cli"
 import { FileSystem } from "@effect/platform"
 import { Console, Data, Effect, Option } from "effect"
-import { writeFileStringAtomic } from "../records/atomic.js"
-import { backendOption, dataAndRuntime, dataOption } from "./common.js"
+import { writeFileStringAtomic } from "../records/index.js"
+import {
+  backendOption,
+  dataAndRuntime,
+  dataOption,
+  modelOption,
+  outFileOption,
+  seedOption
+} from "./common.js"
 
 /** Neither or both figures asked for. */
 export class VisualizeUsage extends Data.TaggedError("VisualizeUsage")<{ readonly reason: string }> {
@@ -17,7 +24,7 @@ export class VisualizeUsage extends Data.TaggedError("VisualizeUsage")<{ readonl
   }
 }
 
-const model = Options.directory("model", { exists: "yes" }).pipe(
+const model = modelOption.pipe(
   Options.optional,
   Options.withDescription("a model folder: draw its token vectors")
 )
@@ -32,7 +39,7 @@ const perLang = Options.integer("per-lang").pipe(
   Options.withDescription("words per language")
 )
 const includeO = Options.boolean("include-o").pipe(Options.withDescription("draw words tagged O too"))
-const seed = Options.integer("seed").pipe(Options.withDefault(1))
+const seed = seedOption.pipe(Options.withDefault(1))
 const maxLength = Options.integer("max-length").pipe(Options.withDefault(128))
 const results = Options.directory("results", { exists: "yes" }).pipe(
   Options.optional,
@@ -42,7 +49,7 @@ const size = Options.integer("size").pipe(
   Options.optional,
   Options.withDescription("with --results: only runs of this source size")
 )
-const out = Options.file("out").pipe(
+const out = outFileOption.pipe(
   Options.withDefault("visualize.svg"),
   Options.withDescription("FILE.svg, or FILE.html for a page holding the SVG")
 )
@@ -59,8 +66,8 @@ export const visualizeCommand = Command.make(
           reason: "give --model DIR (token vectors) or --results DIR (F1 per language), one of them"
         })
       // vega, vega-lite and umap-js take ~0.7 s to load: only this command pays for them
-      const { renderSvg, svgPage } = yield* Effect.promise(() => import("../report/svg.js"))
-      const { resultsFigure, tokenFigure } = yield* Effect.promise(() => import("../report/visualize.js"))
+      const { renderSvg, svgPage } = yield* Effect.promise(() => import("../report/index.js"))
+      const { resultsFigure, tokenFigure } = yield* Effect.promise(() => import("../report/index.js"))
       const figure = Option.isSome(flags.model)
         ? yield* Effect.scoped(
             tokenFigure({

@@ -7,19 +7,24 @@
 import { Command, Options } from "@effect/cli"
 import { NodeFileSystem } from "@effect/platform-node"
 import { Console, Effect, Layer, Option } from "effect"
-import { Corpora } from "../data/Corpora.js"
-import { Vocab, writeVocab } from "../text/vocab.js"
-import { type CorpusFormat, corpusFormats, readSources, weightedTexts } from "../text/vocabCorpus.js"
+import { Corpora } from "../data/index.js"
 import {
+  type CorpusFormat,
   DEFAULT_COVERAGE,
   DEFAULT_MIN_CHAR_COUNT,
   DEFAULT_MIN_PAIR_COUNT,
   InvalidVocabOption,
+  Vocab,
   type VocabScoring,
+  corpusFormats,
+  countWords,
+  readSources,
   trainWordPiece,
-  vocabScorings
-} from "../text/vocabTrain.js"
-import { countWords } from "../text/wordCounts.js"
+  vocabScorings,
+  weightedTexts,
+  writeVocab
+} from "../text/index.js"
+import { dataOption, outFileOption, seedOption } from "./common.js"
 
 const corpus = Options.text("corpus").pipe(
   Options.atLeast(1),
@@ -29,7 +34,7 @@ const corpus = Options.text("corpus").pipe(
   )
 )
 const size = Options.integer("size").pipe(Options.withDescription("vocabulary size, special tokens included"))
-const out = Options.text("out").pipe(Options.withDescription("where to write vocab.txt"))
+const out = outFileOption.pipe(Options.withDescription("where to write vocab.txt"))
 const format = Options.choice("format", corpusFormats).pipe(
   Options.withDefault("auto" as CorpusFormat),
   Options.withDescription(
@@ -62,14 +67,8 @@ const alpha = Options.float("alpha").pipe(
   Options.withDefault(0.7),
   Options.withDescription("smoothing exponent for --balance (1: as is, 0: languages equal)")
 )
-const seed = Options.integer("seed").pipe(
-  Options.withDefault(0),
-  Options.withDescription("seed for --balance")
-)
-const data = Options.directory("data", { exists: "yes" }).pipe(
-  Options.withDescription("data root (default: $CONCNER_DATA, else ../shared/data)"),
-  Options.optional
-)
+const seed = seedOption.pipe(Options.withDefault(0), Options.withDescription("seed for --balance"))
+const data = dataOption
 
 const train = Command.make(
   "train",

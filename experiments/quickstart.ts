@@ -5,11 +5,11 @@
  * encoder `models/concner-small`, as `concner quickstart` does.
  */
 import { type Grid, targetsOf } from "../src/experiment/grid.js"
-import { quickstartMethods, quickstartProtocol } from "../src/experiment/quickstart.js"
+import { quickstartMethods, quickstartProtocol, quickstartSourceSize } from "../src/experiment/quickstart.js"
 
 const grid: Grid = {
   name: "quickstart",
-  sourceSizes: [500],
+  sourceSizes: [quickstartSourceSize],
   methods: quickstartMethods,
   targets: targetsOf("conll", ["de"]),
   seeds: [1],

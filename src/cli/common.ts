@@ -20,6 +20,9 @@ export const outFileOption = Options.file("out")
 
 export const seedOption = Options.integer("seed")
 
+/** English sentences sampled as labeled source data (`ExperimentSpec.sourceSize`). */
+export const sourceSizeOption = Options.integer("source-size")
+
 export const jsonOption = Options.boolean("json")
 
 export const dataOption = Options.directory("data").pipe(

@@ -6,27 +6,9 @@
 import { createInterface } from "node:readline"
 import { Command, Options } from "@effect/cli"
 import { Console, Data, Effect, Option, Stream } from "effect"
-import { type BertConfig, type BertParams, EVAL, bertEncoder, loadCheckpoint } from "../model/index.js"
-import { tf } from "../runtime/index.js"
-import { type TextEncoding, loadTokenizer } from "../text/index.js"
+import { SentenceTooLong, encodeSentence, loadCheckpoint } from "../model/index.js"
+import { loadTokenizer } from "../text/index.js"
 import { backendOption, modelOption, runtimeLayer } from "./common.js"
-
-/** An input line longer than the model (or `--max-length`) takes, when truncation was not asked for. */
-export class SentenceTooLong extends Data.TaggedError("SentenceTooLong")<{
-  readonly file: string
-  readonly line: number
-  readonly subwords: number
-  readonly limit: number
-  readonly text: string
-}> {
-  override get message() {
-    const shown = this.text.length > 60 ? `${this.text.slice(0, 60)}…` : this.text
-    return (
-      `${this.file}:${this.line}: ${this.subwords} subwords with [CLS]/[SEP], more than the model's ` +
-      `max_position_embeddings ${this.limit} (pass --max-length to truncate): ${JSON.stringify(shown)}`
-    )
-  }
-}
 
 export class InvalidMaxLength extends Data.TaggedError("InvalidMaxLength")<{
   readonly maxLength: number
@@ -41,30 +23,6 @@ export class StdinError extends Data.TaggedError("StdinError")<{ readonly reason
   override get message() {
     return `<stdin>: ${this.reason}`
   }
-}
-
-export interface EncodedSentence {
-  readonly tokens: ReadonlyArray<string>
-  readonly input_ids: ReadonlyArray<number>
-  readonly hidden: ReadonlyArray<ReadonlyArray<number>>
-}
-
-/** A tokenized sentence through the encoder (eval mode); every tensor made is freed. */
-export const encodeSentence = (
-  params: BertParams,
-  config: BertConfig,
-  { tokens, inputIds }: TextEncoding
-): EncodedSentence => {
-  const hidden = tf.tidy(() => {
-    const ids = tf.tensor2d([[...inputIds]], [1, inputIds.length], "int32")
-    return bertEncoder(
-      params,
-      config,
-      { inputIds: ids, attentionMask: tf.onesLike(ids) },
-      EVAL
-    ).arraySync()[0]!
-  })
-  return { tokens, input_ids: inputIds, hidden }
 }
 
 // made on demand: readline reads as soon as it exists, and lines read before iteration begins are lost

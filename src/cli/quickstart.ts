@@ -5,11 +5,22 @@
 import * as path from "node:path"
 import { Command, Options } from "@effect/cli"
 import { Console, Effect, Option } from "effect"
-import { formatQuickstart, progressHooks, runQuickstart } from "../experiment/index.js"
-import { backendOption, dataAndRuntime, dataOption, modelOption, outOption, seedOption } from "./common.js"
+import { formatQuickstart, progressHooks, quickstartSourceSize, runQuickstart } from "../experiment/index.js"
+import {
+  backendOption,
+  dataAndRuntime,
+  dataOption,
+  modelOption,
+  outOption,
+  seedOption,
+  sourceSizeOption
+} from "./common.js"
 
 const lang = Options.choice("lang", ["de", "es", "nl"]).pipe(Options.withDefault("de" as const))
-const sourceSize = Options.integer("source-size").pipe(Options.withDefault(500))
+const sourceSize = sourceSizeOption.pipe(
+  Options.withDefault(quickstartSourceSize),
+  Options.withDescription("English sentences sampled as labeled source data")
+)
 const seed = seedOption.pipe(Options.withDefault(1))
 const model = modelOption.pipe(
   Options.optional,

@@ -23,7 +23,15 @@ import { type PaperVariant, paperObjectives } from "../losses/index.js"
 import { SHIPPED_ENCODER } from "../model/index.js"
 import { type RunRecord, blasCoreToPin, numericsDiffer, numericsOf, readRunJson } from "../records/index.js"
 import { TensorRuntime } from "../runtime/index.js"
-import { backendOption, dataAndRuntime, dataOption, modelOption, outOption, seedOption } from "./common.js"
+import {
+  backendOption,
+  dataAndRuntime,
+  dataOption,
+  modelOption,
+  outOption,
+  seedOption,
+  sourceSizeOption
+} from "./common.js"
 
 const method = Options.choice("method", Object.keys(paperObjectives) as Array<PaperVariant>).pipe(
   Options.optional,
@@ -39,7 +47,7 @@ const corpus = Options.choice("corpus", ["conll", "wikiann"]).pipe(
   Options.optional,
   Options.withDescription("conll (default) or wikiann")
 )
-const sourceSize = Options.integer("source-size").pipe(
+const sourceSize = sourceSizeOption.pipe(
   Options.optional,
   Options.withDescription("English sentences sampled (500, 1000, 2000); required without --spec")
 )

@@ -15,7 +15,7 @@ import { type DataFileHash, hashFile } from "../records/runRecord.js"
 import { Translator } from "../translate/Translator.js"
 import { defaultCacheDir } from "../translate/cache.js"
 import type { DictionaryFormatError, EngineError, UnsupportedPairError } from "../translate/errors.js"
-import type { TranslationReport } from "../translate/report.js"
+import type { TranslationReport } from "../translate/setReport.js"
 import type { DropReason, MismatchPolicy, TranslatedSentence } from "../translate/verdict.js"
 import { type TranslationEngine, museDictionaryPath } from "./translations.js"
 

@@ -15,6 +15,9 @@ import { ExperimentSpec, Protocol, cpuProtocol } from "./spec.js"
 
 export const quickstartMethods = ["en", "mulda", "concner"] as const
 
+/** English sentences the quickstart samples (its grid's and `concner quickstart`'s default). */
+export const quickstartSourceSize = 500
+
 /**
  * The cpu protocol cut to minutes: 6 epochs, selection every 32 steps on 500 dev sentences, KD for 4
  * passes over 1,000 target sentences (after 32 KD steps a student still predicted only O). The

@@ -22,7 +22,7 @@ import { type EngineError, type EngineOutputError, UnsupportedPairError } from "
 import { type LineEngine, shellEngine } from "./lineEngine.js"
 import { type MarkupMode, encodeMarkup, escapeText } from "./markup.js"
 import { project } from "./project.js"
-import { type TranslationReport, summarize } from "./report.js"
+import { type TranslationReport, summarize } from "./setReport.js"
 import { type MismatchPolicy, type TranslatedSentence, cleanStats } from "./verdict.js"
 
 export interface TranslationResult {

@@ -10,8 +10,8 @@ import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { scoreConlleval } from "../../src/eval/conlleval.js"
+import { formatReport } from "../../src/eval/conllevalReport.js"
 import { decodeConlleval } from "../../src/eval/input.js"
-import { formatReport } from "../../src/eval/report.js"
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..")
 const fixtures = join(root, "test/fixtures/eval")

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { FastCheck as fc } from "effect"
 import { scoreConlleval } from "../../src/eval/conlleval.js"
-import { fixed2, formatReport } from "../../src/eval/report.js"
+import { fixed2, formatReport } from "../../src/eval/conllevalReport.js"
 import { fastCheck } from "./arbitraries.js"
 
 /** C's `%.2f` by exact arithmetic: the double's exact value, rounded half to even (what glibc does). */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { encodeMarkup, escapeText } from "../../src/translate/markup.js"
 import { project } from "../../src/translate/project.js"
-import { summarize } from "../../src/translate/report.js"
+import { summarize } from "../../src/translate/setReport.js"
 import { sentence } from "./support.js"
 
 // Five hand-labelled sentences and what an engine returned for each (context markup, drop policy).

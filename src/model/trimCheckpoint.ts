@@ -6,7 +6,7 @@
  */
 import { Effect } from "effect"
 import { tf } from "../runtime/tf.js"
-import type { TrimmedVocabulary } from "../text/trim.js"
+import type { TrimmedVocabulary } from "../text/trimVocabulary.js"
 import { BertConfig } from "./config.js"
 import { type BertParams, ENCODER_PREFIX, param } from "./params.js"
 

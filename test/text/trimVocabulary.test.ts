@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Either, FastCheck as fc } from "effect"
 import { BertTokenizer } from "../../src/text/bertTokenizer.js"
-import { trimVocabulary } from "../../src/text/trim.js"
+import { trimVocabulary } from "../../src/text/trimVocabulary.js"
 import { Vocab } from "../../src/text/vocab.js"
 import { numRuns, seed, tinyVocab } from "./fixture.js"
 

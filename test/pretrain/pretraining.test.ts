@@ -11,7 +11,6 @@ import { Data, Effect, Either, Exit, Layer } from "effect"
 import { loadCheckpoint } from "../../src/model/checkpoint.js"
 import { initParams, initShapes, mlmHeadShapes, scopedParams } from "../../src/model/params.js"
 import { readSafetensors } from "../../src/model/safetensors.js"
-import { PretrainSettings, decodePretrainConfig } from "../../src/pretrain/config.js"
 import {
   type ExampleGroup,
   drawBatch,
@@ -19,9 +18,10 @@ import {
   mlmExample,
   tlmExample
 } from "../../src/pretrain/examples.js"
-import { MODEL_CARD_FILE, maskingFor, runPretraining } from "../../src/pretrain/run.js"
+import { pretrainStep } from "../../src/pretrain/mlmStep.js"
+import { MODEL_CARD_FILE, maskingFor, runPretraining } from "../../src/pretrain/pretraining.js"
+import { PretrainSettings, decodePretrainConfig } from "../../src/pretrain/settings.js"
 import type { PretrainData } from "../../src/pretrain/sources.js"
-import { pretrainStep } from "../../src/pretrain/step.js"
 import { TensorRuntime } from "../../src/runtime/TensorRuntime.js"
 import { tf } from "../../src/runtime/tf.js"
 import { BertTokenizer } from "../../src/text/bertTokenizer.js"

@@ -13,6 +13,7 @@ import {
   orderTypes,
   translationName
 } from "../data/index.js"
+import { describe } from "./commands.js"
 import { dataOption, jsonOption } from "./common.js"
 
 export interface DatasetRow extends SentenceCounts {
@@ -109,6 +110,6 @@ const stats = Command.make("stats", { data, json }, ({ json }) =>
 )
 
 export const dataCommand = Command.make("data").pipe(
-  Command.withDescription("Inspect the corpora under the data root"),
+  Command.withDescription(describe("data")),
   Command.withSubcommands([stats])
 )

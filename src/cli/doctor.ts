@@ -6,6 +6,7 @@
 import { Command, Options } from "@effect/cli"
 import { Console, Effect, Schema } from "effect"
 import { RuntimeInfo, TensorRuntime, backendChoices, formatRuntimeInfo } from "../runtime/index.js"
+import { describe } from "./commands.js"
 import { jsonOption, runtimeLayer } from "./common.js"
 
 const json = jsonOption.pipe(Options.withDescription("print the report as one JSON object"))
@@ -24,4 +25,4 @@ export const doctorCommand = Command.make("doctor", { json, backend }, (flags) =
       flags.json ? JSON.stringify(Schema.encodeSync(RuntimeInfo)(info), null, 2) : formatRuntimeInfo(info)
     )
   }).pipe(Effect.provide(runtimeLayer(flags.backend)))
-).pipe(Command.withDescription("Show the tensor backend concner uses and why a faster one is not in use"))
+).pipe(Command.withDescription(describe("doctor")))

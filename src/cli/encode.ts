@@ -8,6 +8,7 @@ import { Command, Options } from "@effect/cli"
 import { Console, Data, Effect, Option, Stream } from "effect"
 import { SentenceTooLong, encodeSentence, loadCheckpoint } from "../model/index.js"
 import { loadTokenizer } from "../text/index.js"
+import { describe } from "./commands.js"
 import { backendOption, modelOption, runtimeLayer } from "./common.js"
 
 export class InvalidMaxLength extends Data.TaggedError("InvalidMaxLength")<{
@@ -71,4 +72,4 @@ export const encodeCommand = Command.make("encode", { model, maxLength, backend 
       )
     )
   }).pipe(Effect.scoped, Effect.provide(runtimeLayer(flags.backend)))
-).pipe(Command.withDescription("Print subwords and last hidden states of sentences read from stdin"))
+).pipe(Command.withDescription(describe("encode")))

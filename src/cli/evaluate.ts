@@ -9,6 +9,7 @@ import { FileSystem } from "@effect/platform"
 import { Console, Effect } from "effect"
 import { DataReadError } from "../data/index.js"
 import { decodeConlleval, formatReport, scoreConlleval, scoreStrict } from "../eval/index.js"
+import { describe } from "./commands.js"
 import { jsonOption } from "./common.js"
 
 const file = Args.text({ name: "FILE" }).pipe(
@@ -48,4 +49,4 @@ export const evaluateCommand = Command.make("evaluate", { file, scheme, json }, 
         : formatReport(scores).trimEnd()
     )
   })
-).pipe(Command.withDescription("Score predictions against gold tags as conlleval.pl does"))
+).pipe(Command.withDescription(describe("evaluate")))

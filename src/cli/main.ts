@@ -1,90 +1,43 @@
 /**
- * The `concner` executable: parses argv with @effect/cli and runs one subcommand.
- * Every subcommand lives in its own file and is thin (parse flags, build layers, call a stage).
- * Failures print `message` (for data errors `file:line: reason`) on stderr and exit non-zero.
+ * The `concner` executable. Every subcommand lives in its own file and is thin (parse flags, build
+ * layers, call a stage); only the one named on the command line is loaded, with the stages it
+ * imports (`execute.ts`). Without a command, `--version` and the root help come from
+ * `commands.ts` alone: nothing else is loaded.
  */
-import { Command, ValidationError } from "@effect/cli"
-import { NodeContext, NodeRuntime } from "@effect/platform-node"
-import { Cause, Console, Effect, Exit } from "effect"
-import { dataCommand } from "./data.js"
-import { doctorCommand } from "./doctor.js"
-import { encodeCommand } from "./encode.js"
-import { evaluateCommand } from "./evaluate.js"
-import { modelCommand } from "./model.js"
-import { predictCommand } from "./predict.js"
-import { pretrainCommand } from "./pretrain.js"
-import { quickstartCommand } from "./quickstart.js"
-import { reportCommand } from "./report.js"
-import { resumeCommand } from "./resume.js"
-import { runCommand } from "./run.js"
-import { runnerCellCommand, runnerCommand } from "./runner.js"
-import { statusCommand } from "./status.js"
-import { trainCommand } from "./train.js"
-import { translateCommand } from "./translate.js"
-import { visualizeCommand } from "./visualize.js"
-import { vocabCommand } from "./vocab.js"
+import { readFileSync } from "node:fs"
+import { commandEntries } from "./commands.js"
 
-const concner = Command.make("concner").pipe(
-  Command.withDescription("Cross-lingual NER with scarce source labels (ConCNER)"),
-  Command.withSubcommands([
-    dataCommand,
-    evaluateCommand,
-    modelCommand,
-    encodeCommand,
-    doctorCommand,
-    trainCommand,
-    resumeCommand,
-    predictCommand,
-    quickstartCommand,
-    reportCommand,
-    runCommand,
-    runnerCommand,
-    runnerCellCommand,
-    statusCommand,
-    visualizeCommand,
-    translateCommand,
-    vocabCommand,
-    pretrainCommand
-  ])
-)
-
-const cli = Command.run(concner, { name: "concner", version: "0.1.0" })
-
-// @effect/cli prints its own validation errors (bad flags, missing files); every other failure is
-// a tagged error whose message names the file and line, or the run, step and batch
-const reportFailure = (cause: Cause.Cause<unknown>) => {
-  if (Cause.isInterruptedOnly(cause)) return Effect.void
-  const failures = [...Cause.failures(cause)]
-  if (failures.length > 0 && failures.every(ValidationError.isValidationError)) return Effect.void
-  const messages = failures.map((e) => (e instanceof Error ? e.message : String(e)))
-  return Console.error(messages.length > 0 ? messages.join("\n") : Cause.pretty(cause))
+const { version } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
+  readonly version: string
 }
 
-// Ctrl-C / SIGTERM interrupt the command (runMain); a workflow engine (`concner run`, `runner`)
-// may still wait on its in-flight cells, so a signal not obeyed within a grace period ends the
-// process. Nothing is lost: run directories are written atomically and resume, a cell's training
-// child exits when its parent's IPC channel closes, and a cluster cell's lease expires.
-// Either way the exit status is the shell's 128 + signal number.
-const GRACE_MS = 10_000
-let signalled: number | undefined
-for (const [signal, code] of [
-  ["SIGINT", 130],
-  ["SIGTERM", 143]
-] as const)
-  process.on(signal, () => {
-    signalled ??= code
-    setTimeout(() => {
-      process.stderr.write(`concner: still running ${GRACE_MS / 1000} s after ${signal}; exiting\n`)
-      process.exit(code)
-    }, GRACE_MS).unref()
-  })
+/** The root help: one line per command, plain text (no ANSI: it is read in files and pipes too). */
+const rootHelp = (): string => {
+  const shown = commandEntries.filter((c) => !("internal" in c))
+  const width = Math.max(...shown.map((c) => c.name.length))
+  return [
+    `concner ${version}: cross-lingual NER with scarce source labels (ConCNER)`,
+    "",
+    "USAGE",
+    "  concner COMMAND [FLAGS]     concner COMMAND --help     concner --version",
+    "",
+    "COMMANDS",
+    ...shown.map((c) => `  ${c.name.padEnd(width)}  ${c.description}`),
+    ""
+  ].join("\n")
+}
 
-cli(process.argv).pipe(
-  Effect.tapErrorCause(reportFailure),
-  Effect.provide(NodeContext.layer),
-  NodeRuntime.runMain({
-    disableErrorReporting: true,
-    teardown: (exit, onExit) =>
-      onExit(signalled ?? (Exit.isFailure(exit) && !Cause.isInterruptedOnly(exit.cause) ? 1 : 0))
-  })
-)
+const argv = process.argv.slice(2)
+const named = argv.find((a) => !a.startsWith("-"))
+const command = commandEntries.find((c) => c.name === named)?.name
+
+if (command !== undefined) {
+  const { execute } = await import("./execute.js")
+  execute(command, version)
+} else if (argv.length === 1 && argv[0] === "--version") {
+  process.stdout.write(`${version}\n`)
+} else {
+  if (named !== undefined) process.stderr.write(`concner: unknown command "${named}"\n\n`)
+  process.stdout.write(rootHelp())
+  if (named !== undefined || argv.some((a) => a !== "--help" && a !== "-h")) process.exitCode = 1
+}

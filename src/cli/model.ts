@@ -18,6 +18,7 @@ import {
 } from "../model/index.js"
 import { TensorRuntime } from "../runtime/index.js"
 import { loadTokenizer, loadVocab, trimVocabulary } from "../text/index.js"
+import { describe } from "./commands.js"
 import { backendOption, dataOption, modelOption, outOption, runtimeLayer, seedOption } from "./common.js"
 
 export class ModelInitError extends Data.TaggedError("ModelInitError")<{
@@ -161,6 +162,6 @@ const convert = Command.make("convert", { model, out, dtype }, (flags) =>
 ).pipe(Command.withDescription("Store a checkpoint's weights as F16 or F32 (other files are copied)"))
 
 export const modelCommand = Command.make("model").pipe(
-  Command.withDescription("Create, trim and convert BERT checkpoints"),
+  Command.withDescription(describe("model")),
   Command.withSubcommands([init, trim, convert])
 )

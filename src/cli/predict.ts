@@ -10,6 +10,7 @@ import { decodeConll, labelSetOf } from "../data/index.js"
 import { predictTags } from "../eval/index.js"
 import { loadCheckpoint } from "../model/index.js"
 import { loadTokenizer } from "../text/index.js"
+import { describe } from "./commands.js"
 import { backendOption, modelOption, runtimeLayer } from "./common.js"
 import { ModelInitError } from "./model.js"
 
@@ -62,4 +63,4 @@ export const predictCommand = Command.make("predict", { model, file, batchSize, 
         )
     })
   ).pipe(Effect.provide(runtimeLayer(flags.backend)))
-).pipe(Command.withDescription("tag a CoNLL file with a trained model (conlleval output)"))
+).pipe(Command.withDescription(describe("predict")))

@@ -15,6 +15,7 @@ import {
 } from "../pretrain/index.js"
 import { TensorRuntime } from "../runtime/index.js"
 import { BertTokenizer, loadVocab } from "../text/index.js"
+import { describe } from "./commands.js"
 import { backendOption, dataOption, outOption, runtimeLayer } from "./common.js"
 
 const config = Options.file("config", { exists: "yes" }).pipe(
@@ -79,8 +80,4 @@ export const pretrainCommand = Command.make(
       )
       yield* Console.log(JSON.stringify(summary))
     }).pipe(Effect.provide(Layer.mergeAll(NodeFileSystem.layer, runtimeLayer(flags.backend))))
-).pipe(
-  Command.withDescription(
-    "pretrain a multilingual BERT (MLM + translation LM) into an HF BertForMaskedLM folder"
-  )
-)
+).pipe(Command.withDescription(describe("pretrain")))

@@ -6,6 +6,7 @@ import * as path from "node:path"
 import { Command, Options } from "@effect/cli"
 import { Console, Effect, Option } from "effect"
 import { formatQuickstart, progressHooks, quickstartSourceSize, runQuickstart } from "../experiment/index.js"
+import { describe } from "./commands.js"
 import {
   backendOption,
   dataAndRuntime,
@@ -47,6 +48,4 @@ export const quickstartCommand = Command.make(
       Effect.flatMap((results) => Console.log(formatQuickstart(results))),
       Effect.provide(dataAndRuntime(flags))
     )
-).pipe(
-  Command.withDescription("train En, MulDA and ConCNER for one language and print their F1 side by side")
-)
+).pipe(Command.withDescription(describe("quickstart")))

@@ -9,6 +9,7 @@ import { Args, Command, Options } from "@effect/cli"
 import { FileSystem } from "@effect/platform"
 import { Console, Effect, Option } from "effect"
 import { collectResults, formatReportMarkdown, reportJson, summarizeResults } from "../report/index.js"
+import { describe } from "./commands.js"
 import { jsonOption } from "./common.js"
 
 const dir = Args.directory({ name: "DIR", exists: "yes" })
@@ -40,8 +41,4 @@ export const reportCommand = Command.make("report", { dir, json, html, figure },
     yield* writeHtmlReport({ dir: flags.dir, found, figureFiles: flags.figure, out })
     yield* Console.error(`wrote ${out}`)
   })
-).pipe(
-  Command.withDescription(
-    "summarise the runs under a folder (mean ± std over seeds) next to the paper; --html writes a page"
-  )
-)
+).pipe(Command.withDescription(describe("report")))

@@ -6,6 +6,7 @@
 import { Args, Command } from "@effect/cli"
 import { Console, Effect } from "effect"
 import { progressHooks, resumeExperiment } from "../experiment/index.js"
+import { describe } from "./commands.js"
 import { backendOption, dataAndRuntime, dataOption, runOptions, teachersOption } from "./common.js"
 
 const runDir = Args.directory({ name: "RUN_DIR", exists: "yes" })
@@ -20,4 +21,4 @@ export const resumeCommand = Command.make(
       Effect.flatMap((result) => Console.log(JSON.stringify(result))),
       Effect.provide(dataAndRuntime(flags))
     )
-).pipe(Command.withDescription("continue an interrupted run from its last evaluation point"))
+).pipe(Command.withDescription(describe("resume")))

@@ -22,6 +22,7 @@ import { cellLabel, expandGrid, formatOutcomes, loadGrid, protocols } from "../e
 import { shippedEncoder } from "../model/index.js"
 import { specModelPath } from "../records/index.js"
 import { formatReportMarkdown, summarizeResults } from "../report/index.js"
+import { describe } from "./commands.js"
 import { backendOption, dataAndRuntime, dataOption, modelOption, outOption } from "./common.js"
 
 const file = Args.file({ name: "SPEC", exists: "yes" }).pipe(
@@ -119,8 +120,4 @@ export const runCommand = Command.make(
           failures: failures.map((f) => `${cellLabel(f.cell)}: ${f.error.message}`)
         })
     }).pipe(Effect.provide(dataAndRuntime(flags)))
-).pipe(
-  Command.withDescription(
-    "run an experiment grid here or on a cluster (completed cells skipped, interrupted ones resumed) and report it"
-  )
-)
+).pipe(Command.withDescription(describe("run")))

@@ -13,6 +13,7 @@ import { Args, Command, Options } from "@effect/cli"
 import { Console, Effect, Layer } from "effect"
 import { cellWorkflowLayer, childHooks, runnerEngine } from "../cluster/index.js"
 import { resumeExperiment } from "../experiment/index.js"
+import { describe } from "./commands.js"
 import { backendOption, dataAndRuntime, dataOption, runOptions, teachersOption } from "./common.js"
 
 export const clusterOption = Options.text("cluster").pipe(
@@ -59,7 +60,7 @@ export const runnerCommand = Command.make(
         )
       )
     })
-).pipe(Command.withDescription("serve a cluster as a runner: train the grid cells it is assigned"))
+).pipe(Command.withDescription(describe("runner")))
 
 const runDir = Args.directory({ name: "RUN_DIR", exists: "yes" })
 
@@ -71,6 +72,4 @@ export const runnerCellCommand = Command.make(
       Effect.asVoid,
       Effect.provide(dataAndRuntime(flags))
     )
-).pipe(
-  Command.withDescription("(started by runners) run one recorded cell, reporting progress to the runner")
-)
+).pipe(Command.withDescription(describe("runner-cell")))

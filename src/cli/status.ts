@@ -6,6 +6,7 @@
 import { Command, Options } from "@effect/cli"
 import { Console, Effect, Option } from "effect"
 import { CellStore, clusterStore, formatStatus } from "../cluster/index.js"
+import { describe } from "./commands.js"
 import { clusterOption } from "./runner.js"
 
 const grid = Options.text("grid").pipe(Options.optional, Options.withDescription("only this grid's cells"))
@@ -19,4 +20,4 @@ export const statusCommand = Command.make("status", { cluster: clusterOption, gr
     })
     yield* Console.log(formatStatus({ now: listing.now, rows }))
   }).pipe(Effect.provide(clusterStore(flags.cluster)))
-).pipe(Command.withDescription("list the cells submitted to a cluster and their progress"))
+).pipe(Command.withDescription(describe("status")))

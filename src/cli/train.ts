@@ -23,6 +23,7 @@ import { type PaperVariant, paperObjectives } from "../losses/index.js"
 import { SHIPPED_ENCODER } from "../model/index.js"
 import { type RunRecord, blasCoreToPin, numericsDiffer, numericsOf, readRunJson } from "../records/index.js"
 import { TensorRuntime } from "../runtime/index.js"
+import { describe } from "./commands.js"
 import {
   backendOption,
   dataAndRuntime,
@@ -134,7 +135,7 @@ export const trainCommand = Command.make("train", flagSet, (flags) =>
       yield* Console.log(JSON.stringify(result))
     }).pipe(Effect.provide(dataAndRuntime({ data: flags.data, backend })))
   })
-).pipe(Command.withDescription("train (and distil) one run of a method and score it on the target test set"))
+).pipe(Command.withDescription(describe("train")))
 
 /**
  * The `run.json` beside a `--spec` file (none without one): a run repeats exactly only on the

@@ -34,6 +34,7 @@ import {
   defaultCacheDir,
   summarize
 } from "../translate/index.js"
+import { describe } from "./commands.js"
 import { dataOption, outOption, seedOption } from "./common.js"
 
 const engine = Options.choice("engine", ["imported", "apertium", "dictionary", "command"]).pipe(
@@ -196,7 +197,5 @@ const run = (f: Flags) =>
   }).pipe(Effect.provide(translatorLayer(f)))
 
 export const translateCommand = Command.make("translate", flags, run).pipe(
-  Command.withDescription(
-    "Translate labeled sentences with projected labels (D_TGT): train.txt, train.src_idx and report.json"
-  )
+  Command.withDescription(describe("translate"))
 )

@@ -8,6 +8,7 @@ import { Command, Options } from "@effect/cli"
 import { FileSystem } from "@effect/platform"
 import { Console, Data, Effect, Option } from "effect"
 import { writeFileStringAtomic } from "../records/index.js"
+import { describe } from "./commands.js"
 import {
   backendOption,
   dataAndRuntime,
@@ -96,8 +97,4 @@ export const visualizeCommand = Command.make(
       )
       yield* Console.log(flags.out)
     }).pipe(Effect.provide(dataAndRuntime(flags)))
-).pipe(
-  Command.withDescription(
-    "draw token vectors across languages, or F1 per target language of a folder of runs"
-  )
-)
+).pipe(Command.withDescription(describe("visualize")))

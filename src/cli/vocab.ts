@@ -24,6 +24,7 @@ import {
   weightedTexts,
   writeVocab
 } from "../text/index.js"
+import { describe } from "./commands.js"
 import { dataOption, outFileOption, seedOption } from "./common.js"
 
 const corpus = Options.text("corpus").pipe(
@@ -121,6 +122,6 @@ const train = Command.make(
 ).pipe(Command.withDescription("Train a WordPiece vocabulary (vocab.txt) on training/dev text"))
 
 export const vocabCommand = Command.make("vocab").pipe(
-  Command.withDescription("Build vocabularies"),
+  Command.withDescription(describe("vocab")),
   Command.withSubcommands([train])
 )

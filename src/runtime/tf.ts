@@ -9,7 +9,7 @@
 // handler; if the gradients came first, any gradient calling `tensor.cast()` would throw
 // "Cannot read properties of null (reading 'cast')".
 import * as tf from "@tensorflow/tfjs-core"
-import "@tensorflow/tfjs-core/dist/register_all_gradients"
+import "./tfjsGradients.js"
 import "@tensorflow/tfjs-backend-cpu"
 import "@tensorflow/tfjs-backend-wasm"
 

@@ -23,6 +23,16 @@ import { freePort, hasPostgres, scopedPostgres } from "./postgres.js"
 
 const bin = fileURLToPath(new URL("../../bin/concner.js", import.meta.url))
 
+/** A grid of the tiny test protocol on a tiny encoder in a temporary folder (the scope's). */
+const tinyGrid = (cells: Pick<Grid, "name" | "sourceSizes" | "methods" | "targets" | "seeds">) =>
+  Effect.gen(function* () {
+    const fs = yield* FileSystem.FileSystem
+    const dir = yield* fs.makeTempDirectoryScoped()
+    const model = yield* makeTinyRunModel(dir)
+    const grid: Grid = { ...cells, translations: "mulda", protocol: tinyProtocol(60), model }
+    return { dir, grid }
+  })
+
 const local = (slots: number) =>
   cellWorkflowLayer({ slots, runnerId: "local" }).pipe(Layer.provideMerge(localEngine))
 
@@ -104,19 +114,13 @@ describe.skipIf(!hasData)("grids on workflows", () => {
     "the local engine runs a new cell, reports an unavailable one, and refuses a folder of another spec",
     () =>
       Effect.gen(function* () {
-        const fs = yield* FileSystem.FileSystem
-        const dir = yield* fs.makeTempDirectoryScoped()
-        const model = yield* makeTinyRunModel(dir)
-        const grid: Grid = {
+        const { dir, grid } = yield* tinyGrid({
           name: "small",
           sourceSizes: [16],
           methods: ["en", "mulda"],
           targets: [...targetsOf("conll", ["de"]), ...targetsOf("wikiann", ["ar"])],
-          seeds: [1],
-          translations: "mulda",
-          protocol: tinyProtocol(60),
-          model
-        }
+          seeds: [1]
+        })
         const out = path.join(dir, "out")
         // en on CoNLL de and mulda on WikiAnn ar (the other two cells are left out to keep the test short)
         const cells = (yield* expandGrid(grid, { out })).filter((c) =>
@@ -146,19 +150,13 @@ describe.skipIf(!hasData)("grids on workflows", () => {
     "a grid's cells share a teacher: En's German teacher serves Spanish, scored on Spanish",
     () =>
       Effect.gen(function* () {
-        const fs = yield* FileSystem.FileSystem
-        const dir = yield* fs.makeTempDirectoryScoped()
-        const model = yield* makeTinyRunModel(dir)
-        const grid: Grid = {
+        const { dir, grid } = yield* tinyGrid({
           name: "shared",
           sourceSizes: [48],
           methods: ["en"],
           targets: targetsOf("conll", ["de", "es"]),
-          seeds: [1],
-          translations: "mulda",
-          protocol: tinyProtocol(60),
-          model
-        }
+          seeds: [1]
+        })
         const out = path.join(dir, "out")
         const cells = yield* expandGrid(grid, { out })
         const teachers = path.join(out, "teachers")
@@ -187,19 +185,13 @@ describe.skipIf(!hasData)("grids on workflows", () => {
     "local engine, then two runners on Postgres with one killed mid-cell: same results, nothing twice",
     () =>
       Effect.gen(function* () {
-        const fs = yield* FileSystem.FileSystem
-        const dir = yield* fs.makeTempDirectoryScoped()
-        const model = yield* makeTinyRunModel(dir)
-        const grid: Grid = {
+        const { dir, grid } = yield* tinyGrid({
           name: "tiny",
           sourceSizes: [48],
           methods: ["en"],
           targets: targetsOf("conll", ["de"]),
-          seeds: [1, 2, 3, 4],
-          translations: "mulda",
-          protocol: tinyProtocol(60),
-          model
-        }
+          seeds: [1, 2, 3, 4]
+        })
         const cellsIn = (out: string) => expandGrid(grid, { out })
 
         // the local engine, one cell at a time: each cell runs alone

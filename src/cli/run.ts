@@ -96,17 +96,18 @@ export const runCommand = Command.make(
         if (cell._tag === "Unavailable")
           yield* Console.error(`${cellLabel(cell)}: unavailable (${cell.reason})`)
       const print = makeProgressPrinter((line) => process.stderr.write(`${line}\n`))
-      const engine = Option.match(flags.cluster, {
-        onNone: () =>
-          cellWorkflowLayer({ slots: flags.concurrency, runnerId: "local" }).pipe(
-            Layer.provideMerge(localEngine)
-          ),
-        onSome: (url) => clientEngine(url)
-      })
-      const { outcomes, failures } = yield* submitGrid(grid.name, cells, {
+      const submit = submitGrid(grid.name, cells, {
         onProgress: (listing) => Effect.sync(() => print(listing)),
         teachers: path.join(outDir, "teachers")
-      }).pipe(Effect.provide(engine))
+      })
+      const { outcomes, failures } = yield* Option.isSome(flags.cluster)
+        ? Effect.provide(submit, clientEngine(flags.cluster.value))
+        : Effect.provide(
+            submit,
+            cellWorkflowLayer({ slots: flags.concurrency, runnerId: "local" }).pipe(
+              Layer.provideMerge(localEngine)
+            )
+          )
       const rows = yield* summarizeResults(
         outcomes.flatMap((o) =>
           o.status === "unavailable"

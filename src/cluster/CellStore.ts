@@ -1,6 +1,7 @@
 /**
  * The `CellStore` service: one row per grid cell in `concner_cells`, beside the cluster's own
- * tables in the same database (Postgres for a cluster, SQLite for the local engine). It holds
+ * tables in the same database (Postgres for a cluster; `memoryCellStore` below is the local
+ * engine's, in this process). It holds
  * what `concner run` and `concner status` show (queued → running → done | failed, the runner,
  * the stage's step and total) and the cell's **lease**: a runner trains a cell only while it holds
  * the lease, renews it every few seconds, and stops training when a renewal fails; another runner
@@ -9,7 +10,7 @@
  * holder notices). Times are milliseconds on the database's clock, so runners' clocks may differ.
  */
 import { SqlClient } from "@effect/sql"
-import { Effect, Schedule, Schema } from "effect"
+import { Effect, Layer, Schedule, Schema } from "effect"
 
 export const CellState = Schema.Literal("queued", "running", "done", "failed")
 export type CellState = typeof CellState.Type
@@ -185,3 +186,116 @@ export class CellStore extends Effect.Service<CellStore>()("concner/CellStore", 
     return { submit, retryFailed, acquire, renew, release, found, list } as const
   })
 }) {}
+
+/**
+ * The same store in this process's memory, for the local engine (one machine, no database): the
+ * same rows and the same lease rules as the SQL statements above, on this process's clock.
+ */
+export const memoryCellStore = Layer.sync(CellStore, () => {
+  const rows = new Map<string, CellRow>()
+  const update = (runId: string, change: Partial<CellRow>) => {
+    const row = rows.get(runId)
+    if (row !== undefined) rows.set(runId, CellRow.make({ ...row, ...change }))
+  }
+  let clock = 0
+  // strictly increasing, like submission order in the table (two submissions in one millisecond)
+  const now = () => (clock = Math.max(clock + 1e-3, Date.now()))
+  return CellStore.make({
+    submit: (cells) =>
+      Effect.sync(() => {
+        for (const c of cells)
+          if (!rows.has(c.runId))
+            rows.set(
+              c.runId,
+              CellRow.make({
+                ...c,
+                state: "queued",
+                runner: null,
+                attempts: 0,
+                generation: 0,
+                stage: null,
+                step: 0,
+                total: 0,
+                submittedAt: now(),
+                startedAt: null,
+                finishedAt: null,
+                leaseUntil: 0,
+                error: null
+              })
+            )
+      }),
+    retryFailed: (runIds) =>
+      Effect.sync(() => {
+        for (const id of runIds) {
+          const row = rows.get(id)
+          if (row?.state === "failed")
+            update(id, {
+              state: "queued",
+              generation: row.generation + 1,
+              error: null,
+              runner: null,
+              finishedAt: null
+            })
+        }
+      }),
+    acquire: (runId, runner, leaseMs) =>
+      Effect.sync(() => {
+        const row = rows.get(runId)
+        const t = now()
+        if (row === undefined || (row.state === "running" && row.runner !== runner && row.leaseUntil >= t))
+          return false
+        update(runId, {
+          state: "running",
+          runner,
+          leaseUntil: t + leaseMs,
+          startedAt: t,
+          finishedAt: null,
+          attempts: row.attempts + 1,
+          error: null,
+          stage: null,
+          step: 0,
+          total: 0
+        })
+        return true
+      }),
+    renew: (runId, runner, leaseMs, progress) =>
+      Effect.sync(() => {
+        const row = rows.get(runId)
+        if (row?.runner !== runner || row.state !== "running") return false
+        update(runId, { leaseUntil: now() + leaseMs, ...(progress ?? {}) })
+        return true
+      }),
+    release: (runId, runner, state, error) =>
+      Effect.sync(() => {
+        if (rows.get(runId)?.runner !== runner) return
+        update(runId, {
+          state,
+          error: error ?? null,
+          leaseUntil: 0,
+          finishedAt: state === "queued" ? null : now()
+        })
+      }),
+    found: (runId, seconds) =>
+      Effect.sync(() => {
+        const row = rows.get(runId)
+        const t = now()
+        if (row === undefined || !(row.state === "queued" || (row.state === "running" && row.leaseUntil < t)))
+          return
+        update(runId, {
+          state: "done",
+          error: null,
+          leaseUntil: 0,
+          startedAt: t - seconds * 1000,
+          finishedAt: t
+        })
+      }),
+    list: (runIds) =>
+      Effect.sync(() => {
+        const chosen = runIds === undefined ? [...rows.values()] : runIds.flatMap((id) => rows.get(id) ?? [])
+        const ordered = chosen.sort(
+          (a, b) => a.submittedAt - b.submittedAt || (a.label < b.label ? -1 : a.label > b.label ? 1 : 0)
+        )
+        return { now: now(), rows: ordered } satisfies CellListing
+      })
+  })
+})

@@ -3,19 +3,38 @@
  * - `runnerEngine(url, address)`: a runner of a cluster whose shared store is the Postgres at
  *   `url`; it listens on `address` for the other runners and submitters (a socket, msgpack).
  * - `clientEngine(url)`: a submitter (`concner run --cluster`, `concner status`) that runs no cell.
- * - `localEngine`: one machine, no service — a single runner over an in-memory SQLite store.
- * Each also provides the `CellStore` on the same database. The cluster would read HOST/PORT from
+ * - `localEngine`: one machine, no service, no database — a single runner whose messages and
+ *   cell table live in this process's memory (`MessageStorage.layerMemory`, `memoryCellStore`).
+ * The cluster's engines also provide the `CellStore` on the same database. Postgres' driver
+ * (`@effect/sql-pg`) is an optional peer dependency, loaded only by them: a missing one fails
+ * with `ClusterDriverMissing`, saying what to install. The cluster would read HOST/PORT from
  * the environment; the address is always passed explicitly so a stray PORT cannot move a runner.
  * Other settings (SHARD_LOCK_EXPIRATION, default 35 s: how long a dead runner's cells wait for
  * another runner) still come from the environment.
  */
 import * as os from "node:os"
-import { ClusterWorkflowEngine, RunnerAddress, SingleRunner } from "@effect/cluster"
+import {
+  ClusterWorkflowEngine,
+  MessageStorage,
+  RunnerAddress,
+  RunnerHealth,
+  RunnerStorage,
+  Runners,
+  Sharding,
+  ShardingConfig
+} from "@effect/cluster"
 import { NodeClusterSocket } from "@effect/platform-node"
-import { PgClient } from "@effect/sql-pg"
-import { SqliteClient } from "@effect/sql-sqlite-node"
-import { FiberRef, Layer, LogLevel, Option, Redacted } from "effect"
-import { CellStore } from "./CellStore.js"
+import { Data, Effect, FiberRef, Layer, LogLevel, Option, Redacted } from "effect"
+import { CellStore, memoryCellStore } from "./CellStore.js"
+
+/** The Postgres driver a cluster needs is not installed (an optional peer dependency). */
+export class ClusterDriverMissing extends Data.TaggedError("ClusterDriverMissing")<{
+  readonly reason: string
+}> {
+  override get message() {
+    return `a cluster needs Postgres' driver, which is not installed (${this.reason}): npm install @effect/sql-pg@0.53.0`
+  }
+}
 
 export interface RunnerAddressOptions {
   /** The name other machines reach this runner by (default: this machine's hostname). */
@@ -25,7 +44,14 @@ export interface RunnerAddressOptions {
   readonly listenHost?: string
 }
 
-const pg = (url: string) => PgClient.layer({ url: Redacted.make(url) })
+const pg = (url: string) =>
+  Layer.unwrapEffect(
+    Effect.tryPromise({
+      try: () => import("@effect/sql-pg"),
+      catch: (e) =>
+        new ClusterDriverMissing({ reason: e instanceof Error ? e.message.split("\n")[0]! : String(e) })
+    }).pipe(Effect.map(({ PgClient }) => PgClient.layer({ url: Redacted.make(url) })))
+  )
 
 const withStore = <A, E, R>(engine: Layer.Layer<A, E, R>) => Layer.merge(engine, CellStore.Default)
 
@@ -56,25 +82,23 @@ export const clientEngine = (url: string) =>
   ).pipe(Layer.provideMerge(pg(url)))
 
 /**
- * One machine, no service: a single runner whose store is an in-memory SQLite database. The
- * cluster's own warnings are silenced here: on a busy machine its runner bookkeeping times out
- * and warns of "no healthy runners" (about itself), which on one machine means nothing.
+ * One machine, no service, no database: a single runner (as `SingleRunner` builds one) whose
+ * message and runner storage and cell table are in memory. The cluster's own warnings are
+ * silenced here: on a busy machine its runner bookkeeping times out and warns of "no healthy
+ * runners" (about itself), which on one machine means nothing.
  */
-export const localEngine = withStore(
+export const localEngine = Layer.merge(
   ClusterWorkflowEngine.layer.pipe(
-    Layer.provideMerge(
-      SingleRunner.layer({
-        runnerStorage: "memory",
-        // an address is this runner's identity here (nothing listens): without one, Sharding
-        // would act as a client and never take the shards
-        shardingConfig: { runnerAddress: Option.some(RunnerAddress.make("localhost", 0)) }
-      })
-    )
-  )
-).pipe(
-  Layer.provideMerge(SqliteClient.layer({ filename: ":memory:" })),
-  Layer.locally(FiberRef.currentMinimumLogLevel, LogLevel.Error)
-)
+    Layer.provideMerge(Sharding.layer),
+    Layer.provideMerge(Runners.layerNoop),
+    Layer.provideMerge(MessageStorage.layerMemory),
+    Layer.provide([RunnerStorage.layerMemory, RunnerHealth.layerNoop]),
+    // an address is this runner's identity here (nothing listens): without one, Sharding
+    // would act as a client and never take the shards
+    Layer.provide(ShardingConfig.layer({ runnerAddress: Option.some(RunnerAddress.make("localhost", 0)) }))
+  ),
+  memoryCellStore
+).pipe(Layer.locally(FiberRef.currentMinimumLogLevel, LogLevel.Error))
 
 /** The cell table alone on the Postgres at `url` (`concner status`: reads, joins no cluster). */
 export const clusterStore = (url: string) => CellStore.Default.pipe(Layer.provideMerge(pg(url)))

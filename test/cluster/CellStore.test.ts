@@ -1,9 +1,13 @@
 import { SqliteClient } from "@effect/sql-sqlite-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
-import { CellStore } from "../../src/cluster/CellStore.js"
+import { CellStore, memoryCellStore } from "../../src/cluster/CellStore.js"
 
-const store = CellStore.Default.pipe(Layer.provide(SqliteClient.layer({ filename: ":memory:" })))
+// the SQL store (a cluster's, here on SQLite) and the local engine's in-memory one keep one contract
+const stores = [
+  ["SQLite", CellStore.Default.pipe(Layer.provide(SqliteClient.layer({ filename: ":memory:" })))],
+  ["memory", memoryCellStore]
+] as const
 
 const cell = { runId: "r1", grid: "g", label: "conll en de 64 seed 1", runDir: "/runs/r1" }
 
@@ -12,7 +16,7 @@ const state = Effect.gen(function* () {
   return row!
 })
 
-describe("CellStore (SQLite)", () => {
+describe.each(stores)("CellStore (%s)", (_, store) => {
   // live clock: leases are on the database's clock, and one must expire
   it.live("a lease is held by one runner until it expires or is released", () =>
     Effect.gen(function* () {

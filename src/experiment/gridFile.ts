@@ -98,13 +98,38 @@ export const loadGridFile = Effect.fn("GridFile.load")(function* (file: string) 
   return yield* decodeGridFile(text, file)
 })
 
-/** The grid default-exported by an experiment module. */
+const typeScript = /\.[cm]?ts$/i
+
+/**
+ * The grid default-exported by an experiment module. A TypeScript module is imported through tsx
+ * (`tsImport`, scoped to this import) when tsx is installed — it is the user's choice of loader,
+ * an optional peer dependency; JavaScript modules need none.
+ */
 export const loadGridModule = (file: string) =>
-  Effect.tryPromise({
-    try: () => import(pathToFileURL(path.resolve(file)).href) as Promise<{ default?: unknown }>,
-    catch: (e) =>
+  Effect.gen(function* () {
+    const url = pathToFileURL(path.resolve(file)).href
+    const failed = (e: unknown) =>
       new GridInvalid({ file, reason: `cannot be loaded: ${e instanceof Error ? e.message : String(e)}` })
-  }).pipe(Effect.flatMap((module) => decodeGrid(module.default, file)))
+    const module = typeScript.test(file)
+      ? yield* Effect.tryPromise({
+          try: () => import("tsx/esm/api"),
+          catch: () =>
+            new GridInvalid({
+              file,
+              reason:
+                "is TypeScript, and no TypeScript loader is installed: npm install --save-dev tsx (or give a .js/.mjs module or a .json grid file)"
+            })
+        }).pipe(
+          Effect.flatMap(({ tsImport }) =>
+            Effect.tryPromise({
+              try: () => tsImport(url, import.meta.url) as Promise<{ default?: unknown }>,
+              catch: failed
+            })
+          )
+        )
+      : yield* Effect.tryPromise({ try: () => import(url) as Promise<{ default?: unknown }>, catch: failed })
+    return yield* decodeGrid(module.default, file)
+  })
 
 /** The grid of a SPEC argument: a JSON grid file or an experiment module. */
 export const loadGrid = (file: string) =>

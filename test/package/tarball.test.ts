@@ -3,75 +3,22 @@
  * cache where it can), then imported from plain Node, run through `npx`, type-checked by a strict
  * consumer, and given a JSON grid file and a TypeScript experiment module.
  */
-import { execFile } from "node:child_process"
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import * as path from "node:path"
-import { fileURLToPath } from "node:url"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
+import { type Packed, makeProject, manifest, npmInstall, ok, pack, run as runIn } from "../support/tarball.js"
 
-const root = fileURLToPath(new URL("../..", import.meta.url))
-const { version, devDependencies } = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")) as {
-  readonly version: string
-  readonly devDependencies: Record<string, string>
-}
+const { version, devDependencies } = manifest
 const dir = mkdtempSync(path.join(tmpdir(), "concner-package-"))
 const project = path.join(dir, "consumer")
-
-interface Ran {
-  readonly status: number
-  readonly stdout: string
-  readonly stderr: string
-}
-
-// asynchronous: a synchronous child would block the test worker, which must keep answering vitest
-const run = (command: string, args: ReadonlyArray<string>, cwd = project): Promise<Ran> =>
-  new Promise((resolve) => {
-    execFile(
-      command,
-      args,
-      {
-        cwd,
-        encoding: "utf8",
-        maxBuffer: 64 * 1024 * 1024,
-        // the native addon is tested where it is built (npm ci); here the stock kernels do
-        env: { ...process.env, CONCNER_NATIVE: "0", NO_COLOR: "1" },
-        timeout: 600_000
-      },
-      (error, stdout, stderr) => {
-        const code = error === null ? 0 : typeof error.code === "number" ? error.code : 1
-        resolve({ status: code, stdout, stderr })
-      }
-    )
-  })
-
-const ok = async (ran: Promise<Ran>) => {
-  const result = await ran
-  if (result.status !== 0) throw new Error(`exit ${result.status}: ${result.stderr}${result.stdout}`)
-  return result.stdout
-}
-
-const npmInstall = (...specs: ReadonlyArray<string>) =>
-  ok(run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error", ...specs]))
-
-interface Packed {
-  readonly filename: string
-  readonly size: number
-  readonly entryCount: number
-  readonly files: ReadonlyArray<{ readonly path: string }>
-}
+const run = (command: string, args: ReadonlyArray<string>) => runIn(command, args, project)
 let packed: Packed
 
 beforeAll(async () => {
-  packed = (
-    JSON.parse(await ok(run("npm", ["pack", "--json", "--pack-destination", dir], root))) as Array<Packed>
-  )[0]!
-  mkdirSync(project)
-  writeFileSync(
-    path.join(project, "package.json"),
-    JSON.stringify({ name: "consumer", private: true, type: "module" })
-  )
-  await npmInstall(
+  packed = await pack(dir)
+  await makeProject(
+    project,
     path.join(dir, packed.filename),
     `typescript@${devDependencies.typescript}`,
     `@types/node@${devDependencies["@types/node"]}`
@@ -183,7 +130,7 @@ export default grid
     const withoutLoader = await run("npx", ["concner", "run", "grid.ts", "--out", "out-ts", "--data", data])
     expect(withoutLoader.status).not.toBe(0)
     expect(withoutLoader.stderr).toContain("npm install --save-dev tsx")
-    await npmInstall(`tsx@${devDependencies.tsx}`)
+    await npmInstall(project, `tsx@${devDependencies.tsx}`)
     const fromTs = await ok(run("npx", ["concner", "run", "grid.ts", "--out", "out-ts", "--data", data]))
     expect(fromTs).toContain("wikiann mulda ar 16 seed 1: unavailable")
   })

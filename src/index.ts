@@ -158,6 +158,7 @@ export {
   type LoadedCheckpoint,
   type LoadReport,
   loadCheckpoint,
+  loadWeights,
   mapTensorName,
   matchCheckpoint,
   type NameMapping,
@@ -166,11 +167,15 @@ export {
   VOCAB_FILE,
   WEIGHTS_FILE
 } from "./model/checkpoint.js"
+export { loadModelFolder } from "./model/modelFolder.js"
 export {
   CheckpointLabelsMismatch,
   CheckpointMismatch,
   CheckpointNameCollision,
   InvalidVocabulary,
+  NonFiniteOutput,
+  NonFiniteWeight,
+  VocabLargerThanModel,
   type SafetensorsDecodeError,
   SafetensorsDuplicateName,
   SafetensorsEncodeError,

@@ -6,14 +6,14 @@
 import { createInterface } from "node:readline"
 import { Command, Options } from "@effect/cli"
 import { Console, Data, Effect, Option, Stream } from "effect"
-import { loadCheckpoint } from "../model/checkpoint.js"
 import type { BertConfig } from "../model/config.js"
 import { bertEncoder } from "../model/encoder.js"
+import { NonFiniteOutput } from "../model/errors.js"
+import { loadModelFolder } from "../model/modelFolder.js"
 import { EVAL } from "../model/ops.js"
 import type { BertParams } from "../model/params.js"
 import { backendChoices } from "../runtime/TensorRuntime.js"
 import { tf } from "../runtime/tf.js"
-import { loadTokenizer } from "../text/Tokenizer.js"
 import type { TextEncoding } from "../text/encoding.js"
 import { runtimeLayer } from "./common.js"
 
@@ -95,10 +95,9 @@ const backend = Options.choice("backend", backendChoices).pipe(
 
 export const encodeCommand = Command.make("encode", { model, maxLength, backend }, (flags) =>
   Effect.gen(function* () {
-    const { config, params, report } = yield* loadCheckpoint(flags.model)
+    const { config, params, report, tokenizer } = yield* loadModelFolder(flags.model)
     if (report.unused.length > 0)
       yield* Console.error(`${report.file}: not used by the encoder: ${report.unused.join(", ")}`)
-    const tokenizer = yield* loadTokenizer(flags.model)
     const limit = config.maxPositionEmbeddings
     const maxLength = Option.getOrUndefined(flags.maxLength)
     if (maxLength !== undefined && (maxLength < 2 || maxLength > limit))
@@ -117,7 +116,10 @@ export const encodeCommand = Command.make("encode", { model, maxLength, backend 
               limit,
               text
             })
-          yield* Console.log(JSON.stringify(encodeSentence(params, config, encoding)))
+          const encoded = encodeSentence(params, config, encoding)
+          if (!encoded.hidden.every((row) => row.every(Number.isFinite)))
+            return yield* new NonFiniteOutput({ where: `<stdin>:${line}`, what: "hidden states" })
+          yield* Console.log(JSON.stringify(encoded))
         })
       )
     )

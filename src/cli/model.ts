@@ -6,13 +6,13 @@
 import { Command, Options } from "@effect/cli"
 import { Console, Data, Effect, Layer, Option } from "effect"
 import { Corpora } from "../data/Corpora.js"
-import { loadCheckpoint, saveCheckpoint } from "../model/checkpoint.js"
+import { saveCheckpoint } from "../model/checkpoint.js"
 import { loadBertConfig } from "../model/config.js"
 import { convertCheckpoint } from "../model/convert.js"
+import { loadModelFolder } from "../model/modelFolder.js"
 import { countParams, initParams, scopedParams } from "../model/params.js"
 import { trimModel } from "../model/trim.js"
 import { TensorRuntime, backendChoices } from "../runtime/TensorRuntime.js"
-import { loadTokenizer } from "../text/Tokenizer.js"
 import { trimVocabulary } from "../text/trim.js"
 import { loadVocab } from "../text/vocab.js"
 import { labelSet } from "../train/labels.js"
@@ -133,8 +133,8 @@ const trim = Command.make("trim", { model, dataset, withTranslations, keepChars,
             (yield* corpora.translations({ system, lang: set.lang }, "keep")).sentences.map((s) => s.tokens)
           )
     }
-    const loaded = yield* loadCheckpoint(flags.model)
-    const tokenizer = yield* loadTokenizer(flags.model)
+    const loaded = yield* loadModelFolder(flags.model)
+    const tokenizer = loaded.tokenizer
     const trimmed = trimVocabulary(tokenizer.vocab, sentences, { keepSingleCharacters: flags.keepChars })
     const smaller = yield* trimModel(loaded.params, loaded.config, trimmed)
     const labels = loaded.config.labels

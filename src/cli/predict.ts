@@ -7,8 +7,7 @@ import { Args, Command, Options } from "@effect/cli"
 import { FileSystem } from "@effect/platform"
 import { Console, Effect } from "effect"
 import { decodeConll } from "../data/conll.js"
-import { loadCheckpoint } from "../model/checkpoint.js"
-import { loadTokenizer } from "../text/Tokenizer.js"
+import { loadModelFolder } from "../model/modelFolder.js"
 import { labelSetOf } from "../train/labels.js"
 import { predictTags } from "../train/predict.js"
 import { backendOption, runtimeLayer } from "./common.js"
@@ -35,15 +34,15 @@ export const predictCommand = Command.make("predict", { model, file, batchSize, 
     Effect.gen(function* () {
       const name = flags.file === "-" ? "<stdin>" : flags.file
       const { sentences } = yield* decodeConll(yield* readInput(flags.file), name)
-      const loaded = yield* loadCheckpoint(flags.model)
+      const loaded = yield* loadModelFolder(flags.model)
       const id2label = loaded.config.labels
       if (id2label === undefined)
         return yield* new ModelInitError({
           file: flags.model,
           reason: "config.json has no id2label: not a token classifier"
         })
-      const tokenizer = yield* loadTokenizer(flags.model)
-      const predicted = predictTags(
+      const tokenizer = loaded.tokenizer
+      const predicted = yield* predictTags(
         loaded.params,
         loaded.config,
         tokenizer,

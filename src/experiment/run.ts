@@ -10,7 +10,7 @@
  */
 import * as path from "node:path"
 import { FileSystem } from "@effect/platform"
-import { Effect, Option, ParseResult, Schema, type Scope, Stream } from "effect"
+import { Effect, Either, Option, ParseResult, Schema, type Scope, Stream } from "effect"
 import { Corpora } from "../data/Corpora.js"
 import type { Sentence } from "../data/conll.js"
 import type { ObjectiveStage as Stage } from "../losses/objective.js"
@@ -79,9 +79,12 @@ type Model = { readonly params: BertParams; readonly config: BertConfig }
 
 const scoreOn = (model: Model, context: Context, sentences: ReadonlyArray<Sentence>) => {
   const { tokenizer, labels, spec } = context
-  const predicted = predictTags(model.params, model.config, tokenizer, labels, sentences, {
-    batchSize: spec.protocol.evalBatchSize
-  })
+  // weights are checked finite on load and training refuses a non-finite loss: NaN logits here are a bug
+  const predicted = Either.getOrThrow(
+    predictTags(model.params, model.config, tokenizer, labels, sentences, {
+      batchSize: spec.protocol.evalBatchSize
+    })
+  )
   return { scores: scorePredictions(sentences, predicted.tags), predicted }
 }
 

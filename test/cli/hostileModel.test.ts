@@ -92,7 +92,9 @@ describe("broken model folders", () => {
 
   it.effect("NaN and Inf weights fail naming the tensor and the first bad index", () =>
     Effect.gen(function* () {
-      const nan = brokenFixture((dir) => poison(dir, "bert.encoder.layer.1.output.dense.weight", 70, Number.NaN))
+      const nan = brokenFixture((dir) =>
+        poison(dir, "bert.encoder.layer.1.output.dense.weight", 70, Number.NaN)
+      )
       const inf = brokenFixture((dir) => poison(dir, "classifier.weight", 33, Number.POSITIVE_INFINITY))
       const [encodedNan, predictedNan, predictedInf] = yield* Effect.all(
         [encode(nan), predict(nan), predict(inf)],
@@ -101,7 +103,9 @@ describe("broken model folders", () => {
       for (const run of [encodedNan, predictedNan]) {
         expect(run.status).toBe(1)
         expect(run.stdout).toBe("")
-        expect(run.stderr).toMatch(/tensor "bert\.encoder\.layer\.1\.output\.dense\.weight" holds NaN at \[1, 6\]/)
+        expect(run.stderr).toMatch(
+          /tensor "bert\.encoder\.layer\.1\.output\.dense\.weight" holds NaN at \[1, 6\]/
+        )
         noStack(run.stderr)
       }
       expect(predictedInf.status).toBe(1)

@@ -3,11 +3,9 @@
  * (gold tag second to last, predicted tag last) and prints conlleval's report or the JSON contract
  * `{"overall":{precision,recall,f1,correct,gold,predicted},"types":{TYPE:{…}}}`.
  */
-import { text } from "node:stream/consumers"
 import { Args, Command, Options } from "@effect/cli"
-import { FileSystem } from "@effect/platform"
 import { Console, Effect } from "effect"
-import { DataReadError } from "../data/errors.js"
+import { readTextInput } from "../data/utf8.js"
 import { scoreConlleval } from "../eval/conlleval.js"
 import { decodeConlleval } from "../eval/input.js"
 import { formatReport } from "../eval/report.js"
@@ -26,20 +24,10 @@ const scheme = Options.choice("scheme", ["conlleval", "iob2", "iobes"]).pipe(
 )
 const json = Options.boolean("json").pipe(Options.withDescription("print scores as JSON"))
 
-const readInput = (path: string) =>
-  path === "-"
-    ? Effect.tryPromise({
-        try: () => text(process.stdin),
-        catch: (error) => new DataReadError({ file: "<stdin>", reason: String(error) })
-      })
-    : Effect.flatMap(FileSystem.FileSystem, (fs) => fs.readFileString(path)).pipe(
-        Effect.mapError((error) => new DataReadError({ file: path, reason: error.message }))
-      )
-
 export const evaluateCommand = Command.make("evaluate", { file, scheme, json }, (flags) =>
   Effect.gen(function* () {
     const name = flags.file === "-" ? "<stdin>" : flags.file
-    const input = yield* decodeConlleval(yield* readInput(flags.file), name)
+    const input = yield* decodeConlleval(yield* readTextInput(flags.file), name)
     const scores =
       flags.scheme === "conlleval"
         ? scoreConlleval(input.sentences, input.finalBoundary)

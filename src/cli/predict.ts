@@ -4,9 +4,9 @@
  * — conlleval input, so `concner predict … | concner evaluate -` scores it.
  */
 import { Args, Command, Options } from "@effect/cli"
-import { FileSystem } from "@effect/platform"
 import { Console, Effect } from "effect"
 import { decodeConll } from "../data/conll.js"
+import { readTextInput } from "../data/utf8.js"
 import { loadModelFolder } from "../model/modelFolder.js"
 import { labelSetOf } from "../train/labels.js"
 import { predictTags } from "../train/predict.js"
@@ -20,20 +20,11 @@ const file = Args.text({ name: "FILE" }).pipe(Args.withDescription("CoNLL file, 
 const batchSize = Options.integer("batch-size").pipe(Options.withDefault(64))
 const backend = backendOption
 
-const readInput = (file: string) =>
-  file === "-"
-    ? Effect.promise(async () => {
-        const chunks: Array<Buffer> = []
-        for await (const chunk of process.stdin) chunks.push(chunk as Buffer)
-        return Buffer.concat(chunks).toString("utf8")
-      })
-    : Effect.flatMap(FileSystem.FileSystem, (fs) => fs.readFileString(file))
-
 export const predictCommand = Command.make("predict", { model, file, batchSize, backend }, (flags) =>
   Effect.scoped(
     Effect.gen(function* () {
       const name = flags.file === "-" ? "<stdin>" : flags.file
-      const { sentences } = yield* decodeConll(yield* readInput(flags.file), name)
+      const { sentences } = yield* decodeConll(yield* readTextInput(flags.file), name)
       const loaded = yield* loadModelFolder(flags.model)
       const id2label = loaded.config.labels
       if (id2label === undefined)

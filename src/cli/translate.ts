@@ -17,8 +17,9 @@ import type { CommandExecutor } from "@effect/platform/CommandExecutor"
 import { type ConfigError, Console, Effect, Layer, Option } from "effect"
 import { Corpora, DataRoot, type LoadError } from "../data/Corpora.js"
 import { decodeConll, encodeConll } from "../data/conll.js"
-import { DataReadError, SampleSizeError } from "../data/errors.js"
+import { SampleSizeError } from "../data/errors.js"
 import { sampleIndices } from "../data/sampling.js"
+import { readTextFile } from "../data/utf8.js"
 import { type TranslationResult, Translator } from "../translate/Translator.js"
 import { defaultCacheDir } from "../translate/cache.js"
 import { type DictionaryFormatError, EngineError, type UnsupportedPairError } from "../translate/errors.js"
@@ -137,9 +138,7 @@ const translatorLayer = (f: Flags): TranslatorLayer => {
 const run = (f: Flags) =>
   Effect.gen(function* () {
     const fs = yield* FileSystem.FileSystem
-    const text = yield* fs
-      .readFileString(f.input)
-      .pipe(Effect.mapError((e) => new DataReadError({ file: f.input, reason: e.message })))
+    const text = yield* readTextFile(f.input)
     const { sentences } = yield* decodeConll(text, f.input)
     if (!(f.batch >= 1))
       return yield* new EngineError({ engine: "translate", reason: "--batch must be at least 1" })

@@ -25,11 +25,13 @@ import {
   DataReadError,
   IndexFileError,
   SampleSizeError,
-  type UnknownDatasetError
+  type UnknownDatasetError,
+  type Utf8Error
 } from "./errors.js"
 import { decodeIndexFile } from "./indexFile.js"
 import { type MismatchPolicy, type PairedTranslations, pairTranslations } from "./pairing.js"
 import { sampleIndices } from "./sampling.js"
+import { readTextFile } from "./utf8.js"
 
 /** The data root: an absolute directory. */
 export class DataRoot extends Context.Tag("concner/DataRoot")<DataRoot, string>() {
@@ -65,7 +67,7 @@ export interface SampledSentence {
   readonly sentence: Sentence
 }
 
-export type LoadError = UnknownDatasetError | DataReadError | ConllError | IndexFileError
+export type LoadError = UnknownDatasetError | DataReadError | Utf8Error | ConllError | IndexFileError
 
 const englishTrain: CorpusId = { corpus: "conll", lang: "en", split: "train" }
 
@@ -77,8 +79,7 @@ export class Corpora extends Effect.Service<Corpora>()("concner/Corpora", {
 
     const exists = (file: string) =>
       fs.exists(file).pipe(Effect.mapError((e) => new DataReadError({ file, reason: e.message })))
-    const read = (file: string) =>
-      fs.readFileString(file).pipe(Effect.mapError((e) => new DataReadError({ file, reason: e.message })))
+    const read = (file: string) => Effect.provideService(readTextFile(file), FileSystem.FileSystem, fs)
 
     /** Reads a text file and its optional `doc_ids`, giving every sentence its document. */
     const decodeWithDocs = Effect.fn("Corpora.decode")(function* (file: string, docIdsFile: string) {

@@ -3,6 +3,7 @@
  * (and the tensor) so a user can find what is wrong. Sections are owned by the modules named above them.
  */
 import { Data } from "effect"
+import { quoteExcerpt } from "../data/lineError.js"
 
 // ── safetensors.ts ───────────────────────────────────────────────────────────────────────────────
 
@@ -202,7 +203,7 @@ export class InvalidVocabulary extends Data.TaggedError("InvalidVocabulary")<{
   readonly reason: string
 }> {
   override get message() {
-    return `${this.file}${this.line === undefined ? "" : `:${this.line}`}: token ${quote(this.token)}: ${this.reason}`
+    return `${this.file}${this.line === undefined ? "" : `:${this.line}`}: token ${quoteExcerpt(this.token)}: ${this.reason}`
   }
 }
 

@@ -9,7 +9,7 @@ import { readTextInput } from "../data/utf8.js"
 import { scoreConlleval } from "../eval/conlleval.js"
 import { decodeConlleval } from "../eval/input.js"
 import { formatReport } from "../eval/report.js"
-import { scoreStrict } from "../eval/strict.js"
+import { checkTags, scoreStrict } from "../eval/strict.js"
 
 const file = Args.text({ name: "FILE" }).pipe(
   Args.withDescription(
@@ -22,12 +22,18 @@ const scheme = Options.choice("scheme", ["conlleval", "iob2", "iobes"]).pipe(
     "conlleval: conlleval.pl's chunk rules (reads IOB1 and IOB2 alike); iob2|iobes: check tags, convert, score exact spans"
   )
 )
+const lenient = Options.boolean("lenient").pipe(
+  Options.withDescription(
+    "conlleval mode: score any tag as conlleval.pl does (X-PER, B-, PER) instead of failing on a tag in no scheme"
+  )
+)
 const json = Options.boolean("json").pipe(Options.withDescription("print scores as JSON"))
 
-export const evaluateCommand = Command.make("evaluate", { file, scheme, json }, (flags) =>
+export const evaluateCommand = Command.make("evaluate", { file, scheme, lenient, json }, (flags) =>
   Effect.gen(function* () {
     const name = flags.file === "-" ? "<stdin>" : flags.file
     const input = yield* decodeConlleval(yield* readTextInput(flags.file), name)
+    if (flags.scheme === "conlleval" && !flags.lenient) yield* checkTags(input.sentences, name)
     const scores =
       flags.scheme === "conlleval"
         ? scoreConlleval(input.sentences, input.finalBoundary)

@@ -43,4 +43,17 @@ describe("concner evaluate", () => {
     expect(run.stdout).toBe("")
     expect(run.stderr.trim()).toBe(`${file}:4: expected 3 columns like the first line, found 4: "c O O O"`)
   })
+
+  it("fails on a tag in no scheme (X-PER, B-) with file:line, and --lenient scores it as conlleval.pl", () => {
+    const input = "John B-PER B-PER\nSmith I-PER X-PER\n\nParis B-LOC B-\n"
+    const strict = concner(["evaluate", "-"], input)
+    expect(strict.status).toBe(1)
+    expect(strict.stdout).toBe("")
+    expect(strict.stderr.trim()).toBe(
+      '<stdin>:2: unknown prefix "X-" (expected B-, I-, E- or S-) (a tag in no scheme; --lenient scores it as conlleval.pl does): "X-PER"'
+    )
+    const lenient = concner(["evaluate", "--lenient", "--json", "-"], input)
+    expect(lenient.status, lenient.stderr).toBe(0)
+    expect(JSON.parse(lenient.stdout).overall.gold).toBe(2)
+  })
 })

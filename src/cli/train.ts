@@ -14,7 +14,8 @@ import { FileSystem } from "@effect/platform"
 import { Console, Data, Effect, Option, Schema } from "effect"
 import { specModelPath } from "../experiment/modelPath.js"
 import { progressHooks } from "../experiment/progress.js"
-import { readSpecFile, runExperiment } from "../experiment/run.js"
+import { readSpecFile } from "../experiment/run.js"
+import { runInFolder } from "../experiment/runFolder.js"
 import {
   type RunRecord,
   blasCoreToPin,
@@ -124,9 +125,8 @@ export const trainCommand = Command.make("train", flagSet, (flags) =>
       const spec = Option.isSome(flags.specFile)
         ? yield* specOf(flags.specFile.value, flags)
         : yield* specFrom(flags)
-      const result = yield* Effect.scoped(
-        Effect.flatMap(progressHooks(flags.out), (hooks) => runExperiment(spec, flags.out, hooks))
-      )
+      const { result, finished } = yield* runInFolder(spec, flags.out, progressHooks(flags.out))
+      if (finished) yield* Console.error(`${flags.out}: this run has already finished there; its result:`)
       yield* Console.log(JSON.stringify(result))
     }).pipe(Effect.provide(dataAndRuntime({ data: flags.data, backend })))
   })

@@ -34,6 +34,7 @@ import {
   trainStage
 } from "../train/loop.js"
 import { predictTags, scorePredictions } from "../train/predict.js"
+import { lockRunFolder } from "../train/runLock.js"
 import { constantSchedule, linearWarmupDecay } from "../train/schedule.js"
 import { restoreWeights } from "../train/weights.js"
 import { canonicalHash } from "./canonicalJson.js"
@@ -312,7 +313,7 @@ const execute = Effect.fn("Experiment.execute")(function* (
 })
 
 /** What `run.json` records for `spec` run now: the inputs' hashes, the commit, the backend. */
-const currentRecord = Effect.fn("Experiment.currentRecord")(function* (spec: ExperimentSpec) {
+export const currentRecord = Effect.fn("Experiment.currentRecord")(function* (spec: ExperimentSpec) {
   const corpora = yield* Corpora
   const runtime = yield* TensorRuntime
   const info = yield* runtime.info
@@ -349,8 +350,13 @@ export const runExperiment = Effect.fn("Experiment.run")(function* (
   hooks: RunHooks,
   options: RunOptions = {}
 ) {
-  yield* recordRun(spec, runDir)
-  return yield* execute(spec, runDir, hooks, undefined, options)
+  return yield* Effect.scoped(
+    Effect.gen(function* () {
+      yield* lockRunFolder(runDir)
+      yield* recordRun(spec, runDir)
+      return yield* execute(spec, runDir, hooks, undefined, options)
+    })
+  )
 })
 
 /**
@@ -398,6 +404,7 @@ export const resumeExperiment = <E>(
   options: RunOptions = {}
 ) =>
   Effect.gen(function* () {
+    yield* lockRunFolder(runDir)
     const spec = yield* recordedSpec(runDir)
     const checkpoint = Option.getOrUndefined(yield* loadStageCheckpoint(runDir))
     // from the start, this sitting's record is the run's; from a saved state, it is appended
@@ -408,7 +415,5 @@ export const resumeExperiment = <E>(
         step: checkpoint.position.step
       }).pipe(Effect.mapError((reason) => new NotResumable({ dir: runDir, reason })))
     yield* trimMetrics(runDir, checkpoint)
-    return yield* Effect.scoped(
-      Effect.flatMap(makeHooks, (hooks) => execute(spec, runDir, hooks, checkpoint, options))
-    )
-  }).pipe(Effect.withSpan("Experiment.resume"))
+    return yield* Effect.flatMap(makeHooks, (hooks) => execute(spec, runDir, hooks, checkpoint, options))
+  }).pipe(Effect.scoped, Effect.withSpan("Experiment.resume"))

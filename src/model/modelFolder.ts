@@ -11,13 +11,10 @@ import { loadBertConfig } from "./config.js"
 import { VocabLargerThanModel } from "./errors.js"
 
 /**
- * Loads config, tokenizer and weights of an HF-layout folder. HF's rule: a vocabulary may be shorter
- * than `vocab_size` (the extra embedding rows are never looked up), never longer.
+ * Reads and checks an HF-layout folder's config and tokenizer, without its weights. HF's rule: a
+ * vocabulary may be shorter than `vocab_size` (the extra embedding rows are never looked up), never longer.
  */
-export const loadModelFolder = Effect.fn("Model.loadFolder")(function* (
-  dir: string,
-  options: CheckpointOptions = {}
-) {
+export const checkModelFolder = Effect.fn("Model.checkFolder")(function* (dir: string) {
   const config = yield* loadBertConfig(join(dir, CONFIG_FILE))
   const tokenizer = yield* loadTokenizer(dir)
   if (tokenizer.vocab.size > config.vocabSize)
@@ -26,6 +23,15 @@ export const loadModelFolder = Effect.fn("Model.loadFolder")(function* (
       tokens: tokenizer.vocab.size,
       vocabSize: config.vocabSize
     })
+  return { config, tokenizer }
+})
+
+/** Loads config, tokenizer and weights of an HF-layout folder, checked against each other (`checkModelFolder`). */
+export const loadModelFolder = Effect.fn("Model.loadFolder")(function* (
+  dir: string,
+  options: CheckpointOptions = {}
+) {
+  const { config, tokenizer } = yield* checkModelFolder(dir)
   const loaded = yield* loadWeights(dir, config, options)
   return { ...loaded, tokenizer }
 })

@@ -7,11 +7,11 @@ import { Command, Options } from "@effect/cli"
 import { Console, Effect, Option } from "effect"
 import { progressHooks } from "../experiment/progress.js"
 import { formatQuickstart, runQuickstart } from "../experiment/quickstart.js"
-import { backendOption, dataAndRuntime, dataOption } from "./common.js"
+import { backendOption, dataAndRuntime, dataOption, integerOption } from "./common.js"
 
 const lang = Options.choice("lang", ["de", "es", "nl"]).pipe(Options.withDefault("de" as const))
-const sourceSize = Options.integer("source-size").pipe(Options.withDefault(500))
-const seed = Options.integer("seed").pipe(Options.withDefault(1))
+const sourceSize = integerOption("source-size").pipe(Options.withDefault(500))
+const seed = integerOption("seed").pipe(Options.withDefault(1))
 const model = Options.directory("model", { exists: "yes" }).pipe(
   Options.optional,
   Options.withDescription("encoder folder (default: the shipped pretrained encoder, models/concner-small)")

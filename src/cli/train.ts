@@ -12,6 +12,7 @@ import * as path from "node:path"
 import { Command, Options } from "@effect/cli"
 import { FileSystem } from "@effect/platform"
 import { Console, Data, Effect, Option, Schema } from "effect"
+import { schemaIssues } from "../data/schemaIssues.js"
 import { specModelPath } from "../experiment/modelPath.js"
 import { progressHooks } from "../experiment/progress.js"
 import { readSpecFile } from "../experiment/run.js"
@@ -28,7 +29,7 @@ import { TRANSLATIONS_SYNTAX, parseTranslationSource } from "../experiment/trans
 import { type PaperVariant, paperObjectives } from "../losses/objective.js"
 import { SHIPPED_ENCODER, shippedEncoder } from "../model/shipped.js"
 import { TensorRuntime } from "../runtime/TensorRuntime.js"
-import { backendOption, dataAndRuntime, dataOption } from "./common.js"
+import { backendOption, dataAndRuntime, dataOption, integerOption, numberOption } from "./common.js"
 
 const method = Options.choice("method", Object.keys(paperObjectives) as Array<PaperVariant>).pipe(
   Options.optional,
@@ -44,7 +45,7 @@ const corpus = Options.choice("corpus", ["conll", "wikiann"]).pipe(
   Options.optional,
   Options.withDescription("conll (default) or wikiann")
 )
-const sourceSize = Options.integer("source-size").pipe(
+const sourceSize = integerOption("source-size").pipe(
   Options.optional,
   Options.withDescription("English sentences sampled (500, 1000, 2000); required without --spec")
 )
@@ -54,7 +55,7 @@ const specFile = Options.file("spec", { exists: "yes" }).pipe(
     "re-run a recorded run: its spec.json (resolved spec and hash) gives every setting; no other run flag"
   )
 )
-const seed = Options.integer("seed").pipe(Options.optional, Options.withDescription("default 1"))
+const seed = integerOption("seed").pipe(Options.optional, Options.withDescription("default 1"))
 const model = Options.directory("model", { exists: "yes" }).pipe(
   Options.optional,
   Options.withDescription(`HF-layout encoder folder (cpu protocol default: the shipped ${SHIPPED_ENCODER})`)
@@ -65,7 +66,7 @@ const protocol = Options.choice("protocol", ["cpu", "paper"]).pipe(
   Options.withDescription("cpu (default) or paper")
 )
 const int = (name: string, description: string) =>
-  Options.integer(name).pipe(Options.optional, Options.withDescription(description))
+  integerOption(name).pipe(Options.optional, Options.withDescription(description))
 const overrides = {
   maxSteps: int("max-steps", "upper bound on teacher steps"),
   evalEvery: int("eval-every", "evaluate on English dev every N steps"),
@@ -77,7 +78,7 @@ const overrides = {
   devSentences: int("dev-sentences", "English dev sentences used for selection (a seeded subset)"),
   testSentences: int("test-sentences", "target test sentences scored (a seeded subset; for smoke tests)")
 }
-const lr = Options.float("lr").pipe(Options.optional, Options.withDescription("peak learning rate"))
+const lr = numberOption("lr").pipe(Options.optional, Options.withDescription("peak learning rate"))
 const translations = Options.text("translations").pipe(
   Options.optional,
   Options.withDescription(`D_TGT's source (default mulda): ${TRANSLATIONS_SYNTAX}`)
@@ -193,9 +194,7 @@ const specOf = (file: string, flags: Flags) => {
       protocol: flags.protocol,
       translations: flags.translations
     }),
-    ...Object.entries(overrideFlags(flags)).map(
-      ([k]) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`
-    )
+    ...Object.keys(overrideFlags(flags)).map(flagName)
   ]
   return given.length > 0
     ? Effect.fail(
@@ -250,5 +249,15 @@ const specFrom = (flags: Flags) =>
       translations: yield* parseTranslationSource(Option.getOrElse(flags.translations, () => "mulda")),
       mismatches: "keep",
       protocol: { ...base, ...overrideFlags(flags) }
-    })
+    }).pipe(
+      Effect.mapError(
+        (e) =>
+          new TrainFlagsInvalid({
+            reason: schemaIssues(e, (path) => flagName(String(path.at(-1)))).join("; ")
+          })
+      )
+    )
   })
+
+/** The flag that sets a spec field (`sourceSize` → `--source-size`, `protocol.maxSteps` → `--max-steps`). */
+const flagName = (field: string) => `--${field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`

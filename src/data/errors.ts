@@ -92,3 +92,13 @@ export class Utf8Error extends Data.TaggedError("Utf8Error")<{
     )
   }
 }
+
+/** The data root does not exist: every corpus is missing, so say where concner looked and how to point it elsewhere. */
+export class DataRootMissing extends Data.TaggedError("DataRootMissing")<{ readonly root: string }> {
+  override get message() {
+    return (
+      `no data folder at ${this.root}: concner reads data from --data DIR, else $CONCNER_DATA, else ../shared/data ` +
+      "(relative to the working directory); point --data or CONCNER_DATA at the folder holding conll/ and wikiann/"
+    )
+  }
+}

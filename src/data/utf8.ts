@@ -72,7 +72,13 @@ export const decodeUtf8 = (bytes: Uint8Array, file: string): Either.Either<strin
 export const readTextFile = (file: string) =>
   Effect.flatMap(FileSystem.FileSystem, (fs) =>
     fs.readFile(file).pipe(
-      Effect.mapError((e) => new DataReadError({ file, reason: e.message })),
+      Effect.mapError(
+        (e) =>
+          new DataReadError({
+            file,
+            reason: e._tag === "SystemError" && e.reason === "NotFound" ? "no such file" : e.message
+          })
+      ),
       Effect.flatMap((bytes) => decodeUtf8(bytes, file))
     )
   )

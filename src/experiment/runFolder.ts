@@ -50,13 +50,10 @@ const RecordedSpec = Schema.parseJson(Schema.Struct({ sha256: Schema.String, spe
  * translations exist, and the encoder folder's config and vocabulary agree.
  */
 export const checkRunInputs = Effect.fn("Experiment.checkInputs")(function* (spec: ExperimentSpec) {
-  yield* currentRecord(spec)
+  const corpora = yield* Corpora
+  yield* corpora.load({ corpus: spec.corpus, lang: spec.lang, split: "test" })
+  yield* corpora.sample({ corpus: spec.corpus, lang: "en", split: "train" }, spec.sourceSize, spec.seed)
   yield* checkModelFolder(yield* modelDir(spec.model))
-  yield* (yield* Corpora).sample(
-    { corpus: spec.corpus, lang: "en", split: "train" },
-    spec.sourceSize,
-    spec.seed
-  )
   if (spec.method.needs.translations) {
     const reason = translationsUnavailable(spec.translations, spec)
     if (reason !== undefined)
@@ -67,6 +64,7 @@ export const checkRunInputs = Effect.fn("Experiment.checkInputs")(function* (spe
         reason
       })
   }
+  yield* currentRecord(spec)
 })
 
 /**

@@ -7,7 +7,8 @@
  * Unknown keys fail with the list of them: a field we do not model might change the numerics.
  */
 import { FileSystem } from "@effect/platform"
-import { Data, Effect, Either, ParseResult, Schema, SchemaAST } from "effect"
+import { Data, Effect, Either, Schema, SchemaAST } from "effect"
+import { schemaIssues } from "../data/schemaIssues.js"
 
 export class BertConfigError extends Data.TaggedError("BertConfigError")<{
   readonly file: string
@@ -248,13 +249,7 @@ export const decodeBertConfig = (json: unknown, file: string): Either.Either<Ber
   if (unknown.length > 0) return fail(`unknown config fields: ${unknown.join(", ")}`)
   const known = Object.fromEntries(Object.entries(record).filter(([key]) => modelledKeys.has(key)))
   return Schema.decodeUnknownEither(BertConfig)(known).pipe(
-    Either.mapLeft((error) => {
-      // an optional field's "| undefined" branch adds a useless "Expected undefined" to each issue
-      const issues = ParseResult.ArrayFormatter.formatErrorSync(error)
-      const useful = issues.filter((i) => !i.message.startsWith("Expected undefined"))
-      const lines = (useful.length > 0 ? useful : issues).map((i) => `${i.path.join(".")}: ${i.message}`)
-      return new BertConfigError({ file, reason: [...new Set(lines)].join("; ") })
-    }),
+    Either.mapLeft((error) => new BertConfigError({ file, reason: schemaIssues(error).join("; ") })),
     Either.flatMap((config) => {
       if (config.hiddenSize % config.numAttentionHeads !== 0)
         return fail(

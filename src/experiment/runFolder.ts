@@ -12,12 +12,11 @@ import { Corpora } from "../data/Corpora.js"
 import { checkModelFolder } from "../model/modelFolder.js"
 import { LOCK_FILE, lockRunFolder } from "../train/runLock.js"
 import { canonicalHash } from "./canonicalJson.js"
-import { TranslationsUnavailable } from "./errors.js"
+import { checkTranslationsAvailable } from "./data.js"
 import { modelDir } from "./modelPath.js"
 import { RunResult } from "./result.js"
 import { type RunHooks, type RunOptions, currentRecord, runExperiment } from "./run.js"
 import { ExperimentSpec } from "./spec.js"
-import { translationsUnavailable } from "./translations.js"
 
 /** `--out` holds something other than this run, or this run unfinished. */
 export class RunFolderTaken extends Data.TaggedError("RunFolderTaken")<{
@@ -54,16 +53,7 @@ export const checkRunInputs = Effect.fn("Experiment.checkInputs")(function* (spe
   yield* corpora.load({ corpus: spec.corpus, lang: spec.lang, split: "test" })
   yield* corpora.sample({ corpus: spec.corpus, lang: "en", split: "train" }, spec.sourceSize, spec.seed)
   yield* checkModelFolder(yield* modelDir(spec.model))
-  if (spec.method.needs.translations) {
-    const reason = translationsUnavailable(spec.translations, spec)
-    if (reason !== undefined)
-      return yield* new TranslationsUnavailable({
-        method: spec.method.name,
-        corpus: spec.corpus,
-        lang: spec.lang,
-        reason
-      })
-  }
+  yield* checkTranslationsAvailable(spec)
   yield* currentRecord(spec)
 })
 

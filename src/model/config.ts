@@ -246,7 +246,10 @@ export const decodeBertConfig = (json: unknown, file: string): Either.Either<Ber
   const unknown = Object.keys(record).filter(
     (key) => !modelledKeys.has(key) && !IGNORED_CONFIG_KEYS.has(key) && !supportedUnless.has(key)
   )
-  if (unknown.length > 0) return fail(`unknown config fields: ${unknown.join(", ")}`)
+  if (unknown.length > 0)
+    return fail(
+      `unknown config fields: ${unknown.slice(0, 8).join(", ")}${unknown.length > 8 ? ` and ${unknown.length - 8} more` : ""}`
+    )
   const known = Object.fromEntries(Object.entries(record).filter(([key]) => modelledKeys.has(key)))
   return Schema.decodeUnknownEither(BertConfig)(known).pipe(
     Either.mapLeft((error) => new BertConfigError({ file, reason: schemaIssues(error).join("; ") })),

@@ -9,11 +9,13 @@ import { join } from "node:path"
 import { NodeContext } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either } from "effect"
-import { VocabLargerThanModel } from "../../src/model/errors.js"
+import { NonFiniteOutput, VocabLargerThanModel } from "../../src/model/errors.js"
 import { loadModelFolder } from "../../src/model/modelFolder.js"
 import { decodeSafetensors, encodeSafetensors } from "../../src/model/safetensors.js"
 import { TensorRuntime } from "../../src/runtime/TensorRuntime.js"
 import { tf } from "../../src/runtime/tf.js"
+import { labelSetOf } from "../../src/train/labels.js"
+import { predictTags } from "../../src/train/predict.js"
 import { FIXTURE_DIR } from "../model/fixture.js"
 import { concner } from "../support/cli.js"
 
@@ -112,5 +114,19 @@ describe("broken model folders", () => {
       expect(predictedInf.stdout).toBe("")
       expect(predictedInf.stderr).toMatch(/tensor "classifier\.weight" holds Infinity at \[1, 1\]/)
     })
+  )
+
+  it.scoped("finite weights that overflow give NonFiniteOutput from predictTags, not all-O tags", () =>
+    Effect.gen(function* () {
+      const loaded = yield* loadModelFolder(FIXTURE_DIR)
+      const weight = loaded.params["classifier.weight"]!
+      tf.tidy(() => weight.assign(tf.fill(weight.shape, 3e38)))
+      const labels = labelSetOf(loaded.config.labels!)
+      const predicted = predictTags(loaded.params, loaded.config, loaded.tokenizer, labels, [
+        { tokens: ["Peter", "lives", "here"] }
+      ])
+      expect(Either.isLeft(predicted)).toBe(true)
+      expect(Either.flip(predicted).pipe(Either.getOrThrow)).toBeInstanceOf(NonFiniteOutput)
+    }).pipe(Effect.provide([NodeContext.layer, TensorRuntime.layer({ backend: "cpu" })]))
   )
 })

@@ -48,8 +48,9 @@ describe.skipIf(!hasData)("kill -9", () => {
           Effect.flatMap(progressHooks(whole, quiet), (hooks) => runExperiment(spec, whole, hooks))
         )
         const events = lines(path.join(whole, "metrics.jsonl"))
-        // kill once the run has written `after` of its events: 1 … events − 1, seeded
-        const after = 1 + Math.floor(mulberry32(20261126)() * (events - 1))
+        // kill once the run has written `after` of its events: 1 … events − 1, seeded (CONCNER_KILL_SEED for more trials)
+        const after =
+          1 + Math.floor(mulberry32(Number(process.env.CONCNER_KILL_SEED ?? 20261126))() * (events - 1))
         const killed = path.join(dir, "killed")
         yield* recordRun(spec, killed)
         const child = cli(["resume", killed])

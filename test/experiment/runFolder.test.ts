@@ -187,15 +187,18 @@ const steps = (dir: string) =>
     .split("\n")
     .filter((l) => l !== "")
 
+/** A tiny model over the data's text, and where a run of it goes. */
+const tinyRunFolder = Effect.gen(function* () {
+  const dir = yield* (yield* FileSystem.FileSystem).makeTempDirectoryScoped()
+  return { model: yield* makeTinyRunModel(dir), out: path.join(dir, "run") }
+})
+
 describe.skipIf(!hasData)("concner train into a run folder", () => {
   it.scoped(
     "two at once: exactly one runs; a re-run does not retrain; another seed is refused and changes nothing",
     () =>
       Effect.gen(function* () {
-        const fs = yield* FileSystem.FileSystem
-        const dir = yield* fs.makeTempDirectoryScoped()
-        const model = yield* makeTinyRunModel(dir)
-        const out = path.join(dir, "run")
+        const { model, out } = yield* tinyRunFolder
         const [a, b] = yield* Effect.all(
           [concner(trainArgs(model, out, "1")), concner(trainArgs(model, out, "1"))],
           {
@@ -234,10 +237,7 @@ describe.skipIf(!hasData)("concner train into a run folder", () => {
     "a folder locked by a live process is refused, naming the holder",
     () =>
       Effect.gen(function* () {
-        const fs = yield* FileSystem.FileSystem
-        const dir = yield* fs.makeTempDirectoryScoped()
-        const model = yield* makeTinyRunModel(dir)
-        const out = path.join(dir, "run")
+        const { model, out } = yield* tinyRunFolder
         yield* lockRunFolder(out)
         const run = yield* concner(trainArgs(model, out, "1"))
         expect(run.status).toBe(1)

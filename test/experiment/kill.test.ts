@@ -65,6 +65,8 @@ describe.skipIf(!hasData)("kill -9", () => {
         expect(existsSync(path.join(killed, "result.json"))).toBe(false)
         const second = yield* exited(cli(["resume", killed]))
         expect(second.stderr).not.toMatch(/Error/)
+        // the killed run's lock is reported and taken over, not silently stolen
+        expect(second.stderr).toMatch(/is no longer running; its lock is taken over/)
         expect(second.code).toBe(0)
         const resumed = JSON.parse(readFileSync(path.join(killed, "result.json"), "utf8"))
         expect({ ...resumed, seconds: 0 }).toEqual({ ...JSON.parse(JSON.stringify(reference)), seconds: 0 })

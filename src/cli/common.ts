@@ -4,8 +4,8 @@
  * `--json` (each command describes and defaults them for itself), and `--teachers` for the
  * commands that run a grid's cells.
  */
-import { Options } from "@effect/cli"
-import { Layer, Option } from "effect"
+import { HelpDoc, Options, ValidationError } from "@effect/cli"
+import { Effect, Layer, Option } from "effect"
 import { Corpora } from "../data/index.js"
 import { TensorRuntime, backendChoices } from "../runtime/index.js"
 
@@ -17,11 +17,6 @@ export const outOption = Options.directory("out")
 
 /** The file a command writes. */
 export const outFileOption = Options.file("out")
-
-export const seedOption = Options.integer("seed")
-
-/** English sentences sampled as labeled source data (`ExperimentSpec.sourceSize`). */
-export const sourceSizeOption = Options.integer("source-size")
 
 export const jsonOption = Options.boolean("json")
 
@@ -56,3 +51,31 @@ export const dataAndRuntime = (flags: {
   readonly data: Option.Option<string>
   readonly backend: Option.Option<string>
 }) => Layer.mergeAll(Corpora.at(Option.getOrUndefined(flags.data)), runtimeLayer(flags.backend))
+
+const numberFlag = (name: string, kind: "integer" | "number", pattern: RegExp) =>
+  Options.text(name).pipe(
+    Options.withPseudoName(kind),
+    Options.mapEffect((text) =>
+      pattern.test(text.trim())
+        ? Effect.succeed(Number(text))
+        : Effect.fail(
+            ValidationError.invalidValue(
+              HelpDoc.p(
+                `--${name}: ${JSON.stringify(text.slice(0, 80))} is not ${kind === "integer" ? "an integer" : "a number"}`
+              )
+            )
+          )
+    )
+  )
+
+/** An integer flag whose parse error names it (@effect/cli's `Options.integer` says only "'abc' is not a integer"). */
+export const integerOption = (name: string) => numberFlag(name, "integer", /^[+-]?\d+$/)
+
+/** A number flag whose parse error names it. */
+export const numberOption = (name: string) =>
+  numberFlag(name, "number", /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i)
+
+export const seedOption = integerOption("seed")
+
+/** English sentences sampled as labeled source data (`ExperimentSpec.sourceSize`). */
+export const sourceSizeOption = integerOption("source-size")

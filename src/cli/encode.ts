@@ -6,8 +6,7 @@
 import { createInterface } from "node:readline"
 import { Command, Options } from "@effect/cli"
 import { Console, Data, Effect, Option, Stream } from "effect"
-import { SentenceTooLong, encodeSentence, loadCheckpoint } from "../model/index.js"
-import { loadTokenizer } from "../text/index.js"
+import { NonFiniteOutput, SentenceTooLong, encodeSentence, loadModelFolder } from "../model/index.js"
 import { describe } from "./commands.js"
 import { backendOption, modelOption, runtimeLayer } from "./common.js"
 
@@ -45,10 +44,9 @@ const backend = backendOption
 
 export const encodeCommand = Command.make("encode", { model, maxLength, backend }, (flags) =>
   Effect.gen(function* () {
-    const { config, params, report } = yield* loadCheckpoint(flags.model)
+    const { config, params, report, tokenizer } = yield* loadModelFolder(flags.model)
     if (report.unused.length > 0)
       yield* Console.error(`${report.file}: not used by the encoder: ${report.unused.join(", ")}`)
-    const tokenizer = yield* loadTokenizer(flags.model)
     const limit = config.maxPositionEmbeddings
     const maxLength = Option.getOrUndefined(flags.maxLength)
     if (maxLength !== undefined && (maxLength < 2 || maxLength > limit))
@@ -67,7 +65,10 @@ export const encodeCommand = Command.make("encode", { model, maxLength, backend 
               limit,
               text
             })
-          yield* Console.log(JSON.stringify(encodeSentence(params, config, encoding)))
+          const encoded = encodeSentence(params, config, encoding)
+          if (!encoded.hidden.every((row) => row.every(Number.isFinite)))
+            return yield* new NonFiniteOutput({ where: `<stdin>:${line}`, what: "hidden states" })
+          yield* Console.log(JSON.stringify(encoded))
         })
       )
     )

@@ -3,12 +3,10 @@
  * (gold tag second to last, predicted tag last) and prints conlleval's report or the JSON contract
  * `{"overall":{precision,recall,f1,correct,gold,predicted},"types":{TYPE:{…}}}`.
  */
-import { text } from "node:stream/consumers"
 import { Args, Command, Options } from "@effect/cli"
-import { FileSystem } from "@effect/platform"
 import { Console, Effect } from "effect"
-import { DataReadError } from "../data/index.js"
-import { decodeConlleval, formatReport, scoreConlleval, scoreStrict } from "../eval/index.js"
+import { readTextInput } from "../data/index.js"
+import { checkTags, decodeConlleval, formatReport, scoreConlleval, scoreStrict } from "../eval/index.js"
 import { describe } from "./commands.js"
 import { jsonOption } from "./common.js"
 
@@ -23,22 +21,18 @@ const scheme = Options.choice("scheme", ["conlleval", "iob2", "iobes"]).pipe(
     "conlleval: conlleval.pl's chunk rules (reads IOB1 and IOB2 alike); iob2|iobes: check tags, convert, score exact spans"
   )
 )
+const lenient = Options.boolean("lenient").pipe(
+  Options.withDescription(
+    "conlleval mode: score any tag as conlleval.pl does (X-PER, B-, PER) instead of failing on a tag in no scheme"
+  )
+)
 const json = jsonOption.pipe(Options.withDescription("print scores as JSON"))
 
-const readInput = (path: string) =>
-  path === "-"
-    ? Effect.tryPromise({
-        try: () => text(process.stdin),
-        catch: (error) => new DataReadError({ file: "<stdin>", reason: String(error) })
-      })
-    : Effect.flatMap(FileSystem.FileSystem, (fs) => fs.readFileString(path)).pipe(
-        Effect.mapError((error) => new DataReadError({ file: path, reason: error.message }))
-      )
-
-export const evaluateCommand = Command.make("evaluate", { file, scheme, json }, (flags) =>
+export const evaluateCommand = Command.make("evaluate", { file, scheme, lenient, json }, (flags) =>
   Effect.gen(function* () {
     const name = flags.file === "-" ? "<stdin>" : flags.file
-    const input = yield* decodeConlleval(yield* readInput(flags.file), name)
+    const input = yield* decodeConlleval(yield* readTextInput(flags.file), name)
+    if (flags.scheme === "conlleval" && !flags.lenient) yield* checkTags(input.sentences, name)
     const scores =
       flags.scheme === "conlleval"
         ? scoreConlleval(input.sentences, input.finalBoundary)

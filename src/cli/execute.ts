@@ -5,7 +5,8 @@
  */
 import { Command, ValidationError } from "@effect/cli"
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
-import { Cause, Console, Effect, Exit } from "effect"
+import { Cause, Console, Effect, Exit, ParseResult } from "effect"
+import { schemaIssues } from "../data/index.js"
 import type { CommandName } from "./commands.js"
 
 /** Each command's module, imported when that command runs. */
@@ -33,14 +34,29 @@ const load: Record<CommandName, () => Promise<AnyCommand>> = {
   "runner-cell": () => import("./runner.js").then((m) => m.runnerCellCommand)
 }
 
+// `--verbose` (anywhere on the line) adds the stack trace to any failure; it is not a command's flag
+const verbose = process.argv.includes("--verbose")
+const argv = process.argv.filter((arg) => arg !== "--verbose")
+
+// a Schema failure leads with its field and reason, not with the schema's whole type
+const messageOf = (e: unknown) =>
+  ParseResult.isParseError(e) ? schemaIssues(e).join("\n") : e instanceof Error ? e.message : String(e)
+
 // @effect/cli prints its own validation errors (bad flags, missing files); every other failure is
-// a tagged error whose message names the file and line, or the run, step and batch
+// a tagged error whose message names the file and line, or the run, step and batch. A defect is a
+// bug in concner: it says so, and shows its stack only with --verbose.
 const reportFailure = (cause: Cause.Cause<unknown>) => {
   if (Cause.isInterruptedOnly(cause)) return Effect.void
   const failures = [...Cause.failures(cause)]
   if (failures.length > 0 && failures.every(ValidationError.isValidationError)) return Effect.void
-  const messages = failures.map((e) => (e instanceof Error ? e.message : String(e)))
-  return Console.error(messages.length > 0 ? messages.join("\n") : Cause.pretty(cause))
+  const trace = verbose ? `\n${Cause.pretty(cause)}` : ""
+  if (failures.length > 0) return Console.error(`${failures.map(messageOf).join("\n")}${trace}`)
+  const defect = [...Cause.defects(cause)][0]
+  return Console.error(
+    `concner: internal error, a bug in concner rather than in its input (please report it): ${messageOf(defect)}${
+      verbose ? trace : " (--verbose shows the stack trace)"
+    }`
+  )
 }
 
 // Ctrl-C / SIGTERM interrupt the command (runMain); a workflow engine (`concner run`, `runner`)
@@ -69,7 +85,7 @@ export const execute = (command: CommandName, version: string) =>
       Command.run(Command.make("concner").pipe(Command.withSubcommands([subcommand])), {
         name: "concner",
         version
-      })(process.argv)
+      })(argv)
     ),
     Effect.tapErrorCause(reportFailure),
     Effect.provide(NodeContext.layer),

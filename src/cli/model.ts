@@ -11,13 +11,13 @@ import {
   countParams,
   initParams,
   loadBertConfig,
-  loadCheckpoint,
+  loadModelFolder,
   saveCheckpoint,
   scopedParams,
   trimModel
 } from "../model/index.js"
 import { TensorRuntime } from "../runtime/index.js"
-import { loadTokenizer, loadVocab, trimVocabulary } from "../text/index.js"
+import { loadVocab, trimVocabulary } from "../text/index.js"
 import { describe } from "./commands.js"
 import { backendOption, dataOption, modelOption, outOption, runtimeLayer, seedOption } from "./common.js"
 
@@ -128,8 +128,8 @@ const trim = Command.make("trim", { model, dataset, withTranslations, keepChars,
             (yield* corpora.translations({ system, lang: set.lang }, "keep")).sentences.map((s) => s.tokens)
           )
     }
-    const loaded = yield* loadCheckpoint(flags.model)
-    const tokenizer = yield* loadTokenizer(flags.model)
+    const loaded = yield* loadModelFolder(flags.model)
+    const tokenizer = loaded.tokenizer
     const trimmed = trimVocabulary(tokenizer.vocab, sentences, { keepSingleCharacters: flags.keepChars })
     const smaller = yield* trimModel(loaded.params, loaded.config, trimmed)
     const labels = loaded.config.labels

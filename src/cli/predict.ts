@@ -4,12 +4,10 @@
  * — conlleval input, so `concner predict … | concner evaluate -` scores it.
  */
 import { Args, Command, Options } from "@effect/cli"
-import { FileSystem } from "@effect/platform"
 import { Console, Effect } from "effect"
-import { decodeConll, labelSetOf } from "../data/index.js"
+import { decodeConll, labelSetOf, readTextInput } from "../data/index.js"
 import { predictTags } from "../eval/index.js"
-import { loadCheckpoint } from "../model/index.js"
-import { loadTokenizer } from "../text/index.js"
+import { loadModelFolder } from "../model/index.js"
 import { describe } from "./commands.js"
 import { backendOption, modelOption, runtimeLayer } from "./common.js"
 import { ModelInitError } from "./model.js"
@@ -21,29 +19,20 @@ const file = Args.text({ name: "FILE" }).pipe(Args.withDescription("CoNLL file, 
 const batchSize = Options.integer("batch-size").pipe(Options.withDefault(64))
 const backend = backendOption
 
-const readInput = (file: string) =>
-  file === "-"
-    ? Effect.promise(async () => {
-        const chunks: Array<Buffer> = []
-        for await (const chunk of process.stdin) chunks.push(chunk as Buffer)
-        return Buffer.concat(chunks).toString("utf8")
-      })
-    : Effect.flatMap(FileSystem.FileSystem, (fs) => fs.readFileString(file))
-
 export const predictCommand = Command.make("predict", { model, file, batchSize, backend }, (flags) =>
   Effect.scoped(
     Effect.gen(function* () {
       const name = flags.file === "-" ? "<stdin>" : flags.file
-      const { sentences } = yield* decodeConll(yield* readInput(flags.file), name)
-      const loaded = yield* loadCheckpoint(flags.model)
+      const { sentences } = yield* decodeConll(yield* readTextInput(flags.file), name)
+      const loaded = yield* loadModelFolder(flags.model)
       const id2label = loaded.config.labels
       if (id2label === undefined)
         return yield* new ModelInitError({
           file: flags.model,
           reason: "config.json has no id2label: not a token classifier"
         })
-      const tokenizer = yield* loadTokenizer(flags.model)
-      const predicted = predictTags(
+      const tokenizer = loaded.tokenizer
+      const predicted = yield* predictTags(
         loaded.params,
         loaded.config,
         tokenizer,

@@ -23,7 +23,7 @@ import { shippedEncoder } from "../model/index.js"
 import { specModelPath } from "../records/index.js"
 import { formatReportMarkdown, summarizeResults } from "../report/index.js"
 import { describe } from "./commands.js"
-import { backendOption, dataAndRuntime, dataOption, modelOption, outOption } from "./common.js"
+import { backendOption, dataAndRuntime, dataOption, integerOption, modelOption, outOption } from "./common.js"
 
 const file = Args.file({ name: "SPEC", exists: "yes" }).pipe(
   Args.withDescription("an experiment module (experiments/*.ts) or a JSON grid file (*.json)")
@@ -48,11 +48,11 @@ const model = modelOption.pipe(
     "encoder folder (default: the grid's, else under a protocol other than paper the shipped models/concner-small)"
   )
 )
-const seeds = Options.integer("seeds").pipe(
+const seeds = integerOption("seeds").pipe(
   Options.optional,
   Options.withDescription("run only the grid's first N seeds")
 )
-const concurrency = Options.integer("concurrency").pipe(
+const concurrency = integerOption("concurrency").pipe(
   Options.withDefault(1),
   Options.withDescription("cells at once on this machine (without --cluster), each in a child process")
 )

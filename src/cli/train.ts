@@ -16,7 +16,7 @@ import {
   type SpecSettings,
   TRANSLATIONS_SYNTAX,
   progressHooks,
-  runExperiment,
+  runInFolder,
   specOf
 } from "../experiment/index.js"
 import { type PaperVariant, paperObjectives } from "../losses/index.js"
@@ -28,7 +28,9 @@ import {
   backendOption,
   dataAndRuntime,
   dataOption,
+  integerOption,
   modelOption,
+  numberOption,
   outOption,
   seedOption,
   sourceSizeOption
@@ -69,7 +71,7 @@ const protocol = Options.choice("protocol", ["cpu", "paper"]).pipe(
   Options.withDescription("cpu (default) or paper")
 )
 const int = (name: string, description: string) =>
-  Options.integer(name).pipe(Options.optional, Options.withDescription(description))
+  integerOption(name).pipe(Options.optional, Options.withDescription(description))
 const overrides = {
   maxSteps: int("max-steps", "upper bound on teacher steps"),
   evalEvery: int("eval-every", "evaluate on English dev every N steps"),
@@ -81,7 +83,7 @@ const overrides = {
   devSentences: int("dev-sentences", "English dev sentences used for selection (a seeded subset)"),
   testSentences: int("test-sentences", "target test sentences scored (a seeded subset; for smoke tests)")
 }
-const lr = Options.float("lr").pipe(Options.optional, Options.withDescription("peak learning rate"))
+const lr = numberOption("lr").pipe(Options.optional, Options.withDescription("peak learning rate"))
 const translations = Options.text("translations").pipe(
   Options.optional,
   Options.withDescription(`D_TGT's source (default mulda): ${TRANSLATIONS_SYNTAX}`)
@@ -129,9 +131,8 @@ export const trainCommand = Command.make("train", flagSet, (flags) =>
       const spec = yield* specOf(settingsOf(flags), Option.getOrUndefined(flags.specFile)).pipe(
         Effect.catchTag("SpecSettingsInvalid", (e) => new TrainFlagsInvalid({ reason: e.reason }))
       )
-      const result = yield* Effect.scoped(
-        Effect.flatMap(progressHooks(flags.out), (hooks) => runExperiment(spec, flags.out, hooks))
-      )
+      const { result, finished } = yield* runInFolder(spec, flags.out, progressHooks(flags.out))
+      if (finished) yield* Console.error(`${flags.out}: this run has already finished there; its result:`)
       yield* Console.log(JSON.stringify(result))
     }).pipe(Effect.provide(dataAndRuntime({ data: flags.data, backend })))
   })

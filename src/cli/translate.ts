@@ -17,12 +17,12 @@ import type { CommandExecutor } from "@effect/platform/CommandExecutor"
 import { type ConfigError, Console, Effect, Layer, Option } from "effect"
 import {
   Corpora,
-  DataReadError,
   DataRoot,
   type LoadError,
   SampleSizeError,
   decodeConll,
   encodeConll,
+  readTextFile,
   sampleIndices
 } from "../data/index.js"
 import {
@@ -147,9 +147,7 @@ const translatorLayer = (f: Flags): TranslatorLayer => {
 const run = (f: Flags) =>
   Effect.gen(function* () {
     const fs = yield* FileSystem.FileSystem
-    const text = yield* fs
-      .readFileString(f.input)
-      .pipe(Effect.mapError((e) => new DataReadError({ file: f.input, reason: e.message })))
+    const text = yield* readTextFile(f.input)
     const { sentences } = yield* decodeConll(text, f.input)
     if (!(f.batch >= 1))
       return yield* new EngineError({ engine: "translate", reason: "--batch must be at least 1" })

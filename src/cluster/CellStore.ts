@@ -199,7 +199,10 @@ export const memoryCellStore = Layer.sync(CellStore, () => {
   }
   let clock = 0
   // strictly increasing, like submission order in the table (two submissions in one millisecond)
-  const now = () => (clock = Math.max(clock + 1e-3, Date.now()))
+  const now = () => {
+    clock = Math.max(clock + 1e-3, Date.now())
+    return clock
+  }
   return CellStore.make({
     submit: (cells) =>
       Effect.sync(() => {

@@ -6,7 +6,7 @@
 import * as path from "node:path"
 import { FileSystem } from "@effect/platform"
 import { NodeFileSystem } from "@effect/platform-node"
-import { Config, Context, Effect, Layer } from "effect"
+import { Config, Context, Effect, Either, Layer } from "effect"
 import { type ConllReport, type Sentence, decodeConll } from "./conll.js"
 import {
   type CorpusId,
@@ -23,13 +23,16 @@ import {
 import {
   type ConllError,
   DataReadError,
+  DataRootMissing,
   IndexFileError,
   SampleSizeError,
-  type UnknownDatasetError
+  UnknownDatasetError,
+  type Utf8Error
 } from "./errors.js"
 import { decodeIndexFile } from "./indexFile.js"
 import { type MismatchPolicy, type PairedTranslations, pairTranslations } from "./pairing.js"
 import { sampleIndices } from "./sampling.js"
+import { readTextFile } from "./utf8.js"
 
 /** The data root: an absolute directory. */
 export class DataRoot extends Context.Tag("concner/DataRoot")<DataRoot, string>() {
@@ -65,7 +68,13 @@ export interface SampledSentence {
   readonly sentence: Sentence
 }
 
-export type LoadError = UnknownDatasetError | DataReadError | ConllError | IndexFileError
+export type LoadError =
+  | UnknownDatasetError
+  | DataReadError
+  | DataRootMissing
+  | Utf8Error
+  | ConllError
+  | IndexFileError
 
 const englishTrain: CorpusId = { corpus: "conll", lang: "en", split: "train" }
 
@@ -77,8 +86,7 @@ export class Corpora extends Effect.Service<Corpora>()("concner/Corpora", {
 
     const exists = (file: string) =>
       fs.exists(file).pipe(Effect.mapError((e) => new DataReadError({ file, reason: e.message })))
-    const read = (file: string) =>
-      fs.readFileString(file).pipe(Effect.mapError((e) => new DataReadError({ file, reason: e.message })))
+    const read = (file: string) => Effect.provideService(readTextFile(file), FileSystem.FileSystem, fs)
 
     /** Reads a text file and its optional `doc_ids`, giving every sentence its document. */
     const decodeWithDocs = Effect.fn("Corpora.decode")(function* (file: string, docIdsFile: string) {
@@ -117,17 +125,31 @@ export class Corpora extends Effect.Service<Corpora>()("concner/Corpora", {
       )
     })
 
-    /** Decodes a corpus (once; later calls return the same value). */
-    const load = Effect.fn("Corpora.load")(function* (id: CorpusId) {
-      return yield* loadByName(corpusName(yield* checkCorpusId(id)))
-    })
-
     // An absent root is a mistake (a wrong --data or CONCNER_DATA), not an empty listing.
     const checkRoot = Effect.flatMap(exists(root), (found) =>
-      found
-        ? Effect.void
-        : new DataReadError({ file: root, reason: "data root not found (set --data or CONCNER_DATA)" })
+      found ? Effect.void : new DataRootMissing({ root })
     )
+
+    /** A language concner does not know, or one the root lacks: the languages the root has instead. */
+    const missingLanguage = Effect.fn("Corpora.missingLanguage")(function* (id: CorpusId) {
+      yield* checkRoot
+      const present = (yield* list()).filter((c) => c.corpus === id.corpus && c.split === id.split)
+      const langs = present.map((c) => c.lang).join(", ")
+      return yield* new UnknownDatasetError({
+        dataset: corpusName(id),
+        reason: `no such data in ${root} (${id.corpus} ${id.split} languages there: ${langs === "" ? "none" : langs})`
+      })
+    })
+
+    /** Decodes a corpus (once; later calls return the same value). */
+    const load = Effect.fn("Corpora.load")(function* (id: CorpusId) {
+      const checked = checkCorpusId(id)
+      // every corpus has English: a failure for `en` is an unknown corpus or split, not a language
+      const languageOnly = Either.isRight(checkCorpusId({ ...id, lang: "en" }))
+      const missing = Either.isRight(checked) ? !(yield* exists(at(corpusPaths(id).text))) : languageOnly
+      if (missing) return yield* missingLanguage(id)
+      return yield* loadByName(corpusName(yield* checked))
+    })
 
     /** The known corpora whose text file is present under the root. */
     const list = Effect.fn("Corpora.list")(function* () {

@@ -76,3 +76,29 @@ export class ConllEncodeError extends Data.TaggedError("ConllEncodeError")<{
     return `sentence ${this.sentence}: ${this.reason}`
   }
 }
+
+/** A text file that is not valid UTF-8 (concner never reads a byte it cannot decode as U+FFFD). */
+export class Utf8Error extends Data.TaggedError("Utf8Error")<{
+  readonly file: string
+  readonly line: number
+  /** 1-based byte offset in the line where the invalid sequence starts. */
+  readonly column: number
+  readonly byte: number
+}> {
+  override get message() {
+    return (
+      `${this.file}:${this.line}: not valid UTF-8 (byte 0x${this.byte.toString(16).padStart(2, "0")} at byte ` +
+      `${this.column} of the line): save the file as UTF-8`
+    )
+  }
+}
+
+/** The data root does not exist: every corpus is missing, so say where concner looked and how to point it elsewhere. */
+export class DataRootMissing extends Data.TaggedError("DataRootMissing")<{ readonly root: string }> {
+  override get message() {
+    return (
+      `no data folder at ${this.root}: concner reads data from --data DIR, else $CONCNER_DATA, else ../shared/data ` +
+      "(relative to the working directory); point --data or CONCNER_DATA at the folder holding conll/ and wikiann/"
+    )
+  }
+}

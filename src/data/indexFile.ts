@@ -18,7 +18,8 @@ export const decodeIndexFile = (
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!.replace(/\r$/, "")
     const value = /^-?\d+$/.test(line) ? Number(line) : Number.NaN
-    if (!(value >= min)) {
+    // beyond 2^53 an integer is not held exactly: a corrupt line, not an index
+    if (!(value >= min && Number.isSafeInteger(value))) {
       return Either.left(
         new IndexFileError({ file, line: i + 1, text: line, reason: `expected an integer ≥ ${min}` })
       )

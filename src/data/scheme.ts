@@ -6,6 +6,7 @@
  * `schemeIssues` reports it and nothing here rewrites it (IOB2 → IOB2 is the identity).
  */
 import { Data, Either } from "effect"
+import { quoteExcerpt } from "./lineError.js"
 
 export type TagScheme = "IOB1" | "IOB2" | "IOBES"
 export const tagSchemes: ReadonlyArray<TagScheme> = ["IOB1", "IOB2", "IOBES"]
@@ -31,7 +32,7 @@ export class InvalidTag extends Data.TaggedError("InvalidTag")<{
   readonly reason: string
 }> {
   override get message() {
-    return `${this.reason}: ${JSON.stringify(this.tag)}`
+    return `${this.reason}: ${quoteExcerpt(this.tag)}`
   }
 }
 

@@ -3,6 +3,7 @@
  * bad prediction file is reported as `file:line: reason` and nothing is guessed.
  */
 import { Data } from "effect"
+import { quoteExcerpt } from "../data/lineError.js"
 
 /** A non-blank line with fewer than two columns (conlleval needs a gold and a predicted tag). */
 export class EvalTooFewColumns extends Data.TaggedError("EvalTooFewColumns")<{
@@ -12,7 +13,7 @@ export class EvalTooFewColumns extends Data.TaggedError("EvalTooFewColumns")<{
   readonly columns: number
 }> {
   override get message() {
-    return `${this.file}:${this.line}: expected at least 2 columns (… gold predicted), found ${this.columns}: ${JSON.stringify(this.text)}`
+    return `${this.file}:${this.line}: expected at least 2 columns (… gold predicted), found ${this.columns}: ${quoteExcerpt(this.text)}`
   }
 }
 
@@ -25,7 +26,7 @@ export class EvalColumnCountMismatch extends Data.TaggedError("EvalColumnCountMi
   readonly found: number
 }> {
   override get message() {
-    return `${this.file}:${this.line}: expected ${this.expected} columns like the first line, found ${this.found}: ${JSON.stringify(this.text)}`
+    return `${this.file}:${this.line}: expected ${this.expected} columns like the first line, found ${this.found}: ${quoteExcerpt(this.text)}`
   }
 }
 

@@ -4,10 +4,12 @@
  * scores. Sentences longer than the model's positions are cut; their lost words are not given a
  * guessed tag silently: they are predicted `O` and counted in `unpredictedWords`.
  */
+import { Either } from "effect"
 import type { Sentence } from "../data/conll.js"
 import type { LabelSet } from "../data/labels.js"
 import { tokenClassifier } from "../model/classifier.js"
 import type { BertConfig } from "../model/config.js"
+import { NonFiniteOutput } from "../model/errors.js"
 import { EVAL } from "../model/ops.js"
 import type { BertParams } from "../model/params.js"
 import { tf } from "../runtime/tf.js"
@@ -25,14 +27,17 @@ export interface Predictions {
   readonly truncatedSentences: number
 }
 
-/** Argmax label ids at each word's first subword for `encodings`, `batchSize` sentences at a time. */
+/**
+ * Argmax label ids at each word's first subword for `encodings`, `batchSize` sentences at a time; the
+ * corpus index of a sentence whose logits are not finite (argmax of NaN would silently say `O`).
+ */
 const predictIds = (
   params: BertParams,
   config: BertConfig,
   encodings: ReadonlyArray<WordEncoding>,
   padId: number,
   batchSize: number
-): Array<Array<number>> => {
+): Either.Either<Array<Array<number>>, number> => {
   const out: Array<Array<number>> = new Array(encodings.length)
   // sorting by length keeps padding small; results are written back in corpus order
   const order = encodings
@@ -44,20 +49,24 @@ const predictIds = (
       ids.map((i) => encodings[i]!),
       padId
     )
-    const argmax = tf.tidy(() => {
+    const [argmax, finite] = tf.tidy(() => {
       const inputs = {
         inputIds: tf.tensor2d(rows.inputIds, [rows.rows, rows.length], "int32"),
         attentionMask: tf.tensor2d(rows.attentionMask, [rows.rows, rows.length], "int32")
       }
-      return tf.argMax(tokenClassifier(params, config, inputs, EVAL).logits, -1)
+      const logits = tokenClassifier(params, config, inputs, EVAL).logits
+      return [tf.argMax(logits, -1), tf.all(tf.isFinite(logits), [1, 2])]
     })
     const flat = argmax.dataSync()
-    argmax.dispose()
+    const rowFinite = finite.dataSync()
+    tf.dispose([argmax, finite])
+    const bad = Array.from(rowFinite).indexOf(0)
+    if (bad >= 0) return Either.left(ids[bad]!)
     ids.forEach((i, r) => {
       out[i] = encodings[i]!.labelPositions.map((p) => flat[r * rows.length + p]!)
     })
   }
-  return out
+  return Either.right(out)
 }
 
 export const predictTags = (
@@ -67,10 +76,13 @@ export const predictTags = (
   labels: LabelSet,
   sentences: ReadonlyArray<Pick<Sentence, "tokens">>,
   options: { readonly batchSize?: number; readonly maxLength?: number } = {}
-): Predictions => {
+): Either.Either<Predictions, NonFiniteOutput> => {
   const maxLength = options.maxLength ?? config.maxPositionEmbeddings
   const encodings = sentences.map((s) => tokenizer.encodeWords(s.tokens, undefined, maxLength))
-  const ids = predictIds(params, config, encodings, tokenizer.vocab.padId, options.batchSize ?? 64)
+  const predicted = predictIds(params, config, encodings, tokenizer.vocab.padId, options.batchSize ?? 64)
+  if (Either.isLeft(predicted))
+    return Either.left(new NonFiniteOutput({ where: `sentence ${predicted.left + 1}`, what: "logits" }))
+  const ids = predicted.right
   let unpredictedWords = 0
   let truncatedSentences = 0
   const tags = encodings.map((e, i) => {
@@ -79,7 +91,7 @@ export const predictTags = (
     unpredictedWords += lost
     return [...ids[i]!.map((id) => labels.tags[id]!), ...new Array<string>(lost).fill("O")]
   })
-  return { tags, unpredictedWords, truncatedSentences }
+  return Either.right({ tags, unpredictedWords, truncatedSentences })
 }
 
 /** conlleval's scores of `predicted` against the gold tags of `sentences`. */

@@ -6,7 +6,7 @@
 import { Effect, Either } from "effect"
 import { ConllTagError } from "../data/errors.js"
 import type { Span, TagScheme } from "../data/scheme.js"
-import { parseTagIn, spansOf, toIob2 } from "../data/scheme.js"
+import { parseTag, parseTagIn, spansOf, toIob2 } from "../data/scheme.js"
 import type { EvalRow } from "./input.js"
 import type { EntityScores } from "./scores.js"
 import { chunkTally, entityScores } from "./scores.js"
@@ -49,6 +49,28 @@ export const scoreSpans = (
   }
   return entityScores(perType, correctTags, tokens)
 }
+
+/**
+ * Checks that every tag is a tag in some scheme (`O`, or `B-`/`I-`/`E-`/`S-` and a type): conlleval.pl
+ * scores `X-PER` or `B-` as chunks without a word, which hides a broken prediction file.
+ */
+export const checkTags = Effect.fn("Eval.checkTags")(function* (
+  sentences: ReadonlyArray<ReadonlyArray<EvalRow>>,
+  file: string
+) {
+  for (const row of sentences.flat()) {
+    for (const tag of [row.gold, row.predicted]) {
+      const parsed = parseTag(tag)
+      if (Either.isLeft(parsed))
+        return yield* new ConllTagError({
+          file,
+          line: row.line,
+          text: tag,
+          reason: `${parsed.left.reason} (a tag in no scheme; --lenient scores it as conlleval.pl does)`
+        })
+    }
+  }
+})
 
 /**
  * Reads conlleval input in `scheme`, converts gold and prediction to IOB2 with `toIob2` and scores

@@ -91,6 +91,23 @@ export const distillationSet = <A>(targetTrain: ReadonlyArray<A>, spec: Experime
 export const testSet = <A>(targetTest: ReadonlyArray<A>, spec: ExperimentSpec): ReadonlyArray<A> =>
   subset(targetTest, spec.protocol.testSentences, `${spec.seed}/test`)
 
+/** Fails when the method needs labeled translations its source cannot give for this corpus and language. */
+export const checkTranslationsAvailable = (
+  spec: ExperimentSpec
+): Effect.Effect<void, TranslationsUnavailable> => {
+  const reason = spec.method.needs.translations ? translationsUnavailable(spec.translations, spec) : undefined
+  return reason === undefined
+    ? Effect.void
+    : Effect.fail(
+        new TranslationsUnavailable({
+          method: spec.method.name,
+          corpus: spec.corpus,
+          lang: spec.lang,
+          reason
+        })
+      )
+}
+
 export const prepareRunData = Effect.fn("Experiment.prepareData")(function* (
   spec: ExperimentSpec,
   tokenizer: BertTokenizer
@@ -119,14 +136,7 @@ export const prepareRunData = Effect.fn("Experiment.prepareData")(function* (
   let translationTruncation: TruncationReport | undefined
   let translation: TranslationRecord | undefined
   if (needs.translations) {
-    const unavailable = translationsUnavailable(spec.translations, spec)
-    if (unavailable !== undefined)
-      return yield* new TranslationsUnavailable({
-        method: spec.method.name,
-        corpus: spec.corpus,
-        lang: spec.lang,
-        reason: unavailable
-      })
+    yield* checkTranslationsAvailable(spec)
     const source = spec.translations
     let pairs: ReadonlyArray<{ readonly index: number; readonly target: Sentence }>
     let file: string

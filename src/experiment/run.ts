@@ -10,7 +10,7 @@
  */
 import * as path from "node:path"
 import { FileSystem } from "@effect/platform"
-import { Effect, Option, ParseResult, Schema, type Scope, Stream } from "effect"
+import { Effect, Either, Option, ParseResult, Schema, type Scope, Stream } from "effect"
 import { Corpora } from "../data/Corpora.js"
 import type { Sentence } from "../data/conll.js"
 import type { LabelSet } from "../data/labels.js"
@@ -39,6 +39,7 @@ import { rowsFor } from "../train/batcher.js"
 import { type TrainExample, unlabeledExamples } from "../train/examples.js"
 import { loadForTraining } from "../train/init.js"
 import { type Best, START, type StageSettings, totalSteps, trainStage } from "../train/loop.js"
+import { lockRunFolder } from "../train/runLock.js"
 import { constantSchedule, linearWarmupDecay } from "../train/schedule.js"
 import { restoreWeights } from "../train/weights.js"
 import { prepareRunData, runDataFiles } from "./data.js"
@@ -68,9 +69,12 @@ type Model = { readonly params: BertParams; readonly config: BertConfig }
 
 const scoreOn = (model: Model, context: Context, sentences: ReadonlyArray<Sentence>) => {
   const { tokenizer, labels, spec } = context
-  const predicted = predictTags(model.params, model.config, tokenizer, labels, sentences, {
-    batchSize: spec.protocol.evalBatchSize
-  })
+  // weights are checked finite on load and training refuses a non-finite loss: NaN logits here are a bug
+  const predicted = Either.getOrThrow(
+    predictTags(model.params, model.config, tokenizer, labels, sentences, {
+      batchSize: spec.protocol.evalBatchSize
+    })
+  )
   return { scores: scorePredictions(sentences, predicted.tags), predicted }
 }
 
@@ -298,7 +302,7 @@ const execute = Effect.fn("Experiment.execute")(function* (
 })
 
 /** What `run.json` records for `spec` run now: the inputs' hashes, the commit, the backend. */
-const currentRecord = Effect.fn("Experiment.currentRecord")(function* (spec: ExperimentSpec) {
+export const currentRecord = Effect.fn("Experiment.currentRecord")(function* (spec: ExperimentSpec) {
   const corpora = yield* Corpora
   const runtime = yield* TensorRuntime
   const info = yield* runtime.info
@@ -335,8 +339,13 @@ export const runExperiment = Effect.fn("Experiment.run")(function* (
   hooks: RunHooks,
   options: RunOptions = {}
 ) {
-  yield* recordRun(spec, runDir)
-  return yield* execute(spec, runDir, hooks, undefined, options)
+  return yield* Effect.scoped(
+    Effect.gen(function* () {
+      yield* lockRunFolder(runDir)
+      yield* recordRun(spec, runDir)
+      return yield* execute(spec, runDir, hooks, undefined, options)
+    })
+  )
 })
 
 /**
@@ -384,6 +393,7 @@ export const resumeExperiment = <E>(
   options: RunOptions = {}
 ) =>
   Effect.gen(function* () {
+    yield* lockRunFolder(runDir)
     const spec = yield* recordedSpec(runDir)
     const checkpoint = Option.getOrUndefined(yield* loadStageCheckpoint(runDir))
     // from the start, this sitting's record is the run's; from a saved state, it is appended
@@ -394,7 +404,5 @@ export const resumeExperiment = <E>(
         step: checkpoint.position.step
       }).pipe(Effect.mapError((reason) => new NotResumable({ dir: runDir, reason })))
     yield* trimMetrics(runDir, checkpoint)
-    return yield* Effect.scoped(
-      Effect.flatMap(makeHooks, (hooks) => execute(spec, runDir, hooks, checkpoint, options))
-    )
-  }).pipe(Effect.withSpan("Experiment.resume"))
+    return yield* Effect.flatMap(makeHooks, (hooks) => execute(spec, runDir, hooks, checkpoint, options))
+  }).pipe(Effect.scoped, Effect.withSpan("Experiment.resume"))

@@ -6,6 +6,7 @@
  * none of them.
  */
 import { Data, Effect, Schema } from "effect"
+import { schemaIssues } from "../data/schemaIssues.js"
 import type { PaperVariant } from "../losses/objective.js"
 import { shippedEncoder } from "../model/shipped.js"
 import { specModelPath } from "../records/modelPath.js"
@@ -72,7 +73,12 @@ export const specFromSettings = (settings: SpecSettings, name: SettingName = fla
       translations: yield* parseTranslationSource(settings.translations ?? "mulda"),
       mismatches: "keep",
       protocol: { ...protocols[protocolName], ...settings.overrides }
-    })
+    }).pipe(
+      Effect.mapError(
+        (e) =>
+          new SpecSettingsInvalid({ reason: schemaIssues(e, (path) => name(String(path.at(-1)))).join("; ") })
+      )
+    )
   })
 
 /** A recorded spec (`spec.json`, hash checked), refusing any setting that would change it. */

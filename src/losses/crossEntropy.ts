@@ -1,6 +1,7 @@
 import { IGNORE_INDEX } from "../data/labels.js"
 import { type Scalar, type Tensor2D, type Tensor3D, tf } from "../runtime/tf.js"
 import { LossInputError } from "./errors.js"
+import { oneHotTarget } from "./oneHot.js"
 import { sentenceThenBatchMean } from "./sentenceMean.js"
 
 /**
@@ -22,6 +23,8 @@ export const tokenCrossEntropy = (logits: Tensor3D, labels: Tensor2D): Scalar =>
       reason: `expected logits [B, T, C] and labels [B, T], got [${logits.shape}] and [${labels.shape}]`
     })
   const classes = logits.shape[2]
+  if (classes < 1)
+    throw new LossInputError({ loss: "tokenCrossEntropy", reason: "logits have 0 classes (expected C ≥ 1)" })
   const values = labels.dataSync()
   const bad = values.findIndex((y) => y !== IGNORE_INDEX && !(Number.isInteger(y) && y >= 0 && y < classes))
   if (bad >= 0) {
@@ -33,10 +36,8 @@ export const tokenCrossEntropy = (logits: Tensor3D, labels: Tensor2D): Scalar =>
   }
   return tf.tidy(() => {
     const labeled = tf.cast(tf.notEqual(labels, IGNORE_INDEX), "float32") as Tensor2D
-    const target = tf.cast(
-      tf.oneHot(tf.maximum(tf.cast(labels, "int32"), tf.scalar(0, "int32")), classes),
-      "float32"
-    )
+    // one class: log-softmax is 0 everywhere, so the loss is exactly 0 with a zero gradient
+    const target = oneHotTarget(tf.maximum(tf.cast(labels, "int32"), tf.scalar(0, "int32")), classes)
     const nll = tf.neg(tf.sum(tf.mul(tf.logSoftmax(logits, -1), target), -1)) as Tensor2D
     return sentenceThenBatchMean(nll, labeled)
   })

@@ -1,5 +1,6 @@
 import { type Scalar, type Tensor, type Tensor2D, type Tensor3D, tf } from "../runtime/tf.js"
 import { LossInputError } from "./errors.js"
+import { oneHotTarget } from "./oneHot.js"
 import { sentenceThenBatchMean } from "./sentenceMean.js"
 
 /** Probabilities below this are clamped before a log (KL and hard-label variants). */
@@ -58,7 +59,7 @@ export const distillationKl = (studentProbs: Tensor3D, teacherProbs: Tensor3D, m
 export const distillationHard = (studentProbs: Tensor3D, teacherProbs: Tensor3D, mask: Tensor2D): Scalar => {
   check("distillationHard", studentProbs, teacherProbs, mask)
   return tf.tidy(() => {
-    const target = tf.cast(tf.oneHot(tf.argMax(teacherProbs, -1), teacherProbs.shape[2]), "float32")
+    const target = oneHotTarget(tf.argMax(teacherProbs, -1), teacherProbs.shape[2])
     const logS = tf.log(tf.maximum(studentProbs, PROBABILITY_FLOOR))
     const nll = tf.neg(tf.sum(tf.mul(logS, target), -1)) as Tensor2D
     return sentenceThenBatchMean(nll, tf.cast(mask, "float32"))

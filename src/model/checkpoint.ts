@@ -17,6 +17,7 @@ import {
   CheckpointMismatch,
   CheckpointNameCollision,
   InvalidVocabulary,
+  NonFiniteWeight,
   type ShapeMismatch
 } from "./errors.js"
 import { type BertParams, ENCODER_PREFIX, disposeParams, expectedShapes, mlmHeadShapes } from "./params.js"
@@ -88,16 +89,31 @@ interface Matched {
   readonly report: Omit<LoadReport, "metadata">
 }
 
+const firstNonFinite = (data: Float32Array | Float64Array): number => {
+  for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i])) return i
+  return -1
+}
+
+/** The per-dimension index of flat (row-major) index `flat` in `shape`. */
+const unravel = (flat: number, shape: ReadonlyArray<number>): Array<number> => {
+  const index = new Array<number>(shape.length)
+  for (let d = shape.length - 1; d >= 0; d--) {
+    index[d] = flat % shape[d]!
+    flat = Math.floor(flat / shape[d]!)
+  }
+  return index
+}
+
 /**
  * Matches decoded tensors against the shapes `config` implies for `numLabels` classes (undefined: an
- * encoder without a head). Pure: `loadCheckpoint` is this plus file reading and variable creation.
+ * encoder without a head), and checks every matched weight is finite. Pure: `loadCheckpoint` is this plus file reading and variable creation.
  */
 export const matchCheckpoint = (
   file: string,
   tensors: ReadonlyMap<string, SafeTensor>,
   config: BertConfig,
   numLabels: number | undefined
-): Either.Either<Matched, CheckpointMismatch | CheckpointNameCollision> => {
+): Either.Either<Matched, CheckpointMismatch | CheckpointNameCollision | NonFiniteWeight> => {
   const byParam = new Map<string, { readonly source: string; readonly tensor: SafeTensor }>()
   const renamed: Array<readonly [string, string]> = []
   const unused: Array<string> = []
@@ -134,6 +150,15 @@ export const matchCheckpoint = (
   }
   if (missing.length + unexpected.length + shapes.length + dtypes.length > 0)
     return Either.left(new CheckpointMismatch({ file, missing, unexpected, shapes, dtypes }))
+  for (const { source, tensor } of byParam.values()) {
+    // float dtypes only past the check above
+    const data = tensor.data as Float32Array | Float64Array
+    const bad = firstNonFinite(data)
+    if (bad >= 0)
+      return Either.left(
+        new NonFiniteWeight({ file, tensor: source, index: unravel(bad, tensor.shape), value: data[bad]! })
+      )
+  }
   return Either.right({
     tensors: new Map([...byParam].map(([param, { tensor }]) => [param, tensor])),
     report: {
@@ -160,11 +185,19 @@ const sameLabels = (a: ReadonlyArray<string>, b: ReadonlyArray<string>) =>
  * which case `report.classifier` is `absent` and the caller initialises it); without, the config's own
  * `id2label` decides. The parameters are variables owned by the current Scope.
  */
-export const loadCheckpoint = Effect.fn("Checkpoint.load")(function* (
+export const loadCheckpoint = (dir: string, options: CheckpointOptions = {}) =>
+  Effect.flatMap(loadBertConfig(join(dir, CONFIG_FILE)), (stored) => loadWeights(dir, stored, options))
+
+export interface CheckpointOptions {
+  readonly labels?: ReadonlyArray<string>
+}
+
+/** `loadCheckpoint` with the folder's config.json already decoded (`stored`). */
+export const loadWeights = Effect.fn("Checkpoint.load")(function* (
   dir: string,
-  options: { readonly labels?: ReadonlyArray<string> } = {}
+  stored: BertConfig,
+  options: CheckpointOptions = {}
 ) {
-  const stored = yield* loadBertConfig(join(dir, CONFIG_FILE))
   const file = join(dir, WEIGHTS_FILE)
   const { tensors, metadata } = yield* readSafetensors(file)
   const hasHead = CLASSIFIER.some((key) => tensors.has(key))

@@ -7,7 +7,8 @@
  * Unknown keys fail with the list of them: a field we do not model might change the numerics.
  */
 import { FileSystem } from "@effect/platform"
-import { Data, Effect, Either, ParseResult, Schema, SchemaAST } from "effect"
+import { Data, Effect, Either, Schema, SchemaAST } from "effect"
+import { schemaIssues } from "../data/schemaIssues.js"
 
 export class BertConfigError extends Data.TaggedError("BertConfigError")<{
   readonly file: string
@@ -19,6 +20,32 @@ export class BertConfigError extends Data.TaggedError("BertConfigError")<{
 }
 
 const PositiveInt = Schema.Int.pipe(Schema.positive())
+
+/**
+ * Upper bounds on a config's sizes, far above any published BERT (mBERT: 12 layers, hidden 768,
+ * vocab 119,547; the largest BERT-family models: 48 layers, hidden 8192, vocab ~250k). Without them a
+ * corrupt or hostile config.json (`num_hidden_layers: 1000000`) sends the loader into minutes of
+ * synchronous work before any check on the weights can fail.
+ */
+export const CONFIG_LIMITS = {
+  num_hidden_layers: 256,
+  hidden_size: 16_384,
+  num_attention_heads: 1_024,
+  intermediate_size: 65_536,
+  vocab_size: 1_048_576,
+  max_position_embeddings: 65_536,
+  type_vocab_size: 1_024
+} as const
+/** Most parameters a checkpoint may declare: tfjs cannot hold a model larger than this in memory anyway. */
+export const MAX_PARAMETERS = 2 ** 31
+
+const size = (key: keyof typeof CONFIG_LIMITS) =>
+  PositiveInt.pipe(
+    Schema.lessThanOrEqualTo(CONFIG_LIMITS[key], {
+      message: (issue) =>
+        `${JSON.stringify(issue.actual)} is larger than concner accepts (at most ${CONFIG_LIMITS[key]})`
+    })
+  )
 const Probability = Schema.Number.pipe(Schema.greaterThanOrEqualTo(0), Schema.lessThan(1))
 
 /** Activations of `BertIntermediate`: `gelu` is exact (erf), `gelu_new` the tanh approximation. */
@@ -33,18 +60,18 @@ const withDefault = <S extends Schema.Schema.Any>(
 
 export class BertConfig extends Schema.Class<BertConfig>("BertConfig")({
   modelType: Schema.propertySignature(Schema.Literal("bert")).pipe(Schema.fromKey("model_type")),
-  vocabSize: withDefault(PositiveInt, "vocab_size", () => 30522),
-  hiddenSize: withDefault(PositiveInt, "hidden_size", () => 768),
-  numHiddenLayers: withDefault(PositiveInt, "num_hidden_layers", () => 12),
-  numAttentionHeads: withDefault(PositiveInt, "num_attention_heads", () => 12),
-  intermediateSize: withDefault(PositiveInt, "intermediate_size", () => 3072),
+  vocabSize: withDefault(size("vocab_size"), "vocab_size", () => 30522),
+  hiddenSize: withDefault(size("hidden_size"), "hidden_size", () => 768),
+  numHiddenLayers: withDefault(size("num_hidden_layers"), "num_hidden_layers", () => 12),
+  numAttentionHeads: withDefault(size("num_attention_heads"), "num_attention_heads", () => 12),
+  intermediateSize: withDefault(size("intermediate_size"), "intermediate_size", () => 3072),
   hiddenAct: withDefault(HiddenAct, "hidden_act", () => "gelu" as const),
   hiddenDropoutProb: withDefault(Probability, "hidden_dropout_prob", () => 0.1),
   attentionProbsDropoutProb: withDefault(Probability, "attention_probs_dropout_prob", () => 0.1),
   /** Dropout before the token classifier; HF falls back to `hidden_dropout_prob` when null. */
   classifierDropout: withDefault(Schema.NullOr(Probability), "classifier_dropout", () => null),
-  maxPositionEmbeddings: withDefault(PositiveInt, "max_position_embeddings", () => 512),
-  typeVocabSize: withDefault(PositiveInt, "type_vocab_size", () => 2),
+  maxPositionEmbeddings: withDefault(size("max_position_embeddings"), "max_position_embeddings", () => 512),
+  typeVocabSize: withDefault(size("type_vocab_size"), "type_vocab_size", () => 2),
   initializerRange: withDefault(Schema.Number.pipe(Schema.positive()), "initializer_range", () => 0.02),
   layerNormEps: withDefault(Schema.Number.pipe(Schema.positive()), "layer_norm_eps", () => 1e-12),
   padTokenId: withDefault(Schema.Int.pipe(Schema.nonNegative()), "pad_token_id", () => 0),
@@ -181,6 +208,14 @@ const checkLabels = (config: BertConfig): string | undefined => {
   return undefined
 }
 
+/** The encoder's parameter count, from the sizes alone (no per-tensor enumeration). */
+const parameterCount = (c: BertConfig): number => {
+  const h = c.hiddenSize
+  const embeddings = (c.vocabSize + c.maxPositionEmbeddings + c.typeVocabSize + 2) * h
+  const layer = 4 * (h * h + h) + 2 * c.intermediateSize * h + c.intermediateSize + h + 4 * h
+  return embeddings + c.numHiddenLayers * layer
+}
+
 /** Decodes the parsed contents of a `config.json`; `file` names it in errors. */
 export const decodeBertConfig = (json: unknown, file: string): Either.Either<BertConfig, BertConfigError> => {
   const fail = (reason: string) => Either.left(new BertConfigError({ file, reason }))
@@ -211,20 +246,22 @@ export const decodeBertConfig = (json: unknown, file: string): Either.Either<Ber
   const unknown = Object.keys(record).filter(
     (key) => !modelledKeys.has(key) && !IGNORED_CONFIG_KEYS.has(key) && !supportedUnless.has(key)
   )
-  if (unknown.length > 0) return fail(`unknown config fields: ${unknown.join(", ")}`)
+  if (unknown.length > 0)
+    return fail(
+      `unknown config fields: ${unknown.slice(0, 8).join(", ")}${unknown.length > 8 ? ` and ${unknown.length - 8} more` : ""}`
+    )
   const known = Object.fromEntries(Object.entries(record).filter(([key]) => modelledKeys.has(key)))
   return Schema.decodeUnknownEither(BertConfig)(known).pipe(
-    Either.mapLeft((error) => {
-      // an optional field's "| undefined" branch adds a useless "Expected undefined" to each issue
-      const issues = ParseResult.ArrayFormatter.formatErrorSync(error)
-      const useful = issues.filter((i) => !i.message.startsWith("Expected undefined"))
-      const lines = (useful.length > 0 ? useful : issues).map((i) => `${i.path.join(".")}: ${i.message}`)
-      return new BertConfigError({ file, reason: [...new Set(lines)].join("; ") })
-    }),
+    Either.mapLeft((error) => new BertConfigError({ file, reason: schemaIssues(error).join("; ") })),
     Either.flatMap((config) => {
       if (config.hiddenSize % config.numAttentionHeads !== 0)
         return fail(
           `hidden_size ${config.hiddenSize} is not a multiple of num_attention_heads ${config.numAttentionHeads}`
+        )
+      const parameters = parameterCount(config)
+      if (parameters > MAX_PARAMETERS)
+        return fail(
+          `these sizes make ${parameters.toExponential(2)} parameters, more than concner can hold (at most ${MAX_PARAMETERS.toExponential(2)})`
         )
       const labelError = checkLabels(config)
       if (labelError !== undefined) return fail(labelError)

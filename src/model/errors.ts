@@ -3,6 +3,7 @@
  * (and the tensor) so a user can find what is wrong. Sections are owned by the modules named above them.
  */
 import { Data } from "effect"
+import { quoteExcerpt } from "../data/lineError.js"
 
 // ── safetensors.ts ───────────────────────────────────────────────────────────────────────────────
 
@@ -202,6 +203,44 @@ export class InvalidVocabulary extends Data.TaggedError("InvalidVocabulary")<{
   readonly reason: string
 }> {
   override get message() {
-    return `${this.file}${this.line === undefined ? "" : `:${this.line}`}: token ${quote(this.token)}: ${this.reason}`
+    return `${this.file}${this.line === undefined ? "" : `:${this.line}`}: token ${quoteExcerpt(this.token)}: ${this.reason}`
+  }
+}
+
+/** A weight is NaN or ±Infinity: every output it touches would be NaN, so nothing is run with it. */
+export class NonFiniteWeight extends Data.TaggedError("NonFiniteWeight")<{
+  readonly file: string
+  readonly tensor: string
+  /** Where the first bad value sits, one index per dimension. */
+  readonly index: ReadonlyArray<number>
+  readonly value: number
+}> {
+  override get message() {
+    return `${this.file}: tensor ${quote(this.tensor)} holds ${this.value} at [${this.index.join(", ")}]: the weights are corrupt (every weight must be finite)`
+  }
+}
+
+/** vocab.txt holds more tokens than config.json's embedding has rows: ids past the end would be looked up. */
+export class VocabLargerThanModel extends Data.TaggedError("VocabLargerThanModel")<{
+  readonly file: string
+  readonly tokens: number
+  readonly vocabSize: number
+}> {
+  override get message() {
+    return (
+      `${this.file}: ${this.tokens} tokens, but config.json's vocab_size is ${this.vocabSize}: ` +
+      "the tokenizer would produce ids the model has no embedding for (vocab.txt may be shorter, never longer)"
+    )
+  }
+}
+
+/** The model computed NaN or ±Infinity from finite weights (overflow): no output is printed from it. */
+export class NonFiniteOutput extends Data.TaggedError("NonFiniteOutput")<{
+  /** Where the input came from (`FILE:LINE`, or a sentence index). */
+  readonly where: string
+  readonly what: string
+}> {
+  override get message() {
+    return `${this.where}: the model's ${this.what} are not finite (NaN or Infinity): the weights overflow on this input`
   }
 }

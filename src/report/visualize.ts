@@ -4,8 +4,7 @@
  */
 import { Effect } from "effect"
 import { Corpora } from "../data/Corpora.js"
-import { loadCheckpoint } from "../model/checkpoint.js"
-import { loadTokenizer } from "../text/Tokenizer.js"
+import { loadModelFolder } from "../model/modelFolder.js"
 import { resultsSpec, tokenScatterSpec } from "./charts.js"
 import { reportDir } from "./summary.js"
 import { type SampleOptions, projectTokens, tokenVectors } from "./tokenVectors.js"
@@ -20,8 +19,8 @@ export interface TokenFigureOptions extends SampleOptions {
 /** The representation figure's spec and its points (the model's parameters live in the caller's scope). */
 export const tokenFigure = Effect.fn("Visualize.tokens")(function* (options: TokenFigureOptions) {
   const corpora = yield* Corpora
-  const loaded = yield* loadCheckpoint(options.model)
-  const tokenizer = yield* loadTokenizer(options.model)
+  const loaded = yield* loadModelFolder(options.model)
+  const tokenizer = loaded.tokenizer
   const sentences = yield* Effect.forEach(options.langs, (lang) =>
     Effect.map(corpora.load({ corpus: options.corpus, lang, split: options.split }), (c) => ({
       lang,

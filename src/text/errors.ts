@@ -1,4 +1,5 @@
 import { Data } from "effect"
+import { quoteExcerpt } from "../data/lineError.js"
 
 /** vocab.txt has no tokens at all. */
 export class EmptyVocab extends Data.TaggedError("EmptyVocab")<{
@@ -37,7 +38,7 @@ export class InvalidVocabToken extends Data.TaggedError("InvalidVocabToken")<{
   readonly reason: string
 }> {
   override get message() {
-    return `${this.file}:${this.line}: ${JSON.stringify(this.token)}: ${this.reason}`
+    return `${this.file}:${this.line}: ${quoteExcerpt(this.token)}: ${this.reason}`
   }
 }
 
@@ -60,7 +61,7 @@ export class UnknownTag extends Data.TaggedError("UnknownTag")<{
   readonly tag: string
 }> {
   override get message() {
-    return `${this.line}: word ${JSON.stringify(this.word)} has tag ${JSON.stringify(this.tag)}, which is not in the label set`
+    return `${this.line}: word ${quoteExcerpt(this.word)} has tag ${quoteExcerpt(this.tag)}, which is not in the label set`
   }
 }
 

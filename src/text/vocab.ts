@@ -1,5 +1,6 @@
 import { FileSystem } from "@effect/platform"
 import { Effect, Either } from "effect"
+import { decodeUtf8 } from "../data/utf8.js"
 import { EmptyVocab, InvalidVocabToken, MissingSpecialToken, VocabEncodingError } from "./errors.js"
 
 /** The special tokens BERT cannot work without. */
@@ -78,34 +79,12 @@ export const parseVocab = (
   bytes: Uint8Array,
   file: string
 ): Either.Either<Vocab, EmptyVocab | MissingSpecialToken | InvalidVocabToken | VocabEncodingError> => {
-  let text: string
-  try {
-    text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes)
-  } catch {
-    return Either.left(new VocabEncodingError({ file, line: firstBadLine(bytes) }))
-  }
+  const decoded = decodeUtf8(bytes, file)
+  if (Either.isLeft(decoded)) return Either.left(new VocabEncodingError({ file, line: decoded.left.line }))
+  const text = decoded.right
   const lines = text.split(/\r\n|\r|\n/)
   if (lines[lines.length - 1] === "") lines.pop()
   return Vocab.make(lines, file)
-}
-
-// the 1-based line holding the first invalid UTF-8 sequence
-const firstBadLine = (bytes: Uint8Array): number => {
-  const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true })
-  let line = 1
-  let start = 0
-  for (let i = 0; i <= bytes.length; i++) {
-    if (i === bytes.length || bytes[i] === 0x0a) {
-      try {
-        decoder.decode(bytes.subarray(start, i))
-      } catch {
-        return line
-      }
-      line++
-      start = i + 1
-    }
-  }
-  return line
 }
 
 /** vocab.txt text: one token per line, in id order, each line ending with \n (as HF's `save_vocabulary`). */

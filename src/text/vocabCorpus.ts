@@ -10,13 +10,13 @@
  * whose last is a tag (`O`, `B-X`, `I-X`, `E-X`, `S-X`) mean CoNLL; anything else is raw text.
  */
 import * as path from "node:path"
-import { FileSystem } from "@effect/platform"
 import { Data, Effect, Either } from "effect"
 import { Corpora } from "../data/Corpora.js"
 import { decodeConll } from "../data/conll.js"
 import { type CorpusId, type TranslationId, checkCorpusId, checkTranslationId } from "../data/datasets.js"
-import { DataReadError, type UnknownDatasetError } from "../data/errors.js"
+import type { UnknownDatasetError } from "../data/errors.js"
 import { hashSeed, sampleIndices } from "../data/sampling.js"
+import { readTextFile } from "../data/utf8.js"
 
 export type CorpusFormat = "auto" | "conll" | "text"
 export const corpusFormats: ReadonlyArray<CorpusFormat> = ["auto", "conll", "text"]
@@ -121,10 +121,7 @@ export const readSource = Effect.fn("VocabCorpus.read")(function* (
       return { source, format: "dataset", sentences: set.sentences.map((s) => s.tokens) } as SourceText
     }
     case "File": {
-      const fs = yield* FileSystem.FileSystem
-      const text = yield* fs
-        .readFileString(source.file)
-        .pipe(Effect.mapError((e) => new DataReadError({ file: source.file, reason: e.message })))
+      const text = yield* readTextFile(source.file)
       const read = format === "auto" ? detectFormat(text) : format
       if (read === "text") return { source, format: read, sentences: rawSentences(text) } as SourceText
       const decoded = yield* decodeConll(text, source.file)

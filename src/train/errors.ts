@@ -50,3 +50,37 @@ export class OptimizerStateMismatch extends Data.TaggedError("OptimizerStateMism
     return `optimizer state does not match the parameters: ${this.reason}`
   }
 }
+
+/** Who holds a run folder's lock (`run.lock`: written once, with O_EXCL, by the holder). */
+export interface LockHolder {
+  readonly pid: number
+  readonly host: string
+  /** ISO time the holder took the lock. */
+  readonly started: string
+}
+
+const holderText = (h: LockHolder) => `pid ${h.pid} on ${h.host}, since ${h.started}`
+
+/** Another process holds the run folder: one folder holds one run at a time. */
+export class RunFolderLocked extends Data.TaggedError("RunFolderLocked")<{
+  readonly dir: string
+  readonly holder: LockHolder
+  /** `running`: the holder is alive on this host; `elsewhere`: it is on another host, which cannot be checked. */
+  readonly state: "running" | "elsewhere"
+}> {
+  override get message() {
+    return this.state === "running"
+      ? `${this.dir}: in use by another concner run (${holderText(this.holder)}); a run folder holds one run: wait for it to end, or choose another folder`
+      : `${this.dir}: locked by a run on another machine (${holderText(this.holder)}); if that run is dead, delete ${this.dir}/run.lock`
+  }
+}
+
+/** A `run.lock` this process cannot read as a lock (or another process is taking over a stale one). */
+export class RunLockUnreadable extends Data.TaggedError("RunLockUnreadable")<{
+  readonly file: string
+  readonly reason: string
+}> {
+  override get message() {
+    return `${this.file}: ${this.reason}`
+  }
+}

@@ -4,8 +4,8 @@
  * does (weights N(0, initializer_range), bias 0), seeded. Everything is owned by the Scope.
  */
 import { Effect } from "effect"
-import { loadCheckpoint } from "../model/checkpoint.js"
 import type { BertConfig } from "../model/config.js"
+import { loadModelFolder } from "../model/modelFolder.js"
 import type { BertParams } from "../model/params.js"
 import { acquireVariables } from "../runtime/scope.js"
 import { tf } from "../runtime/tf.js"
@@ -22,7 +22,7 @@ export const loadForTraining = Effect.fn("Train.loadModel")(function* (
   labels: ReadonlyArray<string>,
   seed: number
 ) {
-  const loaded = yield* loadCheckpoint(dir, { labels })
+  const loaded = yield* loadModelFolder(dir, { labels })
   if (loaded.report.classifier !== "absent")
     return { config: loaded.config, params: loaded.params, freshHead: false } satisfies LoadedModel
   const { hiddenSize, initializerRange } = loaded.config

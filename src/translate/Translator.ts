@@ -13,8 +13,8 @@ import * as CommandExecutor from "@effect/platform/CommandExecutor"
 import { Context, Effect, Layer } from "effect"
 import { Corpora, DataRoot, type LoadError, type SampledSentence } from "../data/Corpora.js"
 import { type TranslationSystem, checkTranslationId } from "../data/datasets.js"
-import { DataReadError } from "../data/errors.js"
 import { typeMultiset } from "../data/stats.js"
+import { readTextFile } from "../data/utf8.js"
 import { APERTIUM_UNKNOWN, apertiumEngine, apertiumModes, findMode } from "./apertium.js"
 import { cachedEngine } from "./cache.js"
 import { parseDictionary, translateWords } from "./dictionary.js"
@@ -153,14 +153,11 @@ export class Translator extends Context.Tag("concner/Translator")<Translator, Tr
     Layer.effect(
       Translator,
       Effect.gen(function* () {
-        const fs = yield* FileSystem.FileSystem
         const engine = "dictionary:muse"
         if (options.from !== "en") return yield* notEnglish(engine, options.from, options.to)
         const file =
           options.file ?? path.join(yield* DataRoot, "dictionaries", "muse", `en-${options.to}.txt`)
-        const text = yield* fs
-          .readFileString(file)
-          .pipe(Effect.mapError((e) => new DataReadError({ file, reason: e.message })))
+        const text = yield* readTextFile(file)
         const dictionary = yield* parseDictionary(text, file)
         const notes = [
           "word-by-word approximation, not machine translation: English word order and inflection are kept",

@@ -1,6 +1,7 @@
 /** `concner evaluate` end to end (each spawn costs ~2 s, so few of them). */
 import { spawnSync } from "node:child_process"
-import { readFileSync } from "node:fs"
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
 import { dirname, join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "@effect/vitest"
@@ -42,5 +43,38 @@ describe("concner evaluate", () => {
     expect(run.status).not.toBe(0)
     expect(run.stdout).toBe("")
     expect(run.stderr.trim()).toBe(`${file}:4: expected 3 columns like the first line, found 4: "c O O O"`)
+  })
+
+  it("fails on a tag in no scheme (X-PER, B-) with file:line, and --lenient scores it as conlleval.pl", () => {
+    const input = "John B-PER B-PER\nSmith I-PER X-PER\n\nParis B-LOC B-\n"
+    const strict = concner(["evaluate", "-"], input)
+    expect(strict.status).toBe(1)
+    expect(strict.stdout).toBe("")
+    expect(strict.stderr.trim()).toBe(
+      '<stdin>:2: unknown prefix "X-" (expected B-, I-, E- or S-) (a tag in no scheme; --lenient scores it as conlleval.pl does): "X-PER"'
+    )
+    const lenient = concner(["evaluate", "--lenient", "--json", "-"], input)
+    expect(lenient.status, lenient.stderr).toBe(0)
+    expect(JSON.parse(lenient.stdout).overall.gold).toBe(2)
+  })
+
+  it("an invalid UTF-8 byte is FILE:LINE, and a 1 MB bad line gives a message under 1 KB", () => {
+    const dir = mkdtempSync(join(tmpdir(), "concner-eval-"))
+    const file = join(dir, "pred.txt")
+    writeFileSync(
+      file,
+      Buffer.concat([Buffer.from("John B-PER B-PER\nM"), Buffer.from([0xfc]), Buffer.from("ller O O\n")])
+    )
+    const bad = concner(["evaluate", file])
+    expect(bad.status).toBe(1)
+    expect(bad.stderr.trim()).toBe(
+      `${file}:2: not valid UTF-8 (byte 0xfc at byte 2 of the line): save the file as UTF-8`
+    )
+    const long = concner(["evaluate", "-"], `John B-PER B-PER\n${"x".repeat(1 << 20)}\n`)
+    expect(long.status).toBe(1)
+    expect(long.stderr.length).toBeLessThan(1024)
+    expect(long.stderr).toMatch(
+      /^<stdin>:2: expected 3 columns like the first line, found 1: "x{200}"… \(1048576 characters\)$/m
+    )
   })
 })

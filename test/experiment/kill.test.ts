@@ -48,8 +48,9 @@ describe.skipIf(!hasData)("kill -9", () => {
           Effect.flatMap(progressHooks(whole, quiet), (hooks) => runExperiment(spec, whole, hooks))
         )
         const events = lines(path.join(whole, "metrics.jsonl"))
-        // kill once the run has written `after` of its events: 1 … events − 1, seeded
-        const after = 1 + Math.floor(mulberry32(20261126)() * (events - 1))
+        // kill once the run has written `after` of its events: 1 … events − 1, seeded (CONCNER_KILL_SEED for more trials)
+        const after =
+          1 + Math.floor(mulberry32(Number(process.env.CONCNER_KILL_SEED ?? 20261126))() * (events - 1))
         const killed = path.join(dir, "killed")
         yield* recordRun(spec, killed)
         const child = cli(["resume", killed])
@@ -64,6 +65,8 @@ describe.skipIf(!hasData)("kill -9", () => {
         expect(existsSync(path.join(killed, "result.json"))).toBe(false)
         const second = yield* exited(cli(["resume", killed]))
         expect(second.stderr).not.toMatch(/Error/)
+        // the killed run's lock is reported and taken over, not silently stolen
+        expect(second.stderr).toMatch(/is no longer running; its lock is taken over/)
         expect(second.code).toBe(0)
         const resumed = JSON.parse(readFileSync(path.join(killed, "result.json"), "utf8"))
         expect({ ...resumed, seconds: 0 }).toEqual({ ...JSON.parse(JSON.stringify(reference)), seconds: 0 })

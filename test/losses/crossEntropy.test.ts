@@ -17,7 +17,7 @@ const sequenceBatch = fc
   .record({
     b: fc.integer({ min: 1, max: 4 }),
     t: fc.integer({ min: 1, max: 6 }),
-    c: fc.integer({ min: 2, max: 5 })
+    c: fc.integer({ min: 1, max: 5 })
   })
   .chain(({ b, t, c }) =>
     fc.record({
@@ -45,6 +45,19 @@ const softmax = (z: ReadonlyArray<number>) => {
 const probs = (logits: number[][][]) => logits.map((s) => s.map(softmax))
 
 describe("tokenCrossEntropy (eq. 3)", () => {
+  it("is 0 with a zero gradient for a single class, and a typed error for none", () => {
+    const logits = tf.tensor3d([[[3], [-2]]])
+    const labels = tf.tensor2d([[0, IGNORE_INDEX]], [1, 2], "int32")
+    const v = tf.variable(logits)
+    const { value, grads } = tf.variableGrads(() => tokenCrossEntropy(v as tf.Tensor3D, labels), [v])
+    expect(value.dataSync()[0]).toBe(0)
+    expect(Array.from(Object.values(grads)[0]!.dataSync(), Math.abs)).toStrictEqual([0, 0])
+    tf.dispose([v, value, ...Object.values(grads)])
+    const none = tf.zeros([1, 2, 0]) as tf.Tensor3D
+    expect(() => tokenCrossEntropy(none, labels)).toThrow(/0 classes/)
+    tf.dispose([logits, labels, none])
+  })
+
   it("matches a value worked out by hand", () => {
     // sentence 0: token 0 → −log(1/2); token 1 ignored. sentence 1: ln 3 vs 0, label 0 → log(4/3)
     // and token 1 label 1 at equal logits → log 2; its mean (log(4/3) + log 2)/2. Sentence 2 has

@@ -90,6 +90,21 @@ describe("BertConfig", () => {
     expect(reason([1, 2])).toBe("config.json: expected a JSON object")
   })
 
+  it("bounds every size, so a hostile config fails at once instead of enumerating a million layers", () => {
+    const started = performance.now()
+    expect(reason({ ...MBERT, num_hidden_layers: 1_000_000 })).toBe(
+      "config.json: num_hidden_layers: 1000000 is larger than concner accepts (at most 256)"
+    )
+    expect(reason({ ...MBERT, vocab_size: 2 ** 40 })).toMatch(/^config.json: vocab_size: .*at most 1048576/)
+    expect(reason({ ...MBERT, max_position_embeddings: 1e9 })).toMatch(/max_position_embeddings/)
+    expect(reason({ ...MBERT, intermediate_size: 0 })).toMatch(/intermediate_size/)
+    expect(reason({ ...MBERT, num_attention_heads: 1.5 })).toMatch(/num_attention_heads/)
+    expect(reason({ ...MBERT, vocab_size: 1_000_000, hidden_size: 16_384, num_attention_heads: 16 })).toMatch(
+      /parameters, more than concner can hold/
+    )
+    expect(performance.now() - started).toBeLessThan(1000)
+  })
+
   it("checks that id2label and label2id agree", () => {
     expect(reason({ ...MBERT, id2label: { "0": "O", "2": "B-PER" } })).toMatch(/id2label keys must be 0..1/)
     expect(reason({ ...MBERT, id2label: { "0": "O", "1": "O" } })).toMatch(/duplicate labels/)

@@ -1,0 +1,79 @@
+/**
+ * What a new user meets on a wrong command line: each error says what is wrong and what to do, on
+ * its first line, with no stack trace, and leaves no run folder behind.
+ */
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { describe, expect, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { concner } from "../support/cli.js"
+
+/** A data root with CoNLL English and German only. */
+const dataRoot = () => {
+  const root = mkdtempSync(join(tmpdir(), "concner-data-"))
+  for (const lang of ["en", "de"])
+    for (const split of ["train", "dev", "test"]) {
+      mkdirSync(join(root, "conll", lang), { recursive: true })
+      writeFileSync(
+        join(root, "conll", lang, `${split}.txt`),
+        "Peter B-PER\nlives O\n\nAnna B-PER\nsings O\n"
+      )
+    }
+  return root
+}
+
+const train = (out: string, data: string, ...flags: ReadonlyArray<string>) =>
+  concner(["train", "--method", "en", "--backend", "cpu", "--out", out, "--data", data, ...flags], {
+    limitMs: 120_000
+  })
+
+describe("train's errors guide", () => {
+  it.effect("an unknown language lists those the data has; missing data says where concner looked", () =>
+    Effect.gen(function* () {
+      const root = dataRoot()
+      const out = join(mkdtempSync(join(tmpdir(), "concner-out-")), "run")
+      const [xx, nowhere] = yield* Effect.all(
+        [
+          train(out, root, "--lang", "xx", "--source-size", "1"),
+          train(out, "/nonexistent/data", "--lang", "de", "--source-size", "1")
+        ],
+        { concurrency: 2 }
+      )
+      expect(xx.status).toBe(1)
+      expect(xx.stderr.trim()).toBe(
+        `conll/xx/test: no such data in ${root} (conll test languages there: en, de)`
+      )
+      expect(nowhere.status).toBe(1)
+      expect(nowhere.stderr).toMatch(
+        /^no data folder at \/nonexistent\/data: concner reads data from --data DIR, else \$CONCNER_DATA, else \.\.\/shared\/data .*point --data or CONCNER_DATA at/
+      )
+      expect(existsSync(out)).toBe(false)
+    })
+  )
+
+  it.effect("a bad value names its flag and the reason on the first line, and writes nothing", () =>
+    Effect.gen(function* () {
+      const root = dataRoot()
+      const out = join(mkdtempSync(join(tmpdir(), "concner-out-")), "run")
+      const [zero, abc, tooMany] = yield* Effect.all(
+        [
+          train(out, root, "--lang", "de", "--source-size", "0"),
+          train(out, root, "--lang", "de", "--source-size", "1", "--seed", "abc"),
+          train(out, root, "--lang", "de", "--source-size", "3")
+        ],
+        { concurrency: 2 }
+      )
+      expect(zero.stderr.split("\n")[0]).toBe(
+        "concner train: --source-size: Expected a positive number, actual 0"
+      )
+      expect(abc.stderr.split("\n")[0]).toBe('--seed: "abc" is not an integer')
+      expect(tooMany.stderr.split("\n")[0]).toBe("conll/en/train: cannot sample 3 of 2 sentences")
+      for (const run of [zero, abc, tooMany]) {
+        expect(run.status).toBe(1)
+        expect(run.stderr).not.toMatch(/^\s+at /m)
+      }
+      expect(existsSync(out)).toBe(false)
+    })
+  )
+})

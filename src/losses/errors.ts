@@ -1,4 +1,4 @@
-import { Data } from "effect"
+import * as Data from "effect/Data"
 
 /**
  * A loss was given tensors it cannot be defined on (wrong rank, mismatched shapes, a label out of

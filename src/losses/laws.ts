@@ -12,7 +12,7 @@
  * Token losses take `(h [M, d], labels int32 [M], τ) → scalar`; pair losses `(r [2N, d], τ)`
  * with rows i and i+N paired. Laws build and free their own tensors.
  */
-import { FastCheck as fc } from "effect"
+import * as fc from "effect/FastCheck"
 import { type Scalar, type Tensor1D, type Tensor2D, tf } from "../runtime/tf.js"
 
 export type TokenLoss = (h: Tensor2D, labels: Tensor1D, temperature: number) => Scalar

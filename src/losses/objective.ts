@@ -1,4 +1,4 @@
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 import { type Scalar, type Tensor1D, type Tensor2D, type Tensor3D, tf } from "../runtime/tf.js"
 import { tokenCrossEntropy } from "./crossEntropy.js"
 import { distillationHard, distillationKl, distillationMse } from "./distillation.js"

@@ -1,18 +1,26 @@
 /*
- * concner's native kernels: float32 GEMM through OpenBLAS and a few fused elementwise loops.
+ * concner's native kernels: float32 GEMM (built in, gemm.c, or through OpenBLAS where the build found
+ * it: CONCNER_OPENBLAS) and a few fused elementwise loops.
  * Every function reads and writes the memory of the Float32Arrays it is given (views of the tfjs
  * wasm heap): nothing is copied, and nothing is allocated beyond a few scratch rows (the contrastive
  * kernels). Portable flags only (no -march=native,
- * no -ffast-math): results must not depend on the CPU beyond what OpenBLAS itself chooses.
+ * no -ffast-math): results must not depend on the CPU beyond what OpenBLAS itself chooses (the
+ * built-in GEMM gives the same bits on every instruction set it dispatches to).
  */
 #define NAPI_VERSION 8
+#ifdef CONCNER_OPENBLAS
 #include <cblas.h>
+#endif
 #include <math.h>
 #include <node_api.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "gemm.h"
+#include "pool.h"
 
 #define CHECK(call)                                                     \
   do {                                                                  \
@@ -61,18 +69,21 @@ static napi_value fail(napi_env env, const char* message) {
   return NULL;
 }
 
+/* The GEMM batchMatMul runs: the built-in one, or OpenBLAS where the build linked it. */
+static bool use_openblas = false;
+
 /*
- * batchMatMul(a, b, out, aOffsets, bOffsets, m, n, k, transA, transB)
- * out[i] = op(a[aOffsets[i]..]) · op(b[bOffsets[i]..]) for every batch i, row-major, where op
- * transposes when asked: a is m×k (k×m transposed), b is k×n (n×k transposed), out m×n.
- * Offsets in elements; broadcasting is an offset repeated.
+ * batchMatMul(a, b, out, aOffsets, bOffsets, m, n, k, transA, transB[, bias])
+ * out[i] = op(a[aOffsets[i]..]) · op(b[bOffsets[i]..]) (+ bias, a row of n added to every row) for
+ * every batch i, row-major, where op transposes when asked: a is m×k (k×m transposed), b is k×n
+ * (n×k transposed), out m×n. Offsets in elements; broadcasting is an offset repeated.
  */
 static napi_value batch_mat_mul(napi_env env, napi_callback_info info) {
-  ARGS(10);
-  if (argc != 10) return fail(env, "batchMatMul: expected 10 arguments");
-  float *a, *b, *out;
+  ARGS(11);
+  if (argc != 10 && argc != 11) return fail(env, "batchMatMul: expected 10 or 11 arguments");
+  float *a, *b, *out, *bias = NULL;
   int32_t *aOff, *bOff;
-  size_t aLen, bLen, outLen, batch, bBatch;
+  size_t aLen, bLen, outLen, batch, bBatch, biasLen = 0;
   if (!f32(env, argv[0], &a, &aLen) || !f32(env, argv[1], &b, &bLen) || !f32(env, argv[2], &out, &outLen))
     return fail(env, "batchMatMul: a, b and out must be Float32Arrays");
   if (!i32(env, argv[3], &aOff, &batch) || !i32(env, argv[4], &bOff, &bBatch) || batch != bBatch)
@@ -80,6 +91,12 @@ static napi_value batch_mat_mul(napi_env env, napi_callback_info info) {
   const int64_t m = integer(env, argv[5]), n = integer(env, argv[6]), k = integer(env, argv[7]);
   const bool ta = boolean(env, argv[8]), tb = boolean(env, argv[9]);
   if (m < 0 || n < 0 || k < 0) return fail(env, "batchMatMul: negative dimension");
+  if (argc == 11) {
+    napi_valuetype type;
+    CHECK(napi_typeof(env, argv[10], &type));
+    if (type != napi_undefined && type != napi_null && (!f32(env, argv[10], &bias, &biasLen) || biasLen < (size_t)n))
+      return fail(env, "batchMatMul: bias must be a Float32Array of n");
+  }
   if ((size_t)(batch * m * n) > outLen) return fail(env, "batchMatMul: out is too small");
   for (size_t i = 0; i < batch; i++) {
     if (aOff[i] < 0 || (size_t)aOff[i] + (size_t)(m * k) > aLen || bOff[i] < 0 ||
@@ -87,16 +104,26 @@ static napi_value batch_mat_mul(napi_env env, napi_callback_info info) {
       return fail(env, "batchMatMul: offset out of range");
   }
   if (m == 0 || n == 0) return NULL;
+  if (!use_openblas) {
+    const gemm_args g = {ta, tb, m, n, k, (int64_t)batch, a, aOff, ta ? m : k, b, bOff, tb ? k : n, out, n, m * n, bias};
+    gemm_run(&g);
+    return NULL;
+  }
+#ifdef CONCNER_OPENBLAS
   for (size_t i = 0; i < batch; i++) {
     float* c = out + i * m * n;
     if (k == 0) {
       for (int64_t j = 0; j < m * n; j++) c[j] = 0.0f;
-      continue;
+    } else {
+      cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, (blasint)m,
+                  (blasint)n, (blasint)k, 1.0f, a + aOff[i], ta ? (blasint)m : (blasint)k, b + bOff[i],
+                  tb ? (blasint)k : (blasint)n, 0.0f, c, (blasint)n);
     }
-    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, (blasint)m,
-                (blasint)n, (blasint)k, 1.0f, a + aOff[i], ta ? (blasint)m : (blasint)k, b + bOff[i],
-                tb ? (blasint)k : (blasint)n, 0.0f, c, (blasint)n);
+    if (bias != NULL)
+      for (int64_t r = 0; r < m; r++)
+        for (int64_t j = 0; j < n; j++) c[r * n + j] += bias[j];
   }
+#endif
   return NULL;
 }
 
@@ -790,20 +817,94 @@ static napi_value segment_sum(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/* setThreads(n): OpenBLAS's thread count; returns the count in effect. */
+/*
+ * setThreads(n): the threads of the native kernels (the built-in GEMM's pool and OpenBLAS's own);
+ * returns the count in effect.
+ */
 static napi_value set_threads(napi_env env, napi_callback_info info) {
   ARGS(1);
   napi_value result;
-  if (argc == 1) openblas_set_num_threads((int)integer(env, argv[0]));
-  CHECK(napi_create_int32(env, openblas_get_num_threads(), &result));
+  if (argc == 1) {
+    const int n = pool_set_threads((int)integer(env, argv[0]));
+#ifdef CONCNER_OPENBLAS
+    openblas_set_num_threads(n);
+#else
+    (void)n;
+#endif
+  }
+  CHECK(napi_create_int32(env, pool_threads(), &result));
   return result;
 }
 
-/* blasInfo(): OpenBLAS's build configuration (version, target core). */
+/* A string argument into buf (false when it is not a string). */
+static bool text(napi_env env, napi_value v, char* buf, size_t size) {
+  size_t len;
+  return napi_get_value_string_utf8(env, v, buf, size, &len) == napi_ok;
+}
+
+/*
+ * setGemm([name[, isa]]): selects batchMatMul's GEMM, "builtin" or "openblas" (throws when the build
+ * has no OpenBLAS), and the built-in one's instruction set ("avx512", "avx2", "portable"; throws when
+ * this CPU lacks it). Returns the selection, e.g. "builtin avx512" or "openblas".
+ */
+static napi_value set_gemm(napi_env env, napi_callback_info info) {
+  ARGS(2);
+  char name[16] = "", isa[16] = "";
+  if (argc >= 1 && !text(env, argv[0], name, sizeof name)) return fail(env, "setGemm(name, isa): strings");
+  if (argc >= 2 && !text(env, argv[1], isa, sizeof isa)) return fail(env, "setGemm(name, isa): strings");
+  if (argc >= 2) {
+    int found = -1;
+    for (int i = GEMM_PORTABLE; i <= GEMM_AVX512; i++)
+      if (strcmp(isa, gemm_isa_name((gemm_isa)i)) == 0) found = i;
+    if (found < 0) return fail(env, "setGemm: the instruction set must be avx512, avx2 or portable");
+    if (!gemm_set_isa((gemm_isa)found)) return fail(env, "setGemm: this CPU lacks that instruction set");
+  }
+  if (argc >= 1) {
+    if (strcmp(name, "builtin") == 0)
+      use_openblas = false;
+    else if (strcmp(name, "openblas") == 0) {
+#ifdef CONCNER_OPENBLAS
+      use_openblas = true;
+#else
+      return fail(env, "setGemm: this build has no OpenBLAS");
+#endif
+    } else
+      return fail(env, "setGemm: the GEMM must be builtin or openblas");
+  }
+  char out[64];
+  if (use_openblas)
+    snprintf(out, sizeof out, "openblas");
+  else
+    snprintf(out, sizeof out, "builtin %s", gemm_isa_name(gemm_get_isa()));
+  napi_value result;
+  CHECK(napi_create_string_utf8(env, out, NAPI_AUTO_LENGTH, &result));
+  return result;
+}
+
+/* gemmIsas(): the built-in GEMM's instruction sets this CPU supports, widest first. */
+static napi_value gemm_isas(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value result;
+  uint32_t count = 0;
+  CHECK(napi_create_array(env, &result));
+  for (int i = GEMM_AVX512; i >= GEMM_PORTABLE; i--) {
+    if (!gemm_isa_supported((gemm_isa)i)) continue;
+    napi_value name;
+    CHECK(napi_create_string_utf8(env, gemm_isa_name((gemm_isa)i), NAPI_AUTO_LENGTH, &name));
+    CHECK(napi_set_element(env, result, count++, name));
+  }
+  return result;
+}
+
+/* blasInfo(): OpenBLAS's build configuration (version, target core); "" when the build has none. */
 static napi_value blas_info(napi_env env, napi_callback_info info) {
   napi_value result;
   (void)info;
+#ifdef CONCNER_OPENBLAS
   CHECK(napi_create_string_utf8(env, openblas_get_config(), NAPI_AUTO_LENGTH, &result));
+#else
+  CHECK(napi_create_string_utf8(env, "", NAPI_AUTO_LENGTH, &result));
+#endif
   return result;
 }
 
@@ -828,6 +929,8 @@ static napi_value init(napi_env env, napi_value exports) {
       {"stridedCopy", NULL, strided_copy, NULL, NULL, NULL, napi_default, NULL},
       {"segmentSum", NULL, segment_sum, NULL, NULL, NULL, napi_default, NULL},
       {"setThreads", NULL, set_threads, NULL, NULL, NULL, napi_default, NULL},
+      {"setGemm", NULL, set_gemm, NULL, NULL, NULL, napi_default, NULL},
+      {"gemmIsas", NULL, gemm_isas, NULL, NULL, NULL, napi_default, NULL},
       {"blasInfo", NULL, blas_info, NULL, NULL, NULL, napi_default, NULL},
   };
   CHECK(napi_define_properties(env, exports, sizeof(fns) / sizeof(fns[0]), fns));

@@ -6,6 +6,7 @@ import { Options } from "@effect/cli"
 import { Layer, Option } from "effect"
 import { Corpora } from "../data/Corpora.js"
 import { TensorRuntime, backendChoices } from "../runtime/TensorRuntime.js"
+import type { RecordedNative } from "../runtime/nativeSettings.js"
 
 export const dataOption = Options.directory("data").pipe(
   Options.optional,
@@ -29,12 +30,33 @@ export const teachersOption = Options.directory("teachers").pipe(
 export const runOptions = (teachers: Option.Option<string>) =>
   Option.match(teachers, { onNone: () => ({}), onSome: (dir) => ({ teachers: dir }) })
 
-/** The tensor runtime `--backend` names. */
-export const runtimeLayer = (backend: Option.Option<string>) =>
-  TensorRuntime.layer(Option.isSome(backend) ? { backend: backend.value } : {})
+export const threadsOption = Options.integer("threads").pipe(
+  Options.optional,
+  Options.withDescription(
+    "threads of the native kernels (default: CONCNER_THREADS, else every core; with the built-in GEMM results do not depend on it)"
+  )
+)
 
-/** Corpora at `--data` and the tensor runtime `--backend` names. */
+/** The tensor runtime `--backend` and `--threads` name, repeating a recorded run's GEMM and threads where given. */
+export const runtimeLayer = (
+  backend: Option.Option<string>,
+  threads: Option.Option<number> = Option.none(),
+  recordedNative?: RecordedNative
+) =>
+  TensorRuntime.layer({
+    ...(Option.isSome(backend) ? { backend: backend.value } : {}),
+    ...(Option.isSome(threads) ? { nativeThreads: threads.value } : {}),
+    ...(recordedNative !== undefined ? { recordedNative } : {})
+  })
+
+/** Corpora at `--data` and the tensor runtime `--backend` and `--threads` name. */
 export const dataAndRuntime = (flags: {
   readonly data: Option.Option<string>
   readonly backend: Option.Option<string>
-}) => Layer.mergeAll(Corpora.at(Option.getOrUndefined(flags.data)), runtimeLayer(flags.backend))
+  readonly threads?: Option.Option<number>
+  readonly recordedNative?: RecordedNative
+}) =>
+  Layer.mergeAll(
+    Corpora.at(Option.getOrUndefined(flags.data)),
+    runtimeLayer(flags.backend, flags.threads, flags.recordedNative)
+  )

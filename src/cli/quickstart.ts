@@ -7,7 +7,7 @@ import { Command, Options } from "@effect/cli"
 import { Console, Effect, Option } from "effect"
 import { progressHooks } from "../experiment/progress.js"
 import { formatQuickstart, runQuickstart } from "../experiment/quickstart.js"
-import { backendOption, dataAndRuntime, dataOption } from "./common.js"
+import { backendOption, dataAndRuntime, dataOption, threadsOption } from "./common.js"
 
 const lang = Options.choice("lang", ["de", "es", "nl"]).pipe(Options.withDefault("de" as const))
 const sourceSize = Options.integer("source-size").pipe(Options.withDefault(500))
@@ -22,7 +22,7 @@ const backend = backendOption
 
 export const quickstartCommand = Command.make(
   "quickstart",
-  { lang, sourceSize, seed, model, out, data, backend },
+  { lang, sourceSize, seed, model, out, data, backend, threads: threadsOption },
   (flags) =>
     runQuickstart(
       {

@@ -23,7 +23,8 @@ import { specModelPath } from "../experiment/modelPath.js"
 import { formatReportMarkdown, summarizeResults } from "../experiment/report.js"
 import { protocols } from "../experiment/spec.js"
 import { shippedEncoder } from "../model/shipped.js"
-import { backendOption, dataAndRuntime, dataOption } from "./common.js"
+import { cellThreads } from "../runtime/nativeSettings.js"
+import { backendOption, dataAndRuntime, dataOption, threadsOption } from "./common.js"
 
 const file = Args.file({ name: "SPEC", exists: "yes" }).pipe(
   Args.withDescription("an experiment module (experiments/*.ts) or a JSON grid file (*.json)")
@@ -82,7 +83,7 @@ export class GridCellsFailed extends Data.TaggedError("GridCellsFailed")<{
 
 export const runCommand = Command.make(
   "run",
-  { file, cluster, protocol, out, model, seeds, concurrency, data, backend },
+  { file, cluster, protocol, out, model, seeds, concurrency, data, backend, threads: threadsOption },
   (flags) =>
     Effect.gen(function* () {
       const loaded = yield* loadGrid(flags.file)
@@ -107,6 +108,13 @@ export const runCommand = Command.make(
       for (const cell of cells)
         if (cell._tag === "Unavailable")
           yield* Console.error(`${cellLabel(cell)}: unavailable (${cell.reason})`)
+      // cells running at once share the cores: each child process reads its share from the environment
+      if (flags.concurrency > 1 && Option.isNone(flags.cluster))
+        yield* Effect.sync(() => {
+          process.env.CONCNER_THREADS = String(
+            cellThreads(Option.getOrUndefined(flags.threads), flags.concurrency)
+          )
+        })
       const print = makeProgressPrinter((line) => process.stderr.write(`${line}\n`))
       const engine = Option.match(flags.cluster, {
         onNone: () =>

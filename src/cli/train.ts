@@ -20,14 +20,15 @@ import {
   blasCoreToPin,
   numericsDiffer,
   numericsOf,
-  readRunJson
+  readRunJson,
+  recordedGemm
 } from "../experiment/runRecord.js"
 import { ExperimentSpec, protocols } from "../experiment/spec.js"
 import { TRANSLATIONS_SYNTAX, parseTranslationSource } from "../experiment/translations.js"
 import { type PaperVariant, paperObjectives } from "../losses/objective.js"
 import { SHIPPED_ENCODER, shippedEncoder } from "../model/shipped.js"
 import { TensorRuntime } from "../runtime/TensorRuntime.js"
-import { backendOption, dataAndRuntime, dataOption } from "./common.js"
+import { backendOption, dataAndRuntime, dataOption, threadsOption } from "./common.js"
 
 const method = Options.choice("method", Object.keys(paperObjectives) as Array<PaperVariant>).pipe(
   Options.optional,
@@ -105,7 +106,8 @@ const flagSet = {
   lr,
   translations,
   data,
-  backend
+  backend,
+  threads: threadsOption
 }
 type Flags = Command.Command.ParseConfig<typeof flagSet>
 
@@ -128,7 +130,16 @@ export const trainCommand = Command.make("train", flagSet, (flags) =>
         Effect.flatMap(progressHooks(flags.out), (hooks) => runExperiment(spec, flags.out, hooks))
       )
       yield* Console.log(JSON.stringify(result))
-    }).pipe(Effect.provide(dataAndRuntime({ data: flags.data, backend })))
+    }).pipe(
+      Effect.provide(
+        dataAndRuntime({
+          data: flags.data,
+          backend,
+          threads: flags.threads,
+          ...Option.match(recorded, { onNone: () => ({}), onSome: recordedNativeOf })
+        })
+      )
+    )
   })
 ).pipe(Command.withDescription("train (and distil) one run of a method and score it on the target test set"))
 
@@ -151,6 +162,12 @@ const recordedRun = (specFile: string) =>
     )
     return Option.some(record)
   })
+
+/** The GEMM and threads `record` ran its native kernels with, for the re-run to repeat (none if it had none). */
+const recordedNativeOf = (record: RunRecord) => {
+  const gemm = record.numerics === undefined ? null : recordedGemm(record.numerics)
+  return gemm === null ? {} : { recordedNative: { gemm, threads: record.numerics?.blasThreads ?? null } }
+}
 
 /** A warning when this process's kernels or threads are not those `recorded` ran with. */
 const warnIfNumericsDiffer = (recorded: RunRecord) =>

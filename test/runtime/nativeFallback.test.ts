@@ -24,7 +24,11 @@ describe("without the native addon", () => {
         active: false,
         reason: "disabled by CONCNER_NATIVE=0",
         kernels: [],
+        gemm: null,
+        gemmIsa: null,
+        gemmReason: null,
         blasThreads: null,
+        threadsReason: null,
         blas: null
       })
       const text = await exec("node", ["bin/concner.js", "doctor", "--backend", "wasm"], { env: off })

@@ -78,7 +78,7 @@ const chooseGemm = (openblas: boolean, openblasReason: string, recorded: Recorde
   return Effect.succeed(
     openblas
       ? { gemm: "openblas" as const, reason: `auto: OpenBLAS is in this build (${openblasReason})` }
-      : { gemm: "builtin" as const, reason: `auto: OpenBLAS ${openblasReason}${note}` }
+      : { gemm: "builtin" as const, reason: `auto: no OpenBLAS in this build (${openblasReason})${note}` }
   )
 }
 

@@ -169,6 +169,43 @@ static inline float gauss_cdf(float v, float e) {
   return 0.5f * (1.0f + (v < 0 ? -erf_abs : erf_abs));
 }
 
+/*
+ * One elementwise kernel call's operands, for the ranges the pool cuts it into (pool_for): every
+ * element is computed as in one loop, so any thread count gives the same bits.
+ */
+typedef struct {
+  const float *x, *y;
+  float* out;
+  uint32_t key0, key1, threshold;
+  float scale;
+} ew_job;
+
+/* Elements per range below which a call is not split (a pool wake-up costs a few microseconds). */
+#define GRAIN 32768
+
+static void gelu_range(void* ctx, int64_t lo, int64_t hi) {
+  const ew_job* j = ctx;
+  for (int64_t i = lo; i < hi; i++) {
+    const float v = j->x[i];
+    j->out[i] = v * gauss_cdf(v, fast_exp(-0.5f * v * v));
+  }
+}
+
+static void gelu_grad_range(void* ctx, int64_t lo, int64_t hi) {
+  const ew_job* j = ctx;
+  const float invSqrt2Pi = 0.3989422804014327f;
+  for (int64_t i = lo; i < hi; i++) {
+    const float v = j->x[i];
+    const float e = fast_exp(-0.5f * v * v);
+    j->out[i] = j->y[i] * (gauss_cdf(v, e) + v * invSqrt2Pi * e);
+  }
+}
+
+static void exp_range(void* ctx, int64_t lo, int64_t hi) {
+  const ew_job* j = ctx;
+  for (int64_t i = lo; i < hi; i++) j->out[i] = fast_exp(j->x[i]);
+}
+
 /* Exact GELU (HF's `gelu`): x Φ(x); gelu(x, out). */
 static napi_value gelu(napi_env env, napi_callback_info info) {
   ARGS(2);
@@ -176,10 +213,8 @@ static napi_value gelu(napi_env env, napi_callback_info info) {
   size_t n, outLen;
   if (argc != 2 || !f32(env, argv[0], &x, &n) || !f32(env, argv[1], &out, &outLen) || outLen < n)
     return fail(env, "gelu(x, out): Float32Arrays, out at least as long as x");
-  for (size_t i = 0; i < n; i++) {
-    const float v = x[i];
-    out[i] = v * gauss_cdf(v, fast_exp(-0.5f * v * v));
-  }
+  ew_job j = {.x = x, .out = out};
+  pool_for(gelu_range, &j, (int64_t)n, GRAIN);
   return NULL;
 }
 
@@ -191,12 +226,8 @@ static napi_value gelu_grad(napi_env env, napi_callback_info info) {
   if (argc != 3 || !f32(env, argv[0], &x, &n) || !f32(env, argv[1], &dy, &dyLen) ||
       !f32(env, argv[2], &out, &outLen) || dyLen < n || outLen < n)
     return fail(env, "geluGrad(x, dy, out): Float32Arrays of x's length");
-  const float invSqrt2Pi = 0.3989422804014327f;
-  for (size_t i = 0; i < n; i++) {
-    const float v = x[i];
-    const float e = fast_exp(-0.5f * v * v);
-    out[i] = dy[i] * (gauss_cdf(v, e) + v * invSqrt2Pi * e);
-  }
+  ew_job j = {.x = x, .y = dy, .out = out};
+  pool_for(gelu_grad_range, &j, (int64_t)n, GRAIN);
   return NULL;
 }
 
@@ -207,7 +238,8 @@ static napi_value exp_kernel(napi_env env, napi_callback_info info) {
   size_t n, outLen;
   if (argc != 2 || !f32(env, argv[0], &x, &n) || !f32(env, argv[1], &out, &outLen) || outLen < n)
     return fail(env, "exp(x, out): Float32Arrays, out at least as long as x");
-  for (size_t i = 0; i < n; i++) out[i] = fast_exp(x[i]);
+  ew_job j = {.x = x, .out = out};
+  pool_for(exp_range, &j, (int64_t)n, GRAIN);
   return NULL;
 }
 
@@ -249,6 +281,26 @@ static inline void row_stats(const float* xr, int64_t cols, double eps, float* m
   *rstd = (float)(1.0 / sqrt(sq / cols + eps));
 }
 
+typedef struct {
+  const float *x, *gamma, *beta;
+  float* out;
+  int64_t cols;
+  double eps;
+} layer_norm_job;
+
+/* Rows [lo, hi) of layerNorm. */
+static void layer_norm_range(void* ctx, int64_t lo, int64_t hi) {
+  const layer_norm_job* p = ctx;
+  const int64_t cols = p->cols;
+  for (int64_t r = lo; r < hi; r++) {
+    const float* xr = p->x + r * cols;
+    float* yr = p->out + r * cols;
+    float m, rstd;
+    row_stats(xr, cols, p->eps, &m, &rstd);
+    for (int64_t j = 0; j < cols; j++) yr[j] = (xr[j] - m) * rstd * p->gamma[j] + p->beta[j];
+  }
+}
+
 /*
  * layerNorm(x, gamma, beta, rows, cols, eps, out): per row y = (x − μ) / √(σ² + eps) · γ + β with the
  * biased variance (nn.LayerNorm); row statistics accumulated in double.
@@ -266,13 +318,8 @@ static napi_value layer_norm(napi_env env, napi_callback_info info) {
   if (rows < 0 || cols <= 0 || (size_t)(rows * cols) > n || (size_t)(rows * cols) > no || (size_t)cols > ng ||
       (size_t)cols > nb)
     return fail(env, "layerNorm: shape does not fit the arrays");
-  for (int64_t r = 0; r < rows; r++) {
-    const float* xr = x + r * cols;
-    float* yr = out + r * cols;
-    float m, rstd;
-    row_stats(xr, cols, eps, &m, &rstd);
-    for (int64_t j = 0; j < cols; j++) yr[j] = (xr[j] - m) * rstd * gamma[j] + beta[j];
-  }
+  layer_norm_job job = {x, gamma, beta, out, cols, eps};
+  pool_for(layer_norm_range, &job, rows, GRAIN / cols + 1);
   return NULL;
 }
 
@@ -338,11 +385,16 @@ static inline uint32_t fmix32(uint32_t h) {
  * vectorises; src/runtime/dropoutMask.ts computes the same mask in JS, bit for bit.
  */
 /* Integer hashing and one product: the AVX2 clone (8 lanes, native 32-bit multiplies) gives the same bits. */
-__attribute__((target_clones("avx2", "default"))) static void apply_dropout(const float* x, float* out, uint32_t n,
-                                                                             uint32_t key0, uint32_t key1,
+__attribute__((target_clones("avx2", "default"))) static void apply_dropout(const float* x, float* out, uint32_t lo,
+                                                                             uint32_t hi, uint32_t key0, uint32_t key1,
                                                                              uint32_t threshold, float kept) {
-  for (uint32_t i = 0; i < n; i++)
+  for (uint32_t i = lo; i < hi; i++)
     out[i] = x[i] * ((fmix32(fmix32(i + key0) ^ key1) >> 8) < threshold ? kept : 0.0f);
+}
+
+static void dropout_range(void* ctx, int64_t lo, int64_t hi) {
+  const ew_job* j = ctx;
+  apply_dropout(j->x, j->out, (uint32_t)lo, (uint32_t)hi, j->key0, j->key1, j->threshold, j->scale);
 }
 
 static napi_value counter_dropout(napi_env env, napi_callback_info info) {
@@ -356,7 +408,8 @@ static napi_value counter_dropout(napi_env env, napi_callback_info info) {
       napi_get_value_uint32(env, argv[4], &threshold) != napi_ok ||
       napi_get_value_double(env, argv[5], &scale) != napi_ok || no < n || n > UINT32_MAX)
     return fail(env, "counterDropout(x, out, key0, key1, threshold, scale): Float32Arrays, out at least as long as x");
-  apply_dropout(x, out, (uint32_t)n, key0, key1, threshold, (float)scale);
+  ew_job j = {.x = x, .out = out, .key0 = key0, .key1 = key1, .threshold = threshold, .scale = (float)scale};
+  pool_for(dropout_range, &j, (int64_t)n, GRAIN);
   return NULL;
 }
 
@@ -559,11 +612,11 @@ static napi_value label_contrastive_grad(napi_env env, napi_callback_info info) 
  * does not enable it), so the AVX2 clone (4 lanes) gives the same bits as the SSE2 default.
  */
 __attribute__((target_clones("avx2", "default"))) static void adamw_loop(const float* p, float* out, const float* g,
-                                                                         float* mm, float* vv, size_t no,
+                                                                         float* mm, float* vv, int64_t lo, int64_t hi,
                                                                          const double* k) {
   const double gradScale = k[0], beta1 = k[1], beta2 = k[2], decay = k[3], stepSize = k[4], bc2Sqrt = k[5], eps = k[6];
   const double ob1 = 1 - beta1, ob2 = 1 - beta2;
-  for (size_t i = 0; i < no; i++) {
+  for (int64_t i = lo; i < hi; i++) {
     const double gi = (double)g[i] * gradScale;
     const float mi = (float)(beta1 * mm[i] + ob1 * gi);
     const float vi = (float)(beta2 * vv[i] + ob2 * gi * gi);
@@ -571,6 +624,17 @@ __attribute__((target_clones("avx2", "default"))) static void adamw_loop(const f
     vv[i] = vi;
     out[i] = (float)((double)p[i] * decay - (stepSize * mi) / (sqrt((double)vi) / bc2Sqrt + eps));
   }
+}
+
+typedef struct {
+  const float *p, *g;
+  float *out, *mm, *vv;
+  const double* k;
+} adamw_job;
+
+static void adamw_range(void* ctx, int64_t lo, int64_t hi) {
+  const adamw_job* j = ctx;
+  adamw_loop(j->p, j->out, j->g, j->mm, j->vv, lo, hi, j->k);
 }
 
 static napi_value adamw(napi_env env, napi_callback_info info) {
@@ -583,7 +647,8 @@ static napi_value adamw(napi_env env, napi_callback_info info) {
   for (int i = 0; ok && i < 7; i++) ok = napi_get_value_double(env, argv[5 + i], &k[i]) == napi_ok;
   if (!ok || np != no || ng != no || nm != no || nv != no)
     return fail(env, "adamw(p, out, g, m, v, gradScale, beta1, beta2, decay, stepSize, bc2Sqrt, eps): Float32Arrays of one length");
-  adamw_loop(p, out, g, mm, vv, no, k);
+  adamw_job job = {p, g, out, mm, vv, k};
+  pool_for(adamw_range, &job, (int64_t)no, GRAIN);
   return NULL;
 }
 
@@ -608,28 +673,55 @@ static napi_value sum_squares(napi_env env, napi_callback_info info) {
  * the stock kernels: the same values.
  */
 #define BINARY_LOOPS(OP)                                                                    \
-  switch (mode) {                                                                           \
+  switch (j->mode) {                                                                        \
     case 0:                                                                                 \
-      for (size_t i = 0; i < n; i++) out[i] = a[i] OP b[i];                                 \
+      for (int64_t i = lo; i < hi; i++) out[i] = a[i] OP b[i];                              \
       break;                                                                                \
     case 1:                                                                                 \
-      for (size_t r = 0; r < n / cols; r++)                                                 \
-        for (size_t j = 0; j < cols; j++) out[r * cols + j] = a[r * cols + j] OP b[j];      \
+      for (int64_t r = lo; r < hi; r++)                                                     \
+        for (int64_t c = 0; c < cols; c++) out[r * cols + c] = a[r * cols + c] OP b[c];     \
       break;                                                                                \
     case 2:                                                                                 \
-      for (size_t r = 0; r < n / cols; r++)                                                 \
-        for (size_t j = 0; j < cols; j++) out[r * cols + j] = a[j] OP b[r * cols + j];      \
+      for (int64_t r = lo; r < hi; r++)                                                     \
+        for (int64_t c = 0; c < cols; c++) out[r * cols + c] = a[c] OP b[r * cols + c];    \
       break;                                                                                \
     case 3: {                                                                               \
       const float bs = b[0];                                                                \
-      for (size_t i = 0; i < n; i++) out[i] = a[i] OP bs;                                   \
+      for (int64_t i = lo; i < hi; i++) out[i] = a[i] OP bs;                                \
       break;                                                                                \
     }                                                                                       \
     default: {                                                                              \
       const float as = a[0];                                                                \
-      for (size_t i = 0; i < n; i++) out[i] = as OP b[i];                                   \
+      for (int64_t i = lo; i < hi; i++) out[i] = as OP b[i];                                \
     }                                                                                       \
   }
+
+typedef struct {
+  const float *a, *b;
+  float* out;
+  int64_t op, mode, cols;
+} binary_job;
+
+/* Elements [lo, hi) of binary, or rows of `cols` in the row modes (1, 2). */
+static void binary_range(void* ctx, int64_t lo, int64_t hi) {
+  const binary_job* j = ctx;
+  const float *a = j->a, *b = j->b;
+  float* out = j->out;
+  const int64_t cols = j->cols;
+  switch (j->op) {
+    case 0:
+      BINARY_LOOPS(+)
+      break;
+    case 1:
+      BINARY_LOOPS(-)
+      break;
+    case 2:
+      BINARY_LOOPS(*)
+      break;
+    default:
+      BINARY_LOOPS(/)
+  }
+}
 
 static napi_value binary(napi_env env, napi_callback_info info) {
   ARGS(6);
@@ -646,19 +738,9 @@ static napi_value binary(napi_env env, napi_callback_info info) {
                     : mode == 4 ? nb == n && na == 1
                                 : false;
   if (!fits || op < 0 || op > 3) return fail(env, "binary: operands do not fit the mode");
-  switch (op) {
-    case 0:
-      BINARY_LOOPS(+)
-      break;
-    case 1:
-      BINARY_LOOPS(-)
-      break;
-    case 2:
-      BINARY_LOOPS(*)
-      break;
-    default:
-      BINARY_LOOPS(/)
-  }
+  binary_job job = {a, b, out, op, mode, (int64_t)cols};
+  const bool rows = mode == 1 || mode == 2;
+  pool_for(binary_range, &job, rows ? (int64_t)(n / cols) : (int64_t)n, rows ? GRAIN / (int64_t)cols + 1 : GRAIN);
   return NULL;
 }
 

@@ -105,3 +105,24 @@ void pool_run(pool_task fn, void* ctx, int64_t tasks) {
   pthread_mutex_unlock(&pool.mu);
   pthread_mutex_unlock(&run_lock);
 }
+
+typedef struct {
+  pool_range fn;
+  void* ctx;
+  int64_t n, parts;
+} range_plan;
+
+static void range_task(void* ctx, int64_t task) {
+  const range_plan* p = ctx;
+  p->fn(p->ctx, p->n * task / p->parts, p->n * (task + 1) / p->parts);
+}
+
+void pool_for(pool_range fn, void* ctx, int64_t n, int64_t grain) {
+  const int64_t parts = n / (grain > 0 ? grain : 1) < 2 ? 1 : pool.threads;
+  if (parts <= 1) {
+    if (n > 0) fn(ctx, 0, n);
+    return;
+  }
+  range_plan p = {fn, ctx, n, parts};
+  pool_run(range_task, &p, parts);
+}

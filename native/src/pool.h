@@ -16,4 +16,8 @@ int pool_threads(void);
 /* Runs `tasks` tasks over the pool (serially in the caller when the pool is busy or has one thread). */
 void pool_run(pool_task fn, void* ctx, int64_t tasks);
 
+/* fn(ctx, lo, hi) over [0, n) cut into one contiguous range per thread (serially below 2 × grain). */
+typedef void (*pool_range)(void* ctx, int64_t lo, int64_t hi);
+void pool_for(pool_range fn, void* ctx, int64_t n, int64_t grain);
+
 #endif

@@ -173,8 +173,7 @@ const load = (): NativeStatus => {
       loaded: true,
       addon,
       openblas,
-      openblasReason:
-        recorded === undefined ? "no build record (native/build/status.json)" : String(recorded)
+      openblasReason: recorded === undefined ? "no build record (native/build/status.json)" : String(recorded)
     }
   } catch (e) {
     return {

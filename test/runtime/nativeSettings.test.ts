@@ -12,8 +12,10 @@ const native = loadNative()
 if (!native.loaded) console.warn(`skipping native settings: ${native.reason}`)
 
 const env = { blas: process.env.CONCNER_BLAS, threads: process.env.CONCNER_THREADS }
+// assigning undefined to process.env stores the string "undefined": the variable is removed instead
+const unset = (name: string) => Reflect.deleteProperty(process.env, name)
 const restore = (name: string, value: string | undefined) => {
-  if (value === undefined) delete process.env[name]
+  if (value === undefined) unset(name)
   else process.env[name] = value
 }
 
@@ -30,8 +32,8 @@ describe.skipIf(!native.loaded)("native settings", () => {
 
   it.effect("auto takes OpenBLAS where built in, else the built-in GEMM on this CPU's widest set", () =>
     Effect.gen(function* () {
-      delete process.env.CONCNER_BLAS
-      delete process.env.CONCNER_THREADS
+      unset("CONCNER_BLAS")
+      unset("CONCNER_THREADS")
       const s = Either.getOrThrow(yield* apply({}))
       expect(s.gemm).toBe(openblas ? "openblas" : "builtin")
       expect(s.gemmReason).toMatch(/^auto: /)
@@ -52,8 +54,8 @@ describe.skipIf(!native.loaded)("native settings", () => {
     "a re-run repeats the recorded GEMM and threads unless CONCNER_BLAS / CONCNER_THREADS name others",
     () =>
       Effect.gen(function* () {
-        delete process.env.CONCNER_BLAS
-        delete process.env.CONCNER_THREADS
+        unset("CONCNER_BLAS")
+        unset("CONCNER_THREADS")
         const s = Either.getOrThrow(yield* apply({ recorded: { gemm: "builtin", threads: 1 } }))
         expect([s.gemm, s.threads]).toEqual(["builtin", 1])
         expect(s.gemmReason).toMatch(/recorded run/)
@@ -73,7 +75,7 @@ describe.skipIf(!native.loaded)("native settings", () => {
       expect(Either.isLeft(blas) && blas.left.message).toBe(
         "CONCNER_BLAS=mkl: choose one of auto, builtin, openblas"
       )
-      delete process.env.CONCNER_BLAS
+      unset("CONCNER_BLAS")
       process.env.CONCNER_THREADS = "two"
       const threads = yield* apply({})
       expect(Either.isLeft(threads) && threads.left.message).toBe(

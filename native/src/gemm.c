@@ -46,39 +46,32 @@ static void kernel_portable(int64_t kc, const float* a, const float* b, float* c
 }
 
 #ifdef GEMM_X86
-__attribute__((target("avx2,fma"))) static void kernel_avx2(int64_t kc, const float* a, const float* b, float* c,
-                                                             int64_t ldc, bool first) {
-  __m256 acc[6][2];
-  for (int r = 0; r < 6; r++)
-    for (int h = 0; h < 2; h++) acc[r][h] = first ? _mm256_setzero_ps() : _mm256_loadu_ps(c + r * ldc + 8 * h);
-  for (int64_t p = 0; p < kc; p++, a += 6, b += 16) {
-    const __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
-    for (int r = 0; r < 6; r++) {
-      const __m256 ar = _mm256_broadcast_ss(a + r);
-      acc[r][0] = _mm256_fmadd_ps(ar, b0, acc[r][0]);
-      acc[r][1] = _mm256_fmadd_ps(ar, b1, acc[r][1]);
-    }
+/*
+ * An MR × (2 vectors) tile for one vector width: per step of p, two vectors of B, one broadcast of
+ * each A element and two FMAs into each row's accumulators (which stay in registers).
+ */
+#define MICRO_KERNEL(NAME, TARGET, VEC, LANES, MR, ZERO, LOAD, SET1, FMADD, STORE)                             \
+  __attribute__((target(TARGET))) static void NAME(int64_t kc, const float* a, const float* b, float* c,       \
+                                                   int64_t ldc, bool first) {                                  \
+    VEC acc[MR][2];                                                                                            \
+    for (int r = 0; r < MR; r++)                                                                               \
+      for (int h = 0; h < 2; h++) acc[r][h] = first ? ZERO() : LOAD(c + r * ldc + LANES * h);                  \
+    for (int64_t p = 0; p < kc; p++, a += MR, b += 2 * LANES) {                                                \
+      const VEC b0 = LOAD(b), b1 = LOAD(b + LANES);                                                            \
+      for (int r = 0; r < MR; r++) {                                                                           \
+        const VEC ar = SET1(a[r]);                                                                             \
+        acc[r][0] = FMADD(ar, b0, acc[r][0]);                                                                  \
+        acc[r][1] = FMADD(ar, b1, acc[r][1]);                                                                  \
+      }                                                                                                        \
+    }                                                                                                          \
+    for (int r = 0; r < MR; r++)                                                                               \
+      for (int h = 0; h < 2; h++) STORE(c + r * ldc + LANES * h, acc[r][h]);                                   \
   }
-  for (int r = 0; r < 6; r++)
-    for (int h = 0; h < 2; h++) _mm256_storeu_ps(c + r * ldc + 8 * h, acc[r][h]);
-}
 
-__attribute__((target("avx512f"))) static void kernel_avx512(int64_t kc, const float* a, const float* b, float* c,
-                                                              int64_t ldc, bool first) {
-  __m512 acc[8][2];
-  for (int r = 0; r < 8; r++)
-    for (int h = 0; h < 2; h++) acc[r][h] = first ? _mm512_setzero_ps() : _mm512_loadu_ps(c + r * ldc + 16 * h);
-  for (int64_t p = 0; p < kc; p++, a += 8, b += 32) {
-    const __m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + 16);
-    for (int r = 0; r < 8; r++) {
-      const __m512 ar = _mm512_set1_ps(a[r]);
-      acc[r][0] = _mm512_fmadd_ps(ar, b0, acc[r][0]);
-      acc[r][1] = _mm512_fmadd_ps(ar, b1, acc[r][1]);
-    }
-  }
-  for (int r = 0; r < 8; r++)
-    for (int h = 0; h < 2; h++) _mm512_storeu_ps(c + r * ldc + 16 * h, acc[r][h]);
-}
+MICRO_KERNEL(kernel_avx2, "avx2,fma", __m256, 8, 6, _mm256_setzero_ps, _mm256_loadu_ps, _mm256_set1_ps,
+             _mm256_fmadd_ps, _mm256_storeu_ps)
+MICRO_KERNEL(kernel_avx512, "avx512f", __m512, 16, 8, _mm512_setzero_ps, _mm512_loadu_ps, _mm512_set1_ps,
+             _mm512_fmadd_ps, _mm512_storeu_ps)
 #endif
 
 typedef struct {

@@ -21,7 +21,7 @@ import {
   numericsDiffer,
   numericsOf,
   readRunJson,
-  recordedGemm
+  recordedNativeOf
 } from "../experiment/runRecord.js"
 import { ExperimentSpec, protocols } from "../experiment/spec.js"
 import { TRANSLATIONS_SYNTAX, parseTranslationSource } from "../experiment/translations.js"
@@ -136,7 +136,7 @@ export const trainCommand = Command.make("train", flagSet, (flags) =>
           data: flags.data,
           backend,
           threads: flags.threads,
-          ...Option.match(recorded, { onNone: () => ({}), onSome: recordedNativeOf })
+          ...Option.match(recorded, { onNone: () => ({}), onSome: (r) => recordedNativeOf(r.numerics) })
         })
       )
     )
@@ -162,12 +162,6 @@ const recordedRun = (specFile: string) =>
     )
     return Option.some(record)
   })
-
-/** The GEMM and threads `record` ran its native kernels with, for the re-run to repeat (none if it had none). */
-const recordedNativeOf = (record: RunRecord) => {
-  const gemm = record.numerics === undefined ? null : recordedGemm(record.numerics)
-  return gemm === null ? {} : { recordedNative: { gemm, threads: record.numerics?.blasThreads ?? null } }
-}
 
 /** A warning when this process's kernels or threads are not those `recorded` ran with. */
 const warnIfNumericsDiffer = (recorded: RunRecord) =>

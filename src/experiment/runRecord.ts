@@ -78,6 +78,15 @@ export const numericsOf = (info: RuntimeInfo): Numerics =>
 export const recordedGemm = (n: Numerics) => (n.native ? (n.gemm ?? "openblas") : null)
 
 /**
+ * The runtime option that repeats the GEMM and threads `numerics` records (`RuntimeOptions.recordedNative`),
+ * as an object to spread; empty when the record has no native kernels.
+ */
+export const recordedNativeOf = (numerics: Numerics | undefined) => {
+  const gemm = numerics === undefined ? null : recordedGemm(numerics)
+  return gemm === null ? {} : { recordedNative: { gemm, threads: numerics?.blasThreads ?? null } }
+}
+
+/**
  * How `now` differs from `recorded`, in words (empty when they match; `blas` only where recorded;
  * the thread count not where both used the built-in GEMM, whose bits do not depend on it).
  */

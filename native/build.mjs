@@ -48,11 +48,12 @@ const findOpenBlas = () => {
     writeFileSync(source, "#include <cblas.h>\nint main(void) { return openblas_get_config() == 0; }\n")
     const cc = spawnSync(process.env.CC ?? "cc", [source, "-o", join(dir, "probe"), "-lopenblas"], { encoding: "utf8" })
     if (cc.status === 0) return { openblas: true, openblasReason: "found (cblas.h and -lopenblas)" }
+    if (cc.error !== undefined) return { openblas: false, openblasReason: `not probed: no C compiler (${cc.error.message})` }
     const why = /cblas\.h/.test(cc.stderr ?? "")
       ? "no cblas.h"
       : /-lopenblas/.test(cc.stderr ?? "")
         ? "no libopenblas"
-        : (cc.error?.message ?? (cc.stderr ?? "").split("\n")[0])
+        : (cc.stderr ?? "").split("\n")[0]
     return { openblas: false, openblasReason: `not found (${why}: apt-get install libopenblas-dev)` }
   } finally {
     rmSync(dir, { recursive: true, force: true })
@@ -82,7 +83,7 @@ else {
       .slice(0, 3)
     const hint = /fatal error: node_api\.h|ENOTFOUND|EAI_AGAIN/.test(output)
         ? " (node headers missing: set npm_config_nodedir or install nodejs headers)"
-        : /spawn (make|cc|gcc) ENOENT|(make|gcc|cc): (command )?not found/.test(output)
+        : /spawn (make|cc|gcc) ENOENT|(make|gcc|cc): (command )?not found|No such file or directory: '[^']*\b(cc|gcc|c\+\+|g\+\+)'/.test(output)
           ? " (no compiler: apt-get install build-essential)"
           : ""
     record({

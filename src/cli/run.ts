@@ -23,7 +23,7 @@ import { specModelPath } from "../experiment/modelPath.js"
 import { formatReportMarkdown, summarizeResults } from "../experiment/report.js"
 import { protocols } from "../experiment/spec.js"
 import { shippedEncoder } from "../model/shipped.js"
-import { cellThreads } from "../runtime/nativeSettings.js"
+import { shareThreadsAmong } from "../runtime/nativeSettings.js"
 import { backendOption, dataAndRuntime, dataOption, threadsOption } from "./common.js"
 
 const file = Args.file({ name: "SPEC", exists: "yes" }).pipe(
@@ -109,12 +109,8 @@ export const runCommand = Command.make(
         if (cell._tag === "Unavailable")
           yield* Console.error(`${cellLabel(cell)}: unavailable (${cell.reason})`)
       // cells running at once share the cores: each child process reads its share from the environment
-      if (flags.concurrency > 1 && Option.isNone(flags.cluster))
-        yield* Effect.sync(() => {
-          process.env.CONCNER_THREADS = String(
-            cellThreads(Option.getOrUndefined(flags.threads), flags.concurrency)
-          )
-        })
+      if (Option.isNone(flags.cluster))
+        yield* shareThreadsAmong(flags.concurrency, Option.getOrUndefined(flags.threads))
       const print = makeProgressPrinter((line) => process.stderr.write(`${line}\n`))
       const engine = Option.match(flags.cluster, {
         onNone: () =>

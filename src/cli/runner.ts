@@ -15,6 +15,7 @@ import { childHooks } from "../cluster/child.js"
 import { runnerEngine } from "../cluster/engine.js"
 import { cellWorkflowLayer } from "../cluster/runner.js"
 import { resumeExperiment } from "../experiment/run.js"
+import { shareThreadsAmong } from "../runtime/nativeSettings.js"
 import { backendOption, dataAndRuntime, dataOption, runOptions, teachersOption } from "./common.js"
 
 export const clusterOption = Options.text("cluster").pipe(
@@ -45,6 +46,7 @@ export const runnerCommand = Command.make(
   (flags) =>
     Effect.gen(function* () {
       const runnerId = `${flags.host}:${flags.port}`
+      yield* shareThreadsAmong(flags.slots) // each slot's cell gets its share of the cores
       const runner = cellWorkflowLayer({ slots: flags.slots, runnerId }).pipe(
         Layer.provideMerge(runnerEngine(flags.cluster, { host: flags.host, port: flags.port })),
         Layer.provide(dataAndRuntime(flags))

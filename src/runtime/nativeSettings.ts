@@ -125,3 +125,9 @@ export const cellThreads = (total: number | undefined, concurrency: number): num
   const all = total ?? (Number.isInteger(env) && env > 0 ? env : availableParallelism())
   return Math.max(1, Math.floor(all / Math.max(1, concurrency)))
 }
+
+/** Sets CONCNER_THREADS to each cell's share (`cellThreads`) for the child processes of `cells` concurrent cells. */
+export const shareThreadsAmong = (cells: number, total?: number) =>
+  Effect.sync(() => {
+    if (cells > 1) process.env.CONCNER_THREADS = String(cellThreads(total, cells))
+  })

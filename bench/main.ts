@@ -105,7 +105,7 @@ const program = Effect.gen(function* () {
   // the GEMMs to time: each switched in before its share of the round
   const gemms =
     addon === undefined
-      ? ["none"]
+      ? ["stock"]
       : flags.gemm === "all"
         ? addon.blasInfo() === ""
           ? ["builtin"]

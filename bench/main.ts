@@ -1,6 +1,10 @@
 /**
  * `npm run bench -- --config tiny|small [--vocab V] [--seq T] [--steps S] [--rounds R] [--backend B]
- *   [--threads N] [--json] [--profile] [--no-native] [--no-reference]`
+ *   [--threads N] [--gemm all|builtin|openblas] [--json] [--profile] [--no-native] [--no-reference]`
+ *
+ * With the native kernels, each round times the step on every GEMM the addon has (`--gemm all`, the
+ * default: the built-in one, then OpenBLAS where built in), switched at run time in one process,
+ * and a table gives each GEMM's GFLOP/s on the step's products alone (gemmShapes.ts).
  *
  * Times the ConCNER training step (see workload.ts) and the forward pass, and the same step in the
  * PyTorch mirror where `torch` is importable. The two are interleaved: R rounds of S training steps
@@ -15,7 +19,9 @@ import { loadavg } from "node:os"
 import { parseArgs } from "node:util"
 import { Effect } from "effect"
 import { TensorRuntime } from "../src/runtime/TensorRuntime.js"
+import { loadNative } from "../src/runtime/native.js"
 import { tf } from "../src/runtime/tf.js"
+import { gemmTable } from "./gemmShapes.js"
 import { kernelProfile } from "./profile.js"
 import { startReference } from "./reference.js"
 import { type BenchSize, PAIRS, benchModel, benchSizes, runEvalStep, runTrainStep } from "./workload.js"
@@ -30,6 +36,7 @@ const { values: flags } = parseArgs({
     warmup: { type: "string", default: "2" },
     backend: { type: "string" },
     threads: { type: "string", default: "1" },
+    gemm: { type: "string", default: "all" },
     json: { type: "boolean", default: false },
     profile: { type: "boolean", default: false },
     "no-native": { type: "boolean", default: false },
@@ -51,9 +58,10 @@ const seq = count("seq", flags.seq, 3)
 const steps = count("steps", flags.steps, 1)
 const rounds = count("rounds", flags.rounds, 1)
 const warmup = count("warmup", flags.warmup, 0)
-// pinned on both sides: the same BLAS thread count gives bit-identical runs (PERF-NOTES)
+// the same count on both sides (the native kernels' threads, and the mirror's torch and BLAS threads)
 const threads = count("threads", flags.threads, 1)
-process.env.CONCNER_BLAS_THREADS ??= String(threads)
+if (!["all", "builtin", "openblas"].includes(flags.gemm))
+  throw new Error(`--gemm must be all, builtin or openblas, got ${flags.gemm}`)
 const tokens = 2 * PAIRS * seq
 
 const median = (xs: ReadonlyArray<number>) => {
@@ -91,21 +99,36 @@ const program = Effect.gen(function* () {
   let step = 0
   for (let i = 0; i < warmup; i++) runTrainStep(model, step++)
   runEvalStep(model.params, model.config, model.batch)
-  const ours = { train: series(), eval: series() }
+  const native = loadNative()
+  const addon = info.native.active && native.loaded ? native.addon : undefined
+  const isa = addon?.gemmIsas()[0]
+  // the GEMMs to time: each switched in before its share of the round
+  const gemms =
+    addon === undefined
+      ? ["stock"]
+      : flags.gemm === "all"
+        ? addon.blasInfo() === ""
+          ? ["builtin"]
+          : ["builtin", "openblas"]
+        : [flags.gemm]
+  const ours = Object.fromEntries(gemms.map((g) => [g, { train: series(), eval: series() }]))
   const theirs = { train: series(), eval: series(), peak: 0 }
   const add = (s: Series, t: { wall: number; cpu: number }) => {
     s.wall.push(t.wall)
     s.cpu.push(t.cpu)
   }
   for (let r = 0; r < rounds; r++) {
-    add(
-      ours.train,
-      seconds(() => runTrainStep(model, step++), steps)
-    )
-    add(
-      ours.eval,
-      seconds(() => runEvalStep(model.params, model.config, model.batch), steps)
-    )
+    for (const g of gemms) {
+      if (addon !== undefined) addon.setGemm(g, isa)
+      add(
+        ours[g]!.train,
+        seconds(() => runTrainStep(model, step++), steps)
+      )
+      add(
+        ours[g]!.eval,
+        seconds(() => runEvalStep(model.params, model.config, model.batch), steps)
+      )
+    }
     if (start.ok) {
       for (const what of ["train", "eval"] as const) {
         const t = yield* start.reference.time(what, steps)
@@ -114,6 +137,8 @@ const program = Effect.gen(function* () {
       }
     }
   }
+  if (addon !== undefined) addon.setGemm(gemms[0]!, isa)
+  const gemmAlone = addon === undefined ? undefined : gemmTable(addon, size, seq, 5)
   const profile = flags.profile
     ? yield* Effect.promise(() => kernelProfile(() => runTrainStep(model, step++)))
     : undefined
@@ -128,33 +153,54 @@ const program = Effect.gen(function* () {
   })
   /** median over rounds of PyTorch's time / ours (> 1: we are faster) */
   const ratio = (a: Array<number>, b: Array<number>) => round3(median(a.map((t, i) => b[i]! / t)))
+  const peak = Math.round(process.resourceUsage().maxRSS / 1024)
   const report = {
     config: size,
     backend: info.backend,
     vocab,
     seq,
     batch: 2 * PAIRS,
-    ...side(ours.train, ours.eval, Math.round(process.resourceUsage().maxRSS / 1024)),
     threads,
     native: info.native.active
-      ? `active (${info.native.blasThreads} BLAS thread(s))`
+      ? `active (${info.native.gemm === "openblas" ? "OpenBLAS" : `built-in ${info.native.gemmIsa}`} GEMM by default, ${info.native.blasThreads} thread(s))`
       : `inactive: ${info.native.reason}`,
     steps,
     rounds,
+    /** ours per GEMM, with its ratios to PyTorch (> 1: we are faster) */
+    gemms: Object.fromEntries(
+      gemms.map((g) => {
+        const o = ours[g]!
+        return [
+          g,
+          {
+            ...side(o.train, o.eval, peak),
+            ...(start.ok
+              ? {
+                  ratio: {
+                    train: ratio(o.train.wall, theirs.train.wall),
+                    train_cpu: ratio(o.train.cpu, theirs.train.cpu),
+                    eval: ratio(o.eval.wall, theirs.eval.wall),
+                    eval_cpu: ratio(o.eval.cpu, theirs.eval.cpu),
+                    peak_rss: round3(peak / theirs.peak)
+                  }
+                }
+              : {})
+          }
+        ]
+      })
+    ),
+    /** the built-in GEMM's step time over OpenBLAS's (> 1: built-in faster), where both ran */
+    builtin_vs_openblas:
+      ours.builtin !== undefined && ours.openblas !== undefined
+        ? {
+            train: ratio(ours.builtin.train.wall, ours.openblas.train.wall),
+            eval: ratio(ours.builtin.eval.wall, ours.openblas.eval.wall)
+          }
+        : undefined,
+    gemm_alone_gflops: gemmAlone,
     reference: start.ok
       ? { ...start.reference.info, ready: undefined, ...side(theirs.train, theirs.eval, theirs.peak) }
       : start.reason,
-    ...(start.ok
-      ? {
-          ratio: {
-            train: ratio(ours.train.wall, theirs.train.wall),
-            train_cpu: ratio(ours.train.cpu, theirs.train.cpu),
-            eval: ratio(ours.eval.wall, theirs.eval.wall),
-            eval_cpu: ratio(ours.eval.cpu, theirs.eval.cpu),
-            peak_rss: round3(Math.round(process.resourceUsage().maxRSS / 1024) / theirs.peak)
-          }
-        }
-      : {}),
     load_average: loadavg().map((l) => Number(l.toFixed(2))),
     numTensors: tf.memory().numTensors
   }
@@ -166,6 +212,7 @@ const main = Effect.gen(function* () {
     Effect.provide(
       TensorRuntime.layer({
         threads,
+        nativeThreads: threads,
         native: !flags["no-native"],
         ...(flags.backend !== undefined ? { backend: flags.backend } : {})
       })
@@ -175,13 +222,30 @@ const main = Effect.gen(function* () {
     console.log(JSON.stringify(profile ? { ...report, profile } : report))
     return
   }
-  const { reference, ratio, load_average, ...ours } = report
-  console.log(JSON.stringify(ours))
+  const { reference, gemms, gemm_alone_gflops, builtin_vs_openblas, load_average, ...rest } = report
+  console.log(JSON.stringify(rest))
   console.log(typeof reference === "string" ? `pytorch reference: ${reference}` : JSON.stringify(reference))
-  if (ratio)
+  for (const [g, side] of Object.entries(gemms)) {
+    const { ratio, ...times } = side as typeof side & { ratio?: Record<string, number> }
+    console.log(`gemm ${g}: ${JSON.stringify(times)}`)
+    if (ratio)
+      console.log(
+        `  ratio vs PyTorch (median of ${rounds} interleaved rounds; wall / CPU time): train ${ratio.train}× / ${ratio.train_cpu}×, eval ${ratio.eval}× / ${ratio.eval_cpu}×, peak RSS ${ratio.peak_rss}×`
+      )
+  }
+  if (builtin_vs_openblas)
     console.log(
-      `ratio vs PyTorch (median of ${rounds} interleaved rounds; wall / CPU time): train ${ratio.train}× / ${ratio.train_cpu}×, eval ${ratio.eval}× / ${ratio.eval_cpu}×, peak RSS ${ratio.peak_rss}×`
+      `built-in GEMM vs OpenBLAS (step time ratio, > 1: built-in faster): train ${builtin_vs_openblas.train}×, eval ${builtin_vs_openblas.eval}×`
     )
+  if (gemm_alone_gflops) {
+    console.log(`GEMM alone, GFLOP/s at ${threads} thread(s):`)
+    for (const row of gemm_alone_gflops)
+      console.log(
+        `  ${row.shape.padEnd(36)} ${Object.entries(row.gflops)
+          .map(([g, v]) => `${g} ${v}`)
+          .join("  ")}`
+      )
+  }
   console.log(`load average: ${load_average.join(" ")}`)
   if (profile) {
     console.log(

@@ -1,18 +1,26 @@
 /*
- * concner's native kernels: float32 GEMM through OpenBLAS and a few fused elementwise loops.
+ * concner's native kernels: float32 GEMM (built in, gemm.c, or through OpenBLAS where the build found
+ * it: CONCNER_OPENBLAS) and a few fused elementwise loops.
  * Every function reads and writes the memory of the Float32Arrays it is given (views of the tfjs
  * wasm heap): nothing is copied, and nothing is allocated beyond a few scratch rows (the contrastive
  * kernels). Portable flags only (no -march=native,
- * no -ffast-math): results must not depend on the CPU beyond what OpenBLAS itself chooses.
+ * no -ffast-math): results must not depend on the CPU beyond what OpenBLAS itself chooses (the
+ * built-in GEMM gives the same bits on every instruction set it dispatches to).
  */
 #define NAPI_VERSION 8
+#ifdef CONCNER_OPENBLAS
 #include <cblas.h>
+#endif
 #include <math.h>
 #include <node_api.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "gemm.h"
+#include "pool.h"
 
 #define CHECK(call)                                                     \
   do {                                                                  \
@@ -61,18 +69,21 @@ static napi_value fail(napi_env env, const char* message) {
   return NULL;
 }
 
+/* The GEMM batchMatMul runs: the built-in one, or OpenBLAS where the build linked it. */
+static bool use_openblas = false;
+
 /*
- * batchMatMul(a, b, out, aOffsets, bOffsets, m, n, k, transA, transB)
- * out[i] = op(a[aOffsets[i]..]) · op(b[bOffsets[i]..]) for every batch i, row-major, where op
- * transposes when asked: a is m×k (k×m transposed), b is k×n (n×k transposed), out m×n.
- * Offsets in elements; broadcasting is an offset repeated.
+ * batchMatMul(a, b, out, aOffsets, bOffsets, m, n, k, transA, transB[, bias])
+ * out[i] = op(a[aOffsets[i]..]) · op(b[bOffsets[i]..]) (+ bias, a row of n added to every row) for
+ * every batch i, row-major, where op transposes when asked: a is m×k (k×m transposed), b is k×n
+ * (n×k transposed), out m×n. Offsets in elements; broadcasting is an offset repeated.
  */
 static napi_value batch_mat_mul(napi_env env, napi_callback_info info) {
-  ARGS(10);
-  if (argc != 10) return fail(env, "batchMatMul: expected 10 arguments");
-  float *a, *b, *out;
+  ARGS(11);
+  if (argc != 10 && argc != 11) return fail(env, "batchMatMul: expected 10 or 11 arguments");
+  float *a, *b, *out, *bias = NULL;
   int32_t *aOff, *bOff;
-  size_t aLen, bLen, outLen, batch, bBatch;
+  size_t aLen, bLen, outLen, batch, bBatch, biasLen = 0;
   if (!f32(env, argv[0], &a, &aLen) || !f32(env, argv[1], &b, &bLen) || !f32(env, argv[2], &out, &outLen))
     return fail(env, "batchMatMul: a, b and out must be Float32Arrays");
   if (!i32(env, argv[3], &aOff, &batch) || !i32(env, argv[4], &bOff, &bBatch) || batch != bBatch)
@@ -80,6 +91,12 @@ static napi_value batch_mat_mul(napi_env env, napi_callback_info info) {
   const int64_t m = integer(env, argv[5]), n = integer(env, argv[6]), k = integer(env, argv[7]);
   const bool ta = boolean(env, argv[8]), tb = boolean(env, argv[9]);
   if (m < 0 || n < 0 || k < 0) return fail(env, "batchMatMul: negative dimension");
+  if (argc == 11) {
+    napi_valuetype type;
+    CHECK(napi_typeof(env, argv[10], &type));
+    if (type != napi_undefined && type != napi_null && (!f32(env, argv[10], &bias, &biasLen) || biasLen < (size_t)n))
+      return fail(env, "batchMatMul: bias must be a Float32Array of n");
+  }
   if ((size_t)(batch * m * n) > outLen) return fail(env, "batchMatMul: out is too small");
   for (size_t i = 0; i < batch; i++) {
     if (aOff[i] < 0 || (size_t)aOff[i] + (size_t)(m * k) > aLen || bOff[i] < 0 ||
@@ -87,16 +104,26 @@ static napi_value batch_mat_mul(napi_env env, napi_callback_info info) {
       return fail(env, "batchMatMul: offset out of range");
   }
   if (m == 0 || n == 0) return NULL;
+  if (!use_openblas) {
+    const gemm_args g = {ta, tb, m, n, k, (int64_t)batch, a, aOff, ta ? m : k, b, bOff, tb ? k : n, out, n, m * n, bias};
+    gemm_run(&g);
+    return NULL;
+  }
+#ifdef CONCNER_OPENBLAS
   for (size_t i = 0; i < batch; i++) {
     float* c = out + i * m * n;
     if (k == 0) {
       for (int64_t j = 0; j < m * n; j++) c[j] = 0.0f;
-      continue;
+    } else {
+      cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, (blasint)m,
+                  (blasint)n, (blasint)k, 1.0f, a + aOff[i], ta ? (blasint)m : (blasint)k, b + bOff[i],
+                  tb ? (blasint)k : (blasint)n, 0.0f, c, (blasint)n);
     }
-    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, (blasint)m,
-                (blasint)n, (blasint)k, 1.0f, a + aOff[i], ta ? (blasint)m : (blasint)k, b + bOff[i],
-                tb ? (blasint)k : (blasint)n, 0.0f, c, (blasint)n);
+    if (bias != NULL)
+      for (int64_t r = 0; r < m; r++)
+        for (int64_t j = 0; j < n; j++) c[r * n + j] += bias[j];
   }
+#endif
   return NULL;
 }
 
@@ -142,6 +169,47 @@ static inline float gauss_cdf(float v, float e) {
   return 0.5f * (1.0f + (v < 0 ? -erf_abs : erf_abs));
 }
 
+/*
+ * One elementwise kernel call's operands, for the ranges the pool cuts it into (pool_for): every
+ * element is computed as in one loop, so any thread count gives the same bits.
+ */
+typedef struct {
+  const float *x, *y;
+  float* out;
+  uint32_t key0, key1, threshold;
+  float scale;
+} ew_job;
+
+/*
+ * Elements per range below which a call is not split (a pool wake-up costs a few microseconds).
+ * binary's AVX2 clone gives the same bits as the SSE2 default (one IEEE operation per element); the
+ * GELU and exp loops have none: GCC 12 leaves their AVX2 clones scalar (measured 2× slower).
+ */
+#define GRAIN 32768
+
+static void gelu_range(void* ctx, int64_t lo, int64_t hi) {
+  const ew_job* j = ctx;
+  for (int64_t i = lo; i < hi; i++) {
+    const float v = j->x[i];
+    j->out[i] = v * gauss_cdf(v, fast_exp(-0.5f * v * v));
+  }
+}
+
+static void gelu_grad_range(void* ctx, int64_t lo, int64_t hi) {
+  const ew_job* j = ctx;
+  const float invSqrt2Pi = 0.3989422804014327f;
+  for (int64_t i = lo; i < hi; i++) {
+    const float v = j->x[i];
+    const float e = fast_exp(-0.5f * v * v);
+    j->out[i] = j->y[i] * (gauss_cdf(v, e) + v * invSqrt2Pi * e);
+  }
+}
+
+static void exp_range(void* ctx, int64_t lo, int64_t hi) {
+  const ew_job* j = ctx;
+  for (int64_t i = lo; i < hi; i++) j->out[i] = fast_exp(j->x[i]);
+}
+
 /* Exact GELU (HF's `gelu`): x Φ(x); gelu(x, out). */
 static napi_value gelu(napi_env env, napi_callback_info info) {
   ARGS(2);
@@ -149,10 +217,8 @@ static napi_value gelu(napi_env env, napi_callback_info info) {
   size_t n, outLen;
   if (argc != 2 || !f32(env, argv[0], &x, &n) || !f32(env, argv[1], &out, &outLen) || outLen < n)
     return fail(env, "gelu(x, out): Float32Arrays, out at least as long as x");
-  for (size_t i = 0; i < n; i++) {
-    const float v = x[i];
-    out[i] = v * gauss_cdf(v, fast_exp(-0.5f * v * v));
-  }
+  ew_job j = {.x = x, .out = out};
+  pool_for(gelu_range, &j, (int64_t)n, GRAIN);
   return NULL;
 }
 
@@ -164,12 +230,8 @@ static napi_value gelu_grad(napi_env env, napi_callback_info info) {
   if (argc != 3 || !f32(env, argv[0], &x, &n) || !f32(env, argv[1], &dy, &dyLen) ||
       !f32(env, argv[2], &out, &outLen) || dyLen < n || outLen < n)
     return fail(env, "geluGrad(x, dy, out): Float32Arrays of x's length");
-  const float invSqrt2Pi = 0.3989422804014327f;
-  for (size_t i = 0; i < n; i++) {
-    const float v = x[i];
-    const float e = fast_exp(-0.5f * v * v);
-    out[i] = dy[i] * (gauss_cdf(v, e) + v * invSqrt2Pi * e);
-  }
+  ew_job j = {.x = x, .y = dy, .out = out};
+  pool_for(gelu_grad_range, &j, (int64_t)n, GRAIN);
   return NULL;
 }
 
@@ -180,7 +242,8 @@ static napi_value exp_kernel(napi_env env, napi_callback_info info) {
   size_t n, outLen;
   if (argc != 2 || !f32(env, argv[0], &x, &n) || !f32(env, argv[1], &out, &outLen) || outLen < n)
     return fail(env, "exp(x, out): Float32Arrays, out at least as long as x");
-  for (size_t i = 0; i < n; i++) out[i] = fast_exp(x[i]);
+  ew_job j = {.x = x, .out = out};
+  pool_for(exp_range, &j, (int64_t)n, GRAIN);
   return NULL;
 }
 
@@ -222,6 +285,26 @@ static inline void row_stats(const float* xr, int64_t cols, double eps, float* m
   *rstd = (float)(1.0 / sqrt(sq / cols + eps));
 }
 
+typedef struct {
+  const float *x, *gamma, *beta;
+  float* out;
+  int64_t cols;
+  double eps;
+} layer_norm_job;
+
+/* Rows [lo, hi) of layerNorm. */
+static void layer_norm_range(void* ctx, int64_t lo, int64_t hi) {
+  const layer_norm_job* p = ctx;
+  const int64_t cols = p->cols;
+  for (int64_t r = lo; r < hi; r++) {
+    const float* xr = p->x + r * cols;
+    float* yr = p->out + r * cols;
+    float m, rstd;
+    row_stats(xr, cols, p->eps, &m, &rstd);
+    for (int64_t j = 0; j < cols; j++) yr[j] = (xr[j] - m) * rstd * p->gamma[j] + p->beta[j];
+  }
+}
+
 /*
  * layerNorm(x, gamma, beta, rows, cols, eps, out): per row y = (x − μ) / √(σ² + eps) · γ + β with the
  * biased variance (nn.LayerNorm); row statistics accumulated in double.
@@ -239,13 +322,8 @@ static napi_value layer_norm(napi_env env, napi_callback_info info) {
   if (rows < 0 || cols <= 0 || (size_t)(rows * cols) > n || (size_t)(rows * cols) > no || (size_t)cols > ng ||
       (size_t)cols > nb)
     return fail(env, "layerNorm: shape does not fit the arrays");
-  for (int64_t r = 0; r < rows; r++) {
-    const float* xr = x + r * cols;
-    float* yr = out + r * cols;
-    float m, rstd;
-    row_stats(xr, cols, eps, &m, &rstd);
-    for (int64_t j = 0; j < cols; j++) yr[j] = (xr[j] - m) * rstd * gamma[j] + beta[j];
-  }
+  layer_norm_job job = {x, gamma, beta, out, cols, eps};
+  pool_for(layer_norm_range, &job, rows, GRAIN / cols + 1);
   return NULL;
 }
 
@@ -311,11 +389,16 @@ static inline uint32_t fmix32(uint32_t h) {
  * vectorises; src/runtime/dropoutMask.ts computes the same mask in JS, bit for bit.
  */
 /* Integer hashing and one product: the AVX2 clone (8 lanes, native 32-bit multiplies) gives the same bits. */
-__attribute__((target_clones("avx2", "default"))) static void apply_dropout(const float* x, float* out, uint32_t n,
-                                                                             uint32_t key0, uint32_t key1,
+__attribute__((target_clones("avx2", "default"))) static void apply_dropout(const float* x, float* out, uint32_t lo,
+                                                                             uint32_t hi, uint32_t key0, uint32_t key1,
                                                                              uint32_t threshold, float kept) {
-  for (uint32_t i = 0; i < n; i++)
+  for (uint32_t i = lo; i < hi; i++)
     out[i] = x[i] * ((fmix32(fmix32(i + key0) ^ key1) >> 8) < threshold ? kept : 0.0f);
+}
+
+static void dropout_range(void* ctx, int64_t lo, int64_t hi) {
+  const ew_job* j = ctx;
+  apply_dropout(j->x, j->out, (uint32_t)lo, (uint32_t)hi, j->key0, j->key1, j->threshold, j->scale);
 }
 
 static napi_value counter_dropout(napi_env env, napi_callback_info info) {
@@ -329,7 +412,8 @@ static napi_value counter_dropout(napi_env env, napi_callback_info info) {
       napi_get_value_uint32(env, argv[4], &threshold) != napi_ok ||
       napi_get_value_double(env, argv[5], &scale) != napi_ok || no < n || n > UINT32_MAX)
     return fail(env, "counterDropout(x, out, key0, key1, threshold, scale): Float32Arrays, out at least as long as x");
-  apply_dropout(x, out, (uint32_t)n, key0, key1, threshold, (float)scale);
+  ew_job j = {.x = x, .out = out, .key0 = key0, .key1 = key1, .threshold = threshold, .scale = (float)scale};
+  pool_for(dropout_range, &j, (int64_t)n, GRAIN);
   return NULL;
 }
 
@@ -532,11 +616,11 @@ static napi_value label_contrastive_grad(napi_env env, napi_callback_info info) 
  * does not enable it), so the AVX2 clone (4 lanes) gives the same bits as the SSE2 default.
  */
 __attribute__((target_clones("avx2", "default"))) static void adamw_loop(const float* p, float* out, const float* g,
-                                                                         float* mm, float* vv, size_t no,
+                                                                         float* mm, float* vv, int64_t lo, int64_t hi,
                                                                          const double* k) {
   const double gradScale = k[0], beta1 = k[1], beta2 = k[2], decay = k[3], stepSize = k[4], bc2Sqrt = k[5], eps = k[6];
   const double ob1 = 1 - beta1, ob2 = 1 - beta2;
-  for (size_t i = 0; i < no; i++) {
+  for (int64_t i = lo; i < hi; i++) {
     const double gi = (double)g[i] * gradScale;
     const float mi = (float)(beta1 * mm[i] + ob1 * gi);
     const float vi = (float)(beta2 * vv[i] + ob2 * gi * gi);
@@ -544,6 +628,17 @@ __attribute__((target_clones("avx2", "default"))) static void adamw_loop(const f
     vv[i] = vi;
     out[i] = (float)((double)p[i] * decay - (stepSize * mi) / (sqrt((double)vi) / bc2Sqrt + eps));
   }
+}
+
+typedef struct {
+  const float *p, *g;
+  float *out, *mm, *vv;
+  const double* k;
+} adamw_job;
+
+static void adamw_range(void* ctx, int64_t lo, int64_t hi) {
+  const adamw_job* j = ctx;
+  adamw_loop(j->p, j->out, j->g, j->mm, j->vv, lo, hi, j->k);
 }
 
 static napi_value adamw(napi_env env, napi_callback_info info) {
@@ -556,7 +651,8 @@ static napi_value adamw(napi_env env, napi_callback_info info) {
   for (int i = 0; ok && i < 7; i++) ok = napi_get_value_double(env, argv[5 + i], &k[i]) == napi_ok;
   if (!ok || np != no || ng != no || nm != no || nv != no)
     return fail(env, "adamw(p, out, g, m, v, gradScale, beta1, beta2, decay, stepSize, bc2Sqrt, eps): Float32Arrays of one length");
-  adamw_loop(p, out, g, mm, vv, no, k);
+  adamw_job job = {p, g, out, mm, vv, k};
+  pool_for(adamw_range, &job, (int64_t)no, GRAIN);
   return NULL;
 }
 
@@ -581,28 +677,55 @@ static napi_value sum_squares(napi_env env, napi_callback_info info) {
  * the stock kernels: the same values.
  */
 #define BINARY_LOOPS(OP)                                                                    \
-  switch (mode) {                                                                           \
+  switch (j->mode) {                                                                        \
     case 0:                                                                                 \
-      for (size_t i = 0; i < n; i++) out[i] = a[i] OP b[i];                                 \
+      for (int64_t i = lo; i < hi; i++) out[i] = a[i] OP b[i];                              \
       break;                                                                                \
     case 1:                                                                                 \
-      for (size_t r = 0; r < n / cols; r++)                                                 \
-        for (size_t j = 0; j < cols; j++) out[r * cols + j] = a[r * cols + j] OP b[j];      \
+      for (int64_t r = lo; r < hi; r++)                                                     \
+        for (int64_t c = 0; c < cols; c++) out[r * cols + c] = a[r * cols + c] OP b[c];     \
       break;                                                                                \
     case 2:                                                                                 \
-      for (size_t r = 0; r < n / cols; r++)                                                 \
-        for (size_t j = 0; j < cols; j++) out[r * cols + j] = a[j] OP b[r * cols + j];      \
+      for (int64_t r = lo; r < hi; r++)                                                     \
+        for (int64_t c = 0; c < cols; c++) out[r * cols + c] = a[c] OP b[r * cols + c];    \
       break;                                                                                \
     case 3: {                                                                               \
       const float bs = b[0];                                                                \
-      for (size_t i = 0; i < n; i++) out[i] = a[i] OP bs;                                   \
+      for (int64_t i = lo; i < hi; i++) out[i] = a[i] OP bs;                                \
       break;                                                                                \
     }                                                                                       \
     default: {                                                                              \
       const float as = a[0];                                                                \
-      for (size_t i = 0; i < n; i++) out[i] = as OP b[i];                                   \
+      for (int64_t i = lo; i < hi; i++) out[i] = as OP b[i];                                \
     }                                                                                       \
   }
+
+typedef struct {
+  const float *a, *b;
+  float* out;
+  int64_t op, mode, cols;
+} binary_job;
+
+/* Elements [lo, hi) of binary, or rows of `cols` in the row modes (1, 2). */
+__attribute__((target_clones("avx2", "default"))) static void binary_range(void* ctx, int64_t lo, int64_t hi) {
+  const binary_job* j = ctx;
+  const float *a = j->a, *b = j->b;
+  float* out = j->out;
+  const int64_t cols = j->cols;
+  switch (j->op) {
+    case 0:
+      BINARY_LOOPS(+)
+      break;
+    case 1:
+      BINARY_LOOPS(-)
+      break;
+    case 2:
+      BINARY_LOOPS(*)
+      break;
+    default:
+      BINARY_LOOPS(/)
+  }
+}
 
 static napi_value binary(napi_env env, napi_callback_info info) {
   ARGS(6);
@@ -619,19 +742,9 @@ static napi_value binary(napi_env env, napi_callback_info info) {
                     : mode == 4 ? nb == n && na == 1
                                 : false;
   if (!fits || op < 0 || op > 3) return fail(env, "binary: operands do not fit the mode");
-  switch (op) {
-    case 0:
-      BINARY_LOOPS(+)
-      break;
-    case 1:
-      BINARY_LOOPS(-)
-      break;
-    case 2:
-      BINARY_LOOPS(*)
-      break;
-    default:
-      BINARY_LOOPS(/)
-  }
+  binary_job job = {a, b, out, op, mode, (int64_t)cols};
+  const bool rows = mode == 1 || mode == 2;
+  pool_for(binary_range, &job, rows ? (int64_t)(n / cols) : (int64_t)n, rows ? GRAIN / (int64_t)cols + 1 : GRAIN);
   return NULL;
 }
 
@@ -790,20 +903,94 @@ static napi_value segment_sum(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/* setThreads(n): OpenBLAS's thread count; returns the count in effect. */
+/*
+ * setThreads(n): the threads of the native kernels (the built-in GEMM's pool and OpenBLAS's own);
+ * returns the count in effect.
+ */
 static napi_value set_threads(napi_env env, napi_callback_info info) {
   ARGS(1);
   napi_value result;
-  if (argc == 1) openblas_set_num_threads((int)integer(env, argv[0]));
-  CHECK(napi_create_int32(env, openblas_get_num_threads(), &result));
+  if (argc == 1) {
+    const int n = pool_set_threads((int)integer(env, argv[0]));
+#ifdef CONCNER_OPENBLAS
+    openblas_set_num_threads(n);
+#else
+    (void)n;
+#endif
+  }
+  CHECK(napi_create_int32(env, pool_threads(), &result));
   return result;
 }
 
-/* blasInfo(): OpenBLAS's build configuration (version, target core). */
+/* A string argument into buf (false when it is not a string). */
+static bool text(napi_env env, napi_value v, char* buf, size_t size) {
+  size_t len;
+  return napi_get_value_string_utf8(env, v, buf, size, &len) == napi_ok;
+}
+
+/*
+ * setGemm([name[, isa]]): selects batchMatMul's GEMM, "builtin" or "openblas" (throws when the build
+ * has no OpenBLAS), and the built-in one's instruction set ("avx512", "avx2", "portable"; throws when
+ * this CPU lacks it). Returns the selection, e.g. "builtin avx512" or "openblas".
+ */
+static napi_value set_gemm(napi_env env, napi_callback_info info) {
+  ARGS(2);
+  char name[16] = "", isa[16] = "";
+  if (argc >= 1 && !text(env, argv[0], name, sizeof name)) return fail(env, "setGemm(name, isa): strings");
+  if (argc >= 2 && !text(env, argv[1], isa, sizeof isa)) return fail(env, "setGemm(name, isa): strings");
+  if (argc >= 2) {
+    int found = -1;
+    for (int i = GEMM_PORTABLE; i <= GEMM_AVX512; i++)
+      if (strcmp(isa, gemm_isa_name((gemm_isa)i)) == 0) found = i;
+    if (found < 0) return fail(env, "setGemm: the instruction set must be avx512, avx2 or portable");
+    if (!gemm_set_isa((gemm_isa)found)) return fail(env, "setGemm: this CPU lacks that instruction set");
+  }
+  if (argc >= 1) {
+    if (strcmp(name, "builtin") == 0)
+      use_openblas = false;
+    else if (strcmp(name, "openblas") == 0) {
+#ifdef CONCNER_OPENBLAS
+      use_openblas = true;
+#else
+      return fail(env, "setGemm: this build has no OpenBLAS");
+#endif
+    } else
+      return fail(env, "setGemm: the GEMM must be builtin or openblas");
+  }
+  char out[64];
+  if (use_openblas)
+    snprintf(out, sizeof out, "openblas");
+  else
+    snprintf(out, sizeof out, "builtin %s", gemm_isa_name(gemm_get_isa()));
+  napi_value result;
+  CHECK(napi_create_string_utf8(env, out, NAPI_AUTO_LENGTH, &result));
+  return result;
+}
+
+/* gemmIsas(): the built-in GEMM's instruction sets this CPU supports, widest first. */
+static napi_value gemm_isas(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value result;
+  uint32_t count = 0;
+  CHECK(napi_create_array(env, &result));
+  for (int i = GEMM_AVX512; i >= GEMM_PORTABLE; i--) {
+    if (!gemm_isa_supported((gemm_isa)i)) continue;
+    napi_value name;
+    CHECK(napi_create_string_utf8(env, gemm_isa_name((gemm_isa)i), NAPI_AUTO_LENGTH, &name));
+    CHECK(napi_set_element(env, result, count++, name));
+  }
+  return result;
+}
+
+/* blasInfo(): OpenBLAS's build configuration (version, target core); "" when the build has none. */
 static napi_value blas_info(napi_env env, napi_callback_info info) {
   napi_value result;
   (void)info;
+#ifdef CONCNER_OPENBLAS
   CHECK(napi_create_string_utf8(env, openblas_get_config(), NAPI_AUTO_LENGTH, &result));
+#else
+  CHECK(napi_create_string_utf8(env, "", NAPI_AUTO_LENGTH, &result));
+#endif
   return result;
 }
 
@@ -828,6 +1015,8 @@ static napi_value init(napi_env env, napi_value exports) {
       {"stridedCopy", NULL, strided_copy, NULL, NULL, NULL, napi_default, NULL},
       {"segmentSum", NULL, segment_sum, NULL, NULL, NULL, napi_default, NULL},
       {"setThreads", NULL, set_threads, NULL, NULL, NULL, napi_default, NULL},
+      {"setGemm", NULL, set_gemm, NULL, NULL, NULL, napi_default, NULL},
+      {"gemmIsas", NULL, gemm_isas, NULL, NULL, NULL, napi_default, NULL},
       {"blasInfo", NULL, blas_info, NULL, NULL, NULL, napi_default, NULL},
   };
   CHECK(napi_define_properties(env, exports, sizeof(fns) / sizeof(fns[0]), fns));

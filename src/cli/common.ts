@@ -7,7 +7,7 @@
 import { HelpDoc, Options, ValidationError } from "@effect/cli"
 import { Effect, Layer, Option } from "effect"
 import { Corpora } from "../data/index.js"
-import { TensorRuntime, backendChoices } from "../runtime/index.js"
+import { type RecordedNative, TensorRuntime, backendChoices } from "../runtime/index.js"
 
 /** An encoder or model folder that must exist. */
 export const modelOption = Options.directory("model", { exists: "yes" })
@@ -42,15 +42,29 @@ export const teachersOption = Options.directory("teachers").pipe(
 export const runOptions = (teachers: Option.Option<string>) =>
   Option.match(teachers, { onNone: () => ({}), onSome: (dir) => ({ teachers: dir }) })
 
-/** The tensor runtime `--backend` names. */
-export const runtimeLayer = (backend: Option.Option<string>) =>
-  TensorRuntime.layer(Option.isSome(backend) ? { backend: backend.value } : {})
+/** The tensor runtime `--backend` and `--threads` name, repeating a recorded run's GEMM and threads where given. */
+export const runtimeLayer = (
+  backend: Option.Option<string>,
+  threads: Option.Option<number> = Option.none(),
+  recordedNative?: RecordedNative
+) =>
+  TensorRuntime.layer({
+    ...(Option.isSome(backend) ? { backend: backend.value } : {}),
+    ...(Option.isSome(threads) ? { nativeThreads: threads.value } : {}),
+    ...(recordedNative !== undefined ? { recordedNative } : {})
+  })
 
-/** Corpora at `--data` and the tensor runtime `--backend` names. */
+/** Corpora at `--data` and the tensor runtime `--backend` and `--threads` name. */
 export const dataAndRuntime = (flags: {
   readonly data: Option.Option<string>
   readonly backend: Option.Option<string>
-}) => Layer.mergeAll(Corpora.at(Option.getOrUndefined(flags.data)), runtimeLayer(flags.backend))
+  readonly threads?: Option.Option<number>
+  readonly recordedNative?: RecordedNative
+}) =>
+  Layer.mergeAll(
+    Corpora.at(Option.getOrUndefined(flags.data)),
+    runtimeLayer(flags.backend, flags.threads, flags.recordedNative)
+  )
 
 const numberFlag = (name: string, kind: "integer" | "number", pattern: RegExp) =>
   Options.text(name).pipe(
@@ -79,3 +93,10 @@ export const seedOption = integerOption("seed")
 
 /** English sentences sampled as labeled source data (`ExperimentSpec.sourceSize`). */
 export const sourceSizeOption = integerOption("source-size")
+
+export const threadsOption = integerOption("threads").pipe(
+  Options.optional,
+  Options.withDescription(
+    "threads of the native kernels (default: CONCNER_THREADS, else every core; with the built-in GEMM results do not depend on it)"
+  )
+)

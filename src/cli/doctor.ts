@@ -1,13 +1,13 @@
 /**
- * `concner doctor [--json] [--backend B]`: which tensor backend concner runs on, its version, SIMD and
- * threads, the kernels concner registered on it, memory, and why each faster backend is not in use.
+ * `concner doctor [--json] [--backend B] [--threads N]`: which tensor backend concner runs on, its version,
+ * SIMD and threads, the native kernels' GEMM (with its instruction set) and threads and why, the kernels concner registered on it, memory, and why each faster backend is not in use.
  * The backend name is checked by the runtime (as `CONCNER_BACKEND` is), so both give the same error.
  */
 import { Command, Options } from "@effect/cli"
 import { Console, Effect, Schema } from "effect"
 import { RuntimeInfo, TensorRuntime, backendChoices, formatRuntimeInfo } from "../runtime/index.js"
 import { describe } from "./commands.js"
-import { jsonOption, runtimeLayer } from "./common.js"
+import { jsonOption, runtimeLayer, threadsOption } from "./common.js"
 
 const json = jsonOption.pipe(Options.withDescription("print the report as one JSON object"))
 
@@ -18,11 +18,11 @@ const backend = Options.text("backend").pipe(
   Options.optional
 )
 
-export const doctorCommand = Command.make("doctor", { json, backend }, (flags) =>
+export const doctorCommand = Command.make("doctor", { json, backend, threads: threadsOption }, (flags) =>
   Effect.gen(function* () {
     const info = yield* (yield* TensorRuntime).info
     yield* Console.log(
       flags.json ? JSON.stringify(Schema.encodeSync(RuntimeInfo)(info), null, 2) : formatRuntimeInfo(info)
     )
-  }).pipe(Effect.provide(runtimeLayer(flags.backend)))
+  }).pipe(Effect.provide(runtimeLayer(flags.backend, flags.threads)))
 ).pipe(Command.withDescription(describe("doctor")))

@@ -14,7 +14,8 @@ import {
   modelOption,
   outOption,
   seedOption,
-  sourceSizeOption
+  sourceSizeOption,
+  threadsOption
 } from "./common.js"
 
 const lang = Options.choice("lang", ["de", "es", "nl"]).pipe(Options.withDefault("de" as const))
@@ -33,7 +34,7 @@ const backend = backendOption
 
 export const quickstartCommand = Command.make(
   "quickstart",
-  { lang, sourceSize, seed, model, out, data, backend },
+  { lang, sourceSize, seed, model, out, data, backend, threads: threadsOption },
   (flags) =>
     runQuickstart(
       {

@@ -22,8 +22,17 @@ import { cellLabel, expandGrid, formatOutcomes, loadGrid, protocols } from "../e
 import { shippedEncoder } from "../model/index.js"
 import { specModelPath } from "../records/index.js"
 import { formatReportMarkdown, summarizeResults } from "../report/index.js"
+import { shareThreadsAmong } from "../runtime/index.js"
 import { describe } from "./commands.js"
-import { backendOption, dataAndRuntime, dataOption, integerOption, modelOption, outOption } from "./common.js"
+import {
+  backendOption,
+  dataAndRuntime,
+  dataOption,
+  integerOption,
+  modelOption,
+  outOption,
+  threadsOption
+} from "./common.js"
 
 const file = Args.file({ name: "SPEC", exists: "yes" }).pipe(
   Args.withDescription("an experiment module (experiments/*.ts) or a JSON grid file (*.json)")
@@ -70,7 +79,7 @@ export class GridCellsFailed extends Data.TaggedError("GridCellsFailed")<{
 
 export const runCommand = Command.make(
   "run",
-  { file, cluster, protocol, out, model, seeds, concurrency, data, backend },
+  { file, cluster, protocol, out, model, seeds, concurrency, data, backend, threads: threadsOption },
   (flags) =>
     Effect.gen(function* () {
       const loaded = yield* loadGrid(flags.file)
@@ -95,6 +104,9 @@ export const runCommand = Command.make(
       for (const cell of cells)
         if (cell._tag === "Unavailable")
           yield* Console.error(`${cellLabel(cell)}: unavailable (${cell.reason})`)
+      // cells running at once share the cores: each child process reads its share from the environment
+      if (Option.isNone(flags.cluster))
+        yield* shareThreadsAmong(flags.concurrency, Option.getOrUndefined(flags.threads))
       const print = makeProgressPrinter((line) => process.stderr.write(`${line}\n`))
       const submit = submitGrid(grid.name, cells, {
         onProgress: (listing) => Effect.sync(() => print(listing)),

@@ -13,6 +13,7 @@ import { Args, Command, Options } from "@effect/cli"
 import { Console, Effect, Layer } from "effect"
 import { cellWorkflowLayer, childHooks, runnerEngine } from "../cluster/index.js"
 import { resumeExperiment } from "../experiment/index.js"
+import { shareThreadsAmong } from "../runtime/index.js"
 import { describe } from "./commands.js"
 import { backendOption, dataAndRuntime, dataOption, runOptions, teachersOption } from "./common.js"
 
@@ -44,6 +45,7 @@ export const runnerCommand = Command.make(
   (flags) =>
     Effect.gen(function* () {
       const runnerId = `${flags.host}:${flags.port}`
+      yield* shareThreadsAmong(flags.slots) // each slot's cell gets its share of the cores
       const runner = cellWorkflowLayer({ slots: flags.slots, runnerId }).pipe(
         Layer.provideMerge(runnerEngine(flags.cluster, { host: flags.host, port: flags.port })),
         Layer.provide(dataAndRuntime(flags))

@@ -21,7 +21,14 @@ import {
 } from "../experiment/index.js"
 import { type PaperVariant, paperObjectives } from "../losses/index.js"
 import { SHIPPED_ENCODER } from "../model/index.js"
-import { type RunRecord, blasCoreToPin, numericsDiffer, numericsOf, readRunJson } from "../records/index.js"
+import {
+  type RunRecord,
+  blasCoreToPin,
+  numericsDiffer,
+  numericsOf,
+  readRunJson,
+  recordedNativeOf
+} from "../records/index.js"
 import { TensorRuntime } from "../runtime/index.js"
 import { describe } from "./commands.js"
 import {
@@ -33,7 +40,8 @@ import {
   numberOption,
   outOption,
   seedOption,
-  sourceSizeOption
+  sourceSizeOption,
+  threadsOption
 } from "./common.js"
 
 const method = Options.choice("method", Object.keys(paperObjectives) as Array<PaperVariant>).pipe(
@@ -112,7 +120,8 @@ const flagSet = {
   lr,
   translations,
   data,
-  backend
+  backend,
+  threads: threadsOption
 }
 type Flags = Command.Command.ParseConfig<typeof flagSet>
 
@@ -134,7 +143,16 @@ export const trainCommand = Command.make("train", flagSet, (flags) =>
       const { result, finished } = yield* runInFolder(spec, flags.out, progressHooks(flags.out))
       if (finished) yield* Console.error(`${flags.out}: this run has already finished there; its result:`)
       yield* Console.log(JSON.stringify(result))
-    }).pipe(Effect.provide(dataAndRuntime({ data: flags.data, backend })))
+    }).pipe(
+      Effect.provide(
+        dataAndRuntime({
+          data: flags.data,
+          backend,
+          threads: flags.threads,
+          ...Option.match(recorded, { onNone: () => ({}), onSome: (r) => recordedNativeOf(r.numerics) })
+        })
+      )
+    )
   })
 ).pipe(Command.withDescription(describe("train")))
 

@@ -36,9 +36,9 @@ export const selfAttention = (
   mode: ForwardMode
 ): Tensor3D => {
   const [batch, length, size] = hidden.shape
-  const query = splitHeads(linear(params, `${name}.query`, hidden), config) // (B, nh, T, hs)
-  const key = splitHeads(linear(params, `${name}.key`, hidden), config) // (B, nh, T, hs)
-  const value = splitHeads(linear(params, `${name}.value`, hidden), config) // (B, nh, T, hs)
+  const query = splitHeads(linear(params, `${name}.query`, hidden, mode), config) // (B, nh, T, hs)
+  const key = splitHeads(linear(params, `${name}.key`, hidden, mode), config) // (B, nh, T, hs)
+  const value = splitHeads(linear(params, `${name}.value`, hidden, mode), config) // (B, nh, T, hs)
   const scores = tf.add(tf.div(tf.matMul(query, key, false, true), Math.sqrt(config.headSize)), mask) // (B, nh, T, T)
   const probs = dropout(tf.softmax(scores), config.attentionProbsDropoutProb, mode, `${name}.dropout`)
   const context = tf.matMul(probs, value) // (B, nh, T, hs)
@@ -55,7 +55,7 @@ export const residualOutput = (
   mode: ForwardMode
 ): Tensor3D => {
   const projected = dropout(
-    linear(params, `${name}.dense`, x),
+    linear(params, `${name}.dense`, x, mode),
     config.hiddenDropoutProb,
     mode,
     `${name}.dropout`

@@ -20,5 +20,5 @@ export const tokenClassifier = (
 ): TokenClassifierOutput => {
   const hidden = bertEncoder(params, config, inputs, mode)
   const dropped = dropout(hidden, config.classifierDropoutProb, mode, "classifier.dropout")
-  return { hidden, logits: linear(params, "classifier", dropped) as Tensor3D }
+  return { hidden, logits: linear(params, "classifier", dropped, mode) as Tensor3D }
 }

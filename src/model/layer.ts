@@ -15,6 +15,9 @@ export const bertLayer = (
   mode: ForwardMode
 ): Tensor3D => {
   const attended = attention(params, config, `${name}.attention`, hidden, mask, mode)
-  const intermediate = activation(config.hiddenAct, linear(params, `${name}.intermediate.dense`, attended)) // (B, T, I)
+  const intermediate = activation(
+    config.hiddenAct,
+    linear(params, `${name}.intermediate.dense`, attended, mode)
+  ) // (B, T, I)
   return residualOutput(params, config, `${name}.output`, intermediate, attended, mode)
 }

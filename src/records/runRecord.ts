@@ -47,8 +47,16 @@ export class Numerics extends Schema.Class<Numerics>("Numerics")({
   threads: Schema.NullOr(Schema.Number),
   /** concner's native kernels in use */
   native: Schema.Boolean,
-  /** OpenBLAS threads of the native kernels; null when they are not in use */
+  /**
+   * The native kernels' threads (their GEMM's included); null when they are not in use. With the
+   * built-in GEMM the count does not change a bit (nativeSettings.ts).
+   */
   blasThreads: Schema.NullOr(Schema.Number),
+  /**
+   * The native kernels' GEMM; null when they are not in use, absent in records made before concner
+   * had a built-in GEMM (OpenBLAS was then the only one).
+   */
+  gemm: Schema.optional(Schema.NullOr(Schema.Literal("builtin", "openblas"))),
   /**
    * OpenBLAS's version and kernel set (`NativeInfo.blas`; see `blasCore`); null when the native
    * kernels are not in use, absent in records made before concner recorded it.
@@ -62,16 +70,44 @@ export const numericsOf = (info: RuntimeInfo): Numerics =>
     threads: info.threads,
     native: info.native.active,
     blasThreads: info.native.blasThreads,
+    gemm: info.native.gemm,
     blas: info.native.blas
   })
 
-/** How `now` differs from `recorded`, in words (empty when they match; `blas` only where recorded). */
+/** The GEMM a record's native kernels used (OpenBLAS in records made before the built-in one). */
+export const recordedGemm = (n: Numerics) => (n.native ? (n.gemm ?? "openblas") : null)
+
+/**
+ * The runtime option that repeats the GEMM and threads `numerics` records (`RuntimeOptions.recordedNative`),
+ * as an object to spread; empty when the record has no native kernels.
+ */
+export const recordedNativeOf = (numerics: Numerics | undefined) => {
+  const gemm = numerics === undefined ? null : recordedGemm(numerics)
+  return gemm === null ? {} : { recordedNative: { gemm, threads: numerics?.blasThreads ?? null } }
+}
+
+/**
+ * How `now` differs from `recorded`, in words (empty when they match; `blas` only where recorded;
+ * the thread count not where both used the built-in GEMM, whose bits do not depend on it).
+ */
 export const numericsDiffer = (recorded: Numerics, now: Numerics): Array<string> => {
   const text = (v: boolean | number | string | null | undefined) =>
     v === null || v === undefined ? "n/a" : typeof v === "string" ? JSON.stringify(v) : String(v)
-  return (["simd", "threads", "native", "blasThreads", "blas"] as const)
-    .filter((k) => recorded[k] !== now[k] && !(k === "blas" && recorded.blas === undefined))
-    .map((k) => `${k} ${text(recorded[k])} → ${text(now[k])}`)
+  const gemms = { recorded: recordedGemm(recorded), now: recordedGemm(now) }
+  const bothBuiltin = gemms.recorded === "builtin" && gemms.now === "builtin"
+  return [
+    ...(["simd", "threads", "native", "blasThreads", "blas"] as const)
+      .filter(
+        (k) =>
+          recorded[k] !== now[k] &&
+          !(k === "blas" && recorded.blas === undefined) &&
+          !(k === "blasThreads" && bothBuiltin)
+      )
+      .map((k) => `${k} ${text(recorded[k])} → ${text(now[k])}`),
+    ...(gemms.recorded !== gemms.now && recorded.native && now.native
+      ? [`gemm ${text(gemms.recorded)} → ${text(gemms.now)}`]
+      : [])
+  ]
 }
 
 /**

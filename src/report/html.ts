@@ -224,7 +224,7 @@ export const backendText = (rec: RunRecord) => {
     ...(n.simd !== null ? [n.simd ? "SIMD" : "no SIMD"] : []),
     ...(n.native
       ? [
-          `native kernels${n.blas ? ` (OpenBLAS ${blasCore(n.blas) ?? n.blas})` : ""}, ${n.blasThreads === null ? "?" : threads(n.blasThreads, "BLAS thread")}`
+          `native kernels${n.gemm === "builtin" ? " (built-in GEMM)" : n.blas ? ` (OpenBLAS ${blasCore(n.blas) ?? n.blas})` : ""}, ${n.blasThreads === null ? "?" : threads(n.blasThreads, "BLAS thread")}`
         ]
       : [])
   ]

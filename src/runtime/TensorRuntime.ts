@@ -9,6 +9,7 @@ import {
   type BackendSource,
   type BackendSwitchWithLiveTensors,
   type BackendUnavailable,
+  type NativeSettingInvalid,
   UnknownBackend
 } from "./errors.js"
 import { NativeInfo, RuntimeInfo, RuntimeMemory, SkippedBackend } from "./info.js"
@@ -18,6 +19,7 @@ import {
   nativeCapability,
   registerCustomKernels
 } from "./kernels.js"
+import { type RecordedNative, applyNativeSettings } from "./nativeSettings.js"
 import { tf } from "./tf.js"
 
 export interface RuntimeOptions {
@@ -27,6 +29,10 @@ export interface RuntimeOptions {
   readonly threads?: number
   /** use the native addon's kernels when it loaded (default true); `CONCNER_NATIVE=0` also turns them off */
   readonly native?: boolean
+  /** the native kernels' threads (`--threads`; else CONCNER_THREADS, else every core: nativeSettings.ts) */
+  readonly nativeThreads?: number
+  /** the GEMM and threads a recorded run used, for a re-run to repeat them (nativeSettings.ts) */
+  readonly recordedNative?: RecordedNative
 }
 
 /** Accepted names: the backends plus "auto" (fastest available). */
@@ -58,26 +64,41 @@ const snapshotMemory = Effect.sync(() => {
 })
 
 /** Turns the native kernels on (when possible and wanted) or off, and says which and why. */
-const nativeInfo = (backend: string, wanted: boolean): NativeInfo => {
-  const capability = nativeCapability(backend)
-  if (!wanted || !capability.available) {
-    if (backend === "wasm") disableNativeKernels()
-    return new NativeInfo({
-      active: false,
-      reason: wanted ? (capability.available ? "unused" : capability.reason) : "turned off (native: false)",
-      kernels: [],
-      blasThreads: null,
-      blas: null
+const nativeInfo = (backend: string, options: RuntimeOptions) =>
+  Effect.gen(function* () {
+    const wanted = options.native ?? true
+    const capability = nativeCapability(backend)
+    if (!wanted || !capability.available) {
+      if (backend === "wasm") disableNativeKernels()
+      return new NativeInfo({
+        active: false,
+        reason: wanted ? (capability.available ? "unused" : capability.reason) : "turned off (native: false)",
+        kernels: [],
+        gemm: null,
+        gemmIsa: null,
+        gemmReason: null,
+        blasThreads: null,
+        threadsReason: null,
+        blas: null
+      })
+    }
+    const settings = yield* applyNativeSettings(capability.addon, capability.openblasReason, {
+      ...(options.nativeThreads !== undefined ? { threads: options.nativeThreads } : {}),
+      ...(options.recordedNative !== undefined ? { recorded: options.recordedNative } : {})
     })
-  }
-  return new NativeInfo({
-    active: true,
-    reason: capability.blas,
-    kernels: enableNativeKernels(),
-    blasThreads: capability.blasThreads,
-    blas: capability.blas
+    const blas = settings.gemm === "openblas" ? capability.addon.blasInfo().trim() : null
+    return new NativeInfo({
+      active: true,
+      reason: settings.gemm === "openblas" ? "OpenBLAS GEMM" : `built-in GEMM (${settings.isa})`,
+      kernels: enableNativeKernels(),
+      gemm: settings.gemm,
+      gemmIsa: settings.isa,
+      gemmReason: settings.gemmReason,
+      blasThreads: settings.threads,
+      threadsReason: settings.threadsReason,
+      blas
+    })
   })
-}
 
 const make = Effect.fn("TensorRuntime.make")(function* (options: RuntimeOptions) {
   const env = yield* Config.option(Config.string("CONCNER_BACKEND")).pipe(Effect.orDie)
@@ -91,7 +112,7 @@ const make = Effect.fn("TensorRuntime.make")(function* (options: RuntimeOptions)
   const request = named === undefined ? undefined : yield* parseBackendName(named.name, named.source)
   const selection = yield* selectionLock.withPermits(1)(selectBackend(request, options.threads))
   const customKernels = registerCustomKernels(selection.backend)
-  const native = nativeInfo(selection.backend, options.native ?? true)
+  const native = yield* nativeInfo(selection.backend, options)
   const fixed = {
     backend: selection.backend,
     selectedBy: request?.source ?? ("auto" as const),
@@ -123,6 +144,8 @@ export class TensorRuntime extends Context.Tag("concner/TensorRuntime")<
   /** `options.backend`, else `CONCNER_BACKEND`, else the fastest available backend. */
   static readonly layer = (
     options: RuntimeOptions = {}
-  ): Layer.Layer<TensorRuntime, UnknownBackend | BackendUnavailable | BackendSwitchWithLiveTensors> =>
-    Layer.effect(TensorRuntime, make(options))
+  ): Layer.Layer<
+    TensorRuntime,
+    UnknownBackend | BackendUnavailable | BackendSwitchWithLiveTensors | NativeSettingInvalid
+  > => Layer.effect(TensorRuntime, make(options))
 }

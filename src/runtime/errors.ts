@@ -43,3 +43,14 @@ export class BackendSwitchWithLiveTensors extends Data.TaggedError("BackendSwitc
     )
   }
 }
+
+/** A native-kernel setting (`CONCNER_BLAS`, `CONCNER_THREADS`, `--threads`) that cannot be applied. */
+export class NativeSettingInvalid extends Data.TaggedError("NativeSettingInvalid")<{
+  readonly setting: string
+  readonly value: string
+  readonly reason: string
+}> {
+  override get message() {
+    return `${this.setting}=${this.value}: ${this.reason}`
+  }
+}

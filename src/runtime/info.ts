@@ -17,16 +17,24 @@ export class RuntimeMemory extends Schema.Class<RuntimeMemory>("RuntimeMemory")(
   rssBytes: Schema.Number
 }) {}
 
-/** The native path (OpenBLAS addon kernels on the wasm backend): in use or not, and why. */
+/** The native path (the addon's kernels on the wasm backend): in use or not, and why. */
 export class NativeInfo extends Schema.Class<NativeInfo>("NativeInfo")({
   active: Schema.Boolean,
   /** what it runs on when active; why it is not in use otherwise */
   reason: Schema.String,
   /** kernels the addon serves on this backend */
   kernels: Schema.Array(Schema.String),
-  /** OpenBLAS threads (pinned: results are bit-identical run to run for one count); null when inactive */
+  /** the GEMM in use (nativeSettings.ts); null when inactive */
+  gemm: Schema.NullOr(Schema.Literal("builtin", "openblas")),
+  /** the built-in GEMM's instruction set (the widest this CPU has); null with OpenBLAS or inactive */
+  gemmIsa: Schema.NullOr(Schema.String),
+  /** why this GEMM; null when inactive */
+  gemmReason: Schema.NullOr(Schema.String),
+  /** the native kernels' threads (GEMM included); null when inactive */
   blasThreads: Schema.NullOr(Schema.Number),
-  /** OpenBLAS's configuration, with the kernel set it chose for this CPU (see `blasCore`); null when inactive */
+  /** where the thread count came from; null when inactive */
+  threadsReason: Schema.NullOr(Schema.String),
+  /** OpenBLAS's configuration, with the kernel set it chose for this CPU (see `blasCore`), when it is the GEMM; else null */
   blas: Schema.NullOr(Schema.String)
 }) {}
 
@@ -68,11 +76,17 @@ export const formatRuntimeInfo = (info: RuntimeInfo): string =>
     `simd:             ${info.simd === null ? "n/a" : info.simd ? "yes" : "no"}`,
     `threads:          ${info.threads ?? "backend default"} (${info.threadsNote})`,
     `custom kernels:   ${info.customKernels.length === 0 ? "none" : info.customKernels.join(", ")}`,
-    `native:           ${
-      info.native.active
-        ? `active (${info.native.reason}; ${info.native.blasThreads} BLAS thread(s), CONCNER_BLAS_THREADS; kernel set chosen by OpenBLAS for this CPU unless OPENBLAS_CORETYPE names one): ${info.native.kernels.join(", ")}`
-        : `inactive: ${info.native.reason}`
-    }`,
+    ...(info.native.active
+      ? [
+          `native:           active (${info.native.reason}): ${info.native.kernels.join(", ")}`,
+          `gemm:             ${
+            info.native.gemm === "openblas"
+              ? `OpenBLAS (${info.native.blas}; kernel set chosen by OpenBLAS for this CPU unless OPENBLAS_CORETYPE names one)`
+              : `built-in, ${info.native.gemmIsa} (the widest instruction set of this CPU it has a kernel for)`
+          }; ${info.native.gemmReason} (CONCNER_BLAS=builtin|openblas|auto)`,
+          `native threads:   ${info.native.blasThreads} (${info.native.threadsReason})`
+        ]
+      : [`native:           inactive: ${info.native.reason}`]),
     `memory:           ${info.memory.numTensors} tensors, ${mib(info.memory.numBytes)} in tensors${
       info.memory.unreliable ? " (approximate)" : ""
     }, ${mib(info.memory.rssBytes)} RSS`,

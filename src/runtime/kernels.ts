@@ -137,8 +137,7 @@ export type NativeCapability =
   | {
       readonly available: true
       readonly addon: NativeAddon
-      readonly blasThreads: number
-      readonly blas: string
+      readonly openblasReason: string
     }
   | { readonly available: false; readonly reason: string }
 
@@ -150,7 +149,7 @@ export const nativeCapability = (backendName: string): NativeCapability => {
       available: false,
       reason: `the native kernels work on the wasm backend's heap; the backend is ${backendName}`
     }
-  return { available: true, addon: native.addon, blasThreads: native.blasThreads, blas: native.blas }
+  return { available: true, addon: native.addon, openblasReason: native.openblasReason }
 }
 
 let nativeConfigs: ReadonlyArray<KernelConfig> | undefined

@@ -1,12 +1,8 @@
 /**
- * The optional native addon (`native/`, built at install time against OpenBLAS): loaded once per
- * process. When it is absent or fails to load, `loadNative()` says why and concner runs on the
- * stock kernels. `CONCNER_NATIVE=0` turns it off (to compare, or to rule it out).
- *
- * Determinism: OpenBLAS splits a GEMM differently with a different thread count, which changes
- * summation order and the last bits of results. The thread count is pinned when the addon loads
- * (`CONCNER_BLAS_THREADS`, default 1) and reported by `concner doctor`; the same count gives
- * bit-identical runs.
+ * The optional native addon (`native/`, built at install time with its own GEMM, and OpenBLAS where
+ * the build found it): loaded once per process. When it is absent or fails to load, `loadNative()`
+ * says why and concner runs on the stock kernels. `CONCNER_NATIVE=0` turns it off (to compare, or
+ * to rule it out). Which GEMM and how many threads: nativeSettings.ts.
  */
 import { existsSync, readFileSync } from "node:fs"
 import { createRequire } from "node:module"
@@ -24,7 +20,8 @@ export interface NativeAddon {
     n: number,
     k: number,
     transposeA: boolean,
-    transposeB: boolean
+    transposeB: boolean,
+    bias?: Float32Array
   ) => void
   readonly gelu: (x: Float32Array, out: Float32Array) => void
   readonly geluGrad: (x: Float32Array, dy: Float32Array, out: Float32Array) => void
@@ -125,7 +122,13 @@ export interface NativeAddon {
     inner: number,
     out: Float32Array
   ) => void
+  /** the native kernels' threads (the built-in GEMM's pool and OpenBLAS's); the count in effect */
   readonly setThreads: (n?: number) => number
+  /** selects the GEMM ("builtin", "openblas") and the built-in one's instruction set; the selection in words */
+  readonly setGemm: (name?: string, isa?: string) => string
+  /** the built-in GEMM's instruction sets this CPU has, widest first */
+  readonly gemmIsas: () => Array<string>
+  /** OpenBLAS's configuration; "" when the build has no OpenBLAS */
   readonly blasInfo: () => string
 }
 
@@ -133,38 +136,45 @@ export type NativeStatus =
   | {
       readonly loaded: true
       readonly addon: NativeAddon
-      readonly blasThreads: number
-      readonly blas: string
+      /** OpenBLAS's configuration, "" when the build has none */
+      readonly openblas: string
+      /** why the build has OpenBLAS or not (native/build/status.json) */
+      readonly openblasReason: string
     }
   | { readonly loaded: false; readonly reason: string }
 
 const addonPath = fileURLToPath(new URL("../../native/build/Release/concner_native.node", import.meta.url))
 const statusPath = fileURLToPath(new URL("../../native/build/status.json", import.meta.url))
 
-/** Why the install-time build did not produce the addon, from its status file. */
-const buildFailure = (): string => {
+/** The install-time build's record (native/build.mjs), or why it cannot be read. */
+const buildStatus = (): { reason?: unknown; openblasReason?: unknown } | string => {
   if (!existsSync(statusPath))
     return "native addon not built (no native/build/status.json: run `node native/build.mjs`)"
   try {
-    const status = JSON.parse(readFileSync(statusPath, "utf8")) as { reason?: unknown }
-    return `native addon not built: ${String(status.reason)}`
+    return JSON.parse(readFileSync(statusPath, "utf8")) as { reason?: unknown; openblasReason?: unknown }
   } catch (e) {
     return `native addon not built (unreadable ${statusPath}: ${e instanceof Error ? e.message : String(e)})`
   }
 }
 
-const blasThreads = (): number => {
-  const n = Number(process.env.CONCNER_BLAS_THREADS ?? 1)
-  return Number.isInteger(n) && n > 0 ? n : 1
-}
-
 const load = (): NativeStatus => {
   if (process.env.CONCNER_NATIVE === "0") return { loaded: false, reason: "disabled by CONCNER_NATIVE=0" }
-  if (!existsSync(addonPath)) return { loaded: false, reason: buildFailure() }
+  const status = buildStatus()
+  if (!existsSync(addonPath))
+    return {
+      loaded: false,
+      reason: typeof status === "string" ? status : `native addon not built: ${String(status.reason)}`
+    }
   try {
     const addon = createRequire(import.meta.url)(addonPath) as NativeAddon
-    const threads = addon.setThreads(blasThreads())
-    return { loaded: true, addon, blasThreads: threads, blas: addon.blasInfo().trim() }
+    const openblas = addon.blasInfo().trim()
+    const recorded = typeof status === "string" ? undefined : status.openblasReason
+    return {
+      loaded: true,
+      addon,
+      openblas,
+      openblasReason: recorded === undefined ? "no build record (native/build/status.json)" : String(recorded)
+    }
   } catch (e) {
     return {
       loaded: false,

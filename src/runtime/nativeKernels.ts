@@ -14,6 +14,7 @@
  *   (the Sum/Mean gradients' broadcast) as strided copies — in C.
  * - `GatherV2` on axis 0 (row copies) and broadcasting `Equal` (LCL's label pairs), in JS on the heap.
  * - `Identity`, same-dtype `Cast` and identity-permutation `Transpose` share the input's buffer (reference counted), no copy.
+ * - `ConcnerLinear`: `x · Wᵀ + b` in one GEMM with the bias in its epilogue (inference: `fusedLinear`).
  * - `ConcnerGelu` / `ConcnerGeluGrad`: exact GELU forward and backward in one pass each; the model
  *   uses them through `fusedGelu` when registered (with a gradient), else the erf formula.
  * - `ConcnerDropout`: inverted dropout with the counter-based mask of dropoutMask.ts in one pass, in
@@ -51,6 +52,7 @@ export const LAYER_NORM_GRAD = "ConcnerLayerNormGrad"
 export const DROPOUT = "ConcnerDropout"
 export const LABEL_CONTRASTIVE = "ConcnerLabelContrastive"
 export const LABEL_CONTRASTIVE_GRAD = "ConcnerLabelContrastiveGrad"
+export const LINEAR = "ConcnerLinear"
 
 const heap = (backend: BackendWasm, t: TensorInfo) => backend.typedArrayFromHeap(t) as Float32Array
 
@@ -128,6 +130,34 @@ const batchMatMul =
       transposeB
     )
     return out
+  }
+
+/** `x · Wᵀ + b` for x `[N, in]`, W `[out, in]`, b `[out]`: one GEMM with the bias in its epilogue. */
+const linear =
+  (addon: NativeAddon): KernelFunc =>
+  ({ inputs, backend }) => {
+    const wasm = backend as BackendWasm
+    const { x, weight, bias } = inputs as { x: TensorInfo; weight: TensorInfo; bias: TensorInfo }
+    const [n, inp] = x.shape as [number, number]
+    const [out, win] = weight.shape as [number, number]
+    if (win !== inp || bias.shape.join() !== `${out}`)
+      throw new Error(`linear: x [${x.shape}], weight [${weight.shape}] and bias [${bias.shape}] do not fit`)
+    const result = wasm.makeOutput([n, out], "float32")
+    const zero = Int32Array.of(0)
+    addon.batchMatMul(
+      heap(wasm, x),
+      heap(wasm, weight),
+      heap(wasm, result),
+      zero,
+      zero,
+      n,
+      out,
+      inp,
+      false,
+      true,
+      heap(wasm, bias)
+    )
+    return result
   }
 
 const exp =
@@ -574,6 +604,7 @@ export const nativeKernelConfigs = (
     { kernelName: tf.RealDiv, kernelFunc: binary(addon, "RealDiv", stock(tf.RealDiv)) },
     { kernelName: tf.GatherV2, kernelFunc: gather(stock(tf.GatherV2)) },
     { kernelName: tf.Equal, kernelFunc: equal(addon, stock(tf.Equal)) },
+    { kernelName: LINEAR, kernelFunc: linear(addon) },
     { kernelName: GELU, kernelFunc: gelu(addon) },
     { kernelName: GELU_GRAD, kernelFunc: geluGrad(addon) },
     { kernelName: LAYER_NORM, kernelFunc: layerNorm(addon) },
@@ -608,6 +639,19 @@ export const registerNativeGradients = (): void => {
   })
   gradientsRegistered = true
 }
+
+/**
+ * `x · Wᵀ + b` (x `[N, in]`, W `[out, in]`) in one native GEMM with the bias in its epilogue, when
+ * the current backend has the kernel and the inputs are float32; undefined otherwise. No gradient:
+ * for inference only (`linear` in ops.ts uses it outside training).
+ */
+export const fusedLinear = (x: Tensor, weight: Tensor, bias: Tensor): Tensor | undefined =>
+  x.dtype === "float32" &&
+  weight.dtype === "float32" &&
+  bias.dtype === "float32" &&
+  tf.getKernel(LINEAR, tf.getBackend()) !== undefined
+    ? (tf.engine().runKernel(LINEAR, { x, weight, bias }) as Tensor)
+    : undefined
 
 /** Exact GELU through the fused kernel when the current backend has it; undefined otherwise. */
 export const fusedGelu = (x: Tensor): Tensor | undefined =>

@@ -172,6 +172,7 @@ describe.skipIf(!hasData)("concner train --translations engine:dictionary on rea
           threads: 1,
           native: false,
           blasThreads: null,
+          gemm: null,
           blas: null
         })
         expect(JSON.parse(yield* fs.readFileString(path.join(again, "run.json"))).backend).toBe("cpu")

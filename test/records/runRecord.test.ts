@@ -15,6 +15,7 @@ import {
   numericsDiffer,
   readRunJson,
   recordResumption,
+  recordedGemm,
   writeRunRecord
 } from "../../src/records/runRecord.js"
 
@@ -190,6 +191,22 @@ layer(NodeContext.layer)("run records", (it) => {
       const stock = Numerics.make({ ...wasmNumerics, native: false, blasThreads: null, blas: null })
       expect(blasCoreToPin(skylake, stock)).toBeUndefined()
       expect(numericsDiffer(skylake, stock)).toContain(`blas "${config("SkylakeX")}" → n/a`)
+    })
+  )
+
+  it.effect("names a change of GEMM; the built-in GEMM's thread count changes no bit and is not named", () =>
+    Effect.sync(() => {
+      const builtin = (threads: number) =>
+        Numerics.make({ ...wasmNumerics, blasThreads: threads, gemm: "builtin", blas: null })
+      expect(numericsDiffer(builtin(1), builtin(2))).toStrictEqual([])
+      // a record from before the built-in GEMM ran on OpenBLAS
+      expect(recordedGemm(wasmNumerics)).toBe("openblas")
+      expect(recordedGemm(Numerics.make({ ...wasmNumerics, native: false, blasThreads: null }))).toBeNull()
+      expect(numericsDiffer(wasmNumerics, builtin(1))).toStrictEqual(['gemm "openblas" → "builtin"'])
+      // OpenBLAS's thread count does change the bits
+      expect(numericsDiffer(wasmNumerics, Numerics.make({ ...wasmNumerics, blasThreads: 2 }))).toStrictEqual([
+        "blasThreads 1 → 2"
+      ])
     })
   )
 

@@ -5,6 +5,7 @@ import { Effect, Schema } from "effect"
 import { vi } from "vitest"
 import { doctorCommand } from "../../src/cli/doctor.js"
 import { RuntimeInfo } from "../../src/runtime/info.js"
+import { loadNative } from "../../src/runtime/native.js"
 
 const doctor = Command.run(doctorCommand, { name: "concner doctor", version: "test" })
 
@@ -42,6 +43,25 @@ describe("concner doctor", () => {
         /^faster backends not in use:\n {2}tensorflow: not tried: --backend wasm was given/m
       )
     })
+  )
+
+  it.effect.skipIf(!loadNative().loaded)(
+    "names the native kernels' GEMM, instruction set and threads, with the reasons",
+    () =>
+      Effect.gen(function* () {
+        const json = yield* run("--json", "--backend", "wasm", "--threads", "2")
+        const { native } = Schema.decodeUnknownSync(RuntimeInfo)(JSON.parse(json.printed))
+        expect(native.active).toBe(true)
+        expect([native.blasThreads, native.threadsReason]).toEqual([2, "--threads"])
+        expect(native.gemmReason).toBeTruthy()
+        if (native.gemm === "builtin") expect(native.gemmIsa).toMatch(/^(avx512|avx2|portable)$/)
+        else expect(native.blas).toMatch(/^OpenBLAS /)
+        const { printed } = yield* run("--backend", "wasm", "--threads", "1")
+        expect(printed).toMatch(
+          /^gemm: +(built-in, (avx512|avx2|portable)|OpenBLAS) .*CONCNER_BLAS=builtin\|openblas\|auto/m
+        )
+        expect(printed).toMatch(/^native threads: +1 \(--threads\)$/m)
+      })
   )
 
   it.effect("fails with the list of choices on an unknown backend", () =>

@@ -24,7 +24,11 @@ describe("without the native addon", () => {
         active: false,
         reason: "disabled by CONCNER_NATIVE=0",
         kernels: [],
+        gemm: null,
+        gemmIsa: null,
+        gemmReason: null,
         blasThreads: null,
+        threadsReason: null,
         blas: null
       })
       const text = await exec("node", ["bin/concner.js", "doctor", "--backend", "wasm"], { env: off })
@@ -54,12 +58,15 @@ describe("without the native addon", () => {
       )
       const report = JSON.parse(stdout.trim().split("\n").at(-1)!) as {
         native: string
-        tokens_per_s: number
+        gemms: Record<string, { tokens_per_s: number }>
         backend: string
       }
       expect(report.backend).toBe("wasm")
       expect(report.native).toBe("inactive: disabled by CONCNER_NATIVE=0")
-      expect(Number.isFinite(report.tokens_per_s) && report.tokens_per_s > 0).toBe(true)
+      // without the addon there is one set of timings, on the stock kernels
+      expect(Object.keys(report.gemms)).toEqual(["stock"])
+      const tokens = report.gemms.stock!.tokens_per_s
+      expect(Number.isFinite(tokens) && tokens > 0).toBe(true)
     })
   )
 })

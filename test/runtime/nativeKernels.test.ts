@@ -9,7 +9,7 @@ import { TensorRuntime } from "../../src/runtime/TensorRuntime.js"
 import { dropoutMaskValues } from "../../src/runtime/dropoutMask.js"
 import { disableNativeKernels, enableNativeKernels } from "../../src/runtime/kernels.js"
 import { loadNative } from "../../src/runtime/native.js"
-import { fusedDropout, fusedLayerNorm } from "../../src/runtime/nativeKernels.js"
+import { fusedDropout, fusedLayerNorm, fusedLinear } from "../../src/runtime/nativeKernels.js"
 import { tf } from "../../src/runtime/tf.js"
 import { makeAdamW } from "../../src/train/adamw.js"
 
@@ -331,6 +331,30 @@ describe.skipIf(!native.loaded)("native kernels (wasm)", () => {
         expect(tf.memory().numTensors).toBe(before)
       },
       { fastCheck: { numRuns, seed: 811 } }
+    )
+
+    it.prop(
+      "the fused linear (bias in the GEMM's epilogue) gives matMul + add's bits",
+      [
+        fc.record({
+          n: fc.integer({ min: 1, max: 70 }),
+          inp: fc.integer({ min: 1, max: 40 }),
+          out: fc.integer({ min: 1, max: 40 }),
+          seed: fc.integer({ min: 1, max: 1_000_000 })
+        })
+      ],
+      ([c]) => {
+        const before = tf.memory().numTensors
+        const [fused, plain] = tf.tidy(() => {
+          const x = tf.randomNormal([c.n, c.inp], 0, 1, "float32", c.seed)
+          const w = tf.randomNormal([c.out, c.inp], 0, 1, "float32", c.seed + 1)
+          const b = tf.randomNormal([c.out], 0, 1, "float32", c.seed + 2)
+          return [values(fusedLinear(x, w, b)!), values(tf.add(tf.matMul(x, w, false, true), b))]
+        })
+        expect(fused).toEqual(plain)
+        expect(tf.memory().numTensors).toBe(before)
+      },
+      { fastCheck: { numRuns, seed: 97 } }
     )
 
     it.effect("GatherV2 rejects an out-of-range index", () =>

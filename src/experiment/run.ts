@@ -70,10 +70,11 @@ type Model = { readonly params: BertParams; readonly config: BertConfig }
 const scoreOn = (model: Model, context: Context, sentences: ReadonlyArray<Sentence>) => {
   const { tokenizer, labels, spec } = context
   // weights are checked finite on load and training refuses a non-finite loss: NaN logits here are a bug
-  const predicted = Either.getOrThrow(
+  const predicted = Either.getOrThrowWith(
     predictTags(model.params, model.config, tokenizer, labels, sentences, {
       batchSize: spec.protocol.evalBatchSize
-    })
+    }),
+    (error) => error
   )
   return { scores: scorePredictions(sentences, predicted.tags), predicted }
 }

@@ -52,11 +52,20 @@ export const lockRunFolder = (dir: string) =>
     const text = `${JSON.stringify(me)}\n`
     yield* fs.makeDirectory(dir, { recursive: true })
     const unreadable = (reason: string) => new RunLockUnreadable({ file, reason })
-    const create = fs.writeFileString(file, text, { flag: "wx" })
-    const first = yield* Effect.either(create)
-    if (Either.isLeft(first)) {
-      if (!isExists(first.left)) return yield* unreadable(first.left.message)
-      const before = yield* fs.readFileString(file).pipe(Effect.mapError((e) => unreadable(e.message)))
+    const create = Effect.either(fs.writeFileString(file, text, { flag: "wx" }))
+    // the holder writes its line just after creating the file, and removes the file when done:
+    // an empty lock is read again, a vanished one created again
+    for (let attempt = 0; ; attempt++) {
+      const created = yield* create
+      if (Either.isRight(created)) break
+      if (!isExists(created.left)) return yield* unreadable(created.left.message)
+      const read = yield* Effect.either(fs.readFileString(file))
+      if (attempt < 40 && (Either.isLeft(read) || read.right === "")) {
+        yield* Effect.sleep("25 millis")
+        continue
+      }
+      if (Either.isLeft(read)) return yield* unreadable(read.left.message)
+      const before = read.right
       const holder = yield* Schema.decodeUnknown(Holder)(before).pipe(
         Effect.mapError(() =>
           unreadable(
@@ -70,6 +79,7 @@ export const lockRunFolder = (dir: string) =>
       yield* Console.error(
         `${dir}: the run that held it (pid ${holder.pid}, since ${holder.started}) is no longer running; its lock is taken over`
       )
+      break
     }
     yield* Effect.locallyScoped(heldFolders, new Set([...held, resolved]))
     yield* Effect.addFinalizer(() => Effect.ignore(fs.remove(file)))

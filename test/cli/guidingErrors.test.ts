@@ -2,16 +2,18 @@
  * What a new user meets on a wrong command line: each error says what is wrong and what to do, on
  * its first line, with no stack trace, and leaves no run folder behind.
  */
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { existsSync, mkdirSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
-import { describe, expect, it } from "@effect/vitest"
+import { afterAll, describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { concner } from "../support/cli.js"
+import { removeTempDirs, tempDir } from "../support/tempDir.js"
+
+afterAll(removeTempDirs)
 
 /** A data root with CoNLL English and German only. */
 const dataRoot = () => {
-  const root = mkdtempSync(join(tmpdir(), "concner-data-"))
+  const root = tempDir("concner-data-")
   for (const lang of ["en", "de"])
     for (const split of ["train", "dev", "test"]) {
       mkdirSync(join(root, "conll", lang), { recursive: true })
@@ -32,7 +34,7 @@ describe("train's errors guide", () => {
   it.effect("an unknown language lists those the data has; missing data says where concner looked", () =>
     Effect.gen(function* () {
       const root = dataRoot()
-      const out = join(mkdtempSync(join(tmpdir(), "concner-out-")), "run")
+      const out = join(tempDir("concner-out-"), "run")
       const [xx, nowhere] = yield* Effect.all(
         [
           train(out, root, "--lang", "xx", "--source-size", "1"),
@@ -55,7 +57,7 @@ describe("train's errors guide", () => {
   it.effect("a bad value names its flag and the reason on the first line, and writes nothing", () =>
     Effect.gen(function* () {
       const root = dataRoot()
-      const out = join(mkdtempSync(join(tmpdir(), "concner-out-")), "run")
+      const out = join(tempDir("concner-out-"), "run")
       const [zero, abc, tooMany] = yield* Effect.all(
         [
           train(out, root, "--lang", "de", "--source-size", "0"),

@@ -3,11 +3,10 @@
  * than the embedding, NaN and Inf weights. Each fails with a message naming what is wrong — no hang,
  * no tfjs stack trace, no null hidden states or all-O tags.
  */
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { cpSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { NodeContext } from "@effect/platform-node"
-import { describe, expect, it } from "@effect/vitest"
+import { afterAll, describe, expect, it } from "@effect/vitest"
 import { Effect, Either } from "effect"
 import { labelSetOf } from "../../src/data/labels.js"
 import { predictTags } from "../../src/eval/predict.js"
@@ -18,10 +17,13 @@ import { TensorRuntime } from "../../src/runtime/TensorRuntime.js"
 import { tf } from "../../src/runtime/tf.js"
 import { FIXTURE_DIR } from "../model/fixture.js"
 import { concner } from "../support/cli.js"
+import { removeTempDirs, tempDir } from "../support/tempDir.js"
+
+afterAll(removeTempDirs)
 
 /** A copy of the PyTorch fixture folder, changed by `edit`. */
 const brokenFixture = (edit: (dir: string) => void) => {
-  const dir = mkdtempSync(join(tmpdir(), "concner-hostile-model-"))
+  const dir = tempDir("concner-hostile-model-")
   cpSync(FIXTURE_DIR, dir, { recursive: true })
   edit(dir)
   return dir

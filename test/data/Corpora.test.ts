@@ -6,7 +6,7 @@ import { ConfigProvider, Effect, Exit } from "effect"
 import { Corpora } from "../../src/data/Corpora.js"
 import {
   ConllTagError,
-  DataReadError,
+  DataRootMissing,
   IndexFileError,
   SampleSizeError,
   UnknownDatasetError
@@ -118,9 +118,12 @@ layer(NodeContext.layer)("Corpora", (it) => {
             })
           )
         )
+        // a language the root lacks: the languages it has for that corpus and split
         const missing = yield* Effect.flip(corpora.load({ corpus: "conll", lang: "de", split: "test" }))
-        expect(missing).toBeInstanceOf(DataReadError)
-        expect((missing as DataReadError).file).toBe(path.join(root, "conll/de/test.txt"))
+        expect(missing).toBeInstanceOf(UnknownDatasetError)
+        expect(missing.message).toMatch(
+          /^conll\/de\/test: no such data in .* \(conll test languages there: [a-z, ]+\)$/
+        )
         const unknown = yield* Effect.flip(corpora.load({ corpus: "wikiann", lang: "xx", split: "test" }))
         expect(unknown).toBeInstanceOf(UnknownDatasetError)
         const badIndex = yield* Effect.flip(corpora.translations({ system: "mulda", lang: "es" }, "keep"))
@@ -177,9 +180,8 @@ layer(NodeContext.layer)("Corpora without a data root", (it) => {
       const error = yield* Effect.flip(
         Effect.flatMap(Corpora, (c) => c.list()).pipe(Effect.provide(Corpora.at(root)))
       )
-      expect(error).toStrictEqual(
-        new DataReadError({ file: root, reason: "data root not found (set --data or CONCNER_DATA)" })
-      )
+      expect(error).toStrictEqual(new DataRootMissing({ root }))
+      expect(error.message).toMatch(/--data DIR, else \$CONCNER_DATA, else \.\.\/shared\/data/)
     })
   )
 })

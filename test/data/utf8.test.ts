@@ -1,20 +1,22 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { mkdirSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { NodeContext } from "@effect/platform-node"
-import { describe, expect, it } from "@effect/vitest"
+import { afterAll, describe, expect, it } from "@effect/vitest"
 import { Effect, Either, FastCheck as fc } from "effect"
 import { Corpora } from "../../src/data/Corpora.js"
 import { decodeConll } from "../../src/data/conll.js"
 import { Utf8Error } from "../../src/data/errors.js"
 import { MAX_QUOTED, quoteExcerpt } from "../../src/data/lineError.js"
 import { decodeUtf8, firstInvalidUtf8, readTextFile } from "../../src/data/utf8.js"
+import { removeTempDirs, tempDir } from "../support/tempDir.js"
 import { propOptions } from "./arbitraries.js"
+
+afterAll(removeTempDirs)
 
 const bytes = (s: string) => new Uint8Array(Buffer.from(s, "utf8"))
 const concat = (...parts: ReadonlyArray<Uint8Array>) => new Uint8Array(Buffer.concat(parts))
 
-const root = mkdtempSync(join(tmpdir(), "concner-utf8-"))
+const root = tempDir("concner-utf8-")
 
 describe("strict UTF-8", () => {
   it("finds the line and byte of the first invalid sequence", () => {

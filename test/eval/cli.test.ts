@@ -1,13 +1,15 @@
 /** `concner evaluate` end to end (each spawn costs ~2 s, so few of them). */
 import { spawnSync } from "node:child_process"
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { readFileSync, writeFileSync } from "node:fs"
 import { dirname, join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
-import { describe, expect, it } from "@effect/vitest"
+import { afterAll, describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { scoreConlleval } from "../../src/eval/conlleval.js"
 import { decodeConlleval } from "../../src/eval/input.js"
+import { removeTempDirs, tempDir } from "../support/tempDir.js"
+
+afterAll(removeTempDirs)
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..")
 const fixtures = join(root, "test/fixtures/eval")
@@ -59,7 +61,7 @@ describe("concner evaluate", () => {
   })
 
   it("an invalid UTF-8 byte is FILE:LINE, and a 1 MB bad line gives a message under 1 KB", () => {
-    const dir = mkdtempSync(join(tmpdir(), "concner-eval-"))
+    const dir = tempDir("concner-eval-")
     const file = join(dir, "pred.txt")
     writeFileSync(
       file,

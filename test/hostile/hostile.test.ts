@@ -4,8 +4,7 @@
  * never a throw (crash), a time-out (hang), a null, or a value where an error was due (silent).
  * The counts must be the README's ("Reliability").
  */
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { NodeContext } from "@effect/platform-node"
 import { afterAll, describe, expect, it } from "@effect/vitest"
@@ -23,7 +22,10 @@ import { TensorRuntime } from "../../src/runtime/TensorRuntime.js"
 import { tf } from "../../src/runtime/tf.js"
 import { loadVocab } from "../../src/text/vocab.js"
 import { parseDictionary } from "../../src/translate/dictionary.js"
+import { removeTempDirs, tempDir } from "../support/tempDir.js"
 import { type Reader, hostileCases, writeCorpus } from "./corpus.js"
+
+afterAll(removeTempDirs)
 
 /** What the readers need: files, and tensors for the model folders. */
 type Services = NodeContext.NodeContext | TensorRuntime
@@ -80,7 +82,7 @@ const classify = (exit: Exit.Exit<unknown, unknown>, expected: "ok" | "error" | 
   return expected === "ok" ? "silent" : "clear error"
 }
 
-const corpusDir = mkdtempSync(join(tmpdir(), "concner-hostile-"))
+const corpusDir = tempDir("concner-hostile-")
 
 describe("the hostile-input corpus", () => {
   it("every case: a valid value or a clear error; 0 crashes, 0 hangs, 0 silent results", async () => {
@@ -112,7 +114,7 @@ describe("the hostile-input corpus", () => {
   }, 300_000)
 
   it("regenerates byte for byte", () => {
-    const again = mkdtempSync(join(tmpdir(), "concner-hostile-again-"))
+    const again = tempDir("concner-hostile-again-")
     const first = writeCorpus(join(again, "a"))
     const second = writeCorpus(join(again, "b"))
     expect(first.length).toBe(hostileCases.length)
@@ -135,7 +137,7 @@ describe("random bytes as every kind of file", () => {
           fc.constantFrom(...(Object.keys(readers) as Array<Reader>)),
           fc.uint8Array({ maxLength: 2048 }),
           async (reader, content) => {
-            const dir = mkdtempSync(join(tmpdir(), "concner-random-"))
+            const dir = tempDir("concner-random-")
             if (reader === "model") {
               // one random file in an otherwise valid folder
               writeCorpus(join(dir, "corpus")).find(

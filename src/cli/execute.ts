@@ -9,10 +9,10 @@ import { Cause, Console, Effect, Exit, ParseResult } from "effect"
 import { schemaIssues } from "../data/index.js"
 import type { CommandName } from "./commands.js"
 
-/** Each command's module, imported when that command runs. */
 // biome-ignore lint/suspicious/noExplicitAny: each command has its own name and flags; only @effect/cli reads them
 type AnyCommand = Command.Command<any, NodeContext.NodeContext, unknown, any>
 
+/** Each command's module, imported when that command runs. */
 const load: Record<CommandName, () => Promise<AnyCommand>> = {
   quickstart: () => import("./quickstart.js").then((m) => m.quickstartCommand),
   train: () => import("./train.js").then((m) => m.trainCommand),

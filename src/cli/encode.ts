@@ -8,7 +8,7 @@ import { Command, Options } from "@effect/cli"
 import { Console, Data, Effect, Option, Stream } from "effect"
 import { NonFiniteOutput, SentenceTooLong, encodeSentence, loadModelFolder } from "../model/index.js"
 import { describe } from "./commands.js"
-import { backendOption, modelOption, runtimeLayer } from "./common.js"
+import { backendOption, integerOption, modelOption, runtimeLayer } from "./common.js"
 
 export class InvalidMaxLength extends Data.TaggedError("InvalidMaxLength")<{
   readonly maxLength: number
@@ -36,7 +36,7 @@ const stdinLines = Stream.suspend(() =>
 const model = modelOption.pipe(
   Options.withDescription("HF-layout BERT folder: config.json, model.safetensors, vocab.txt")
 )
-const maxLength = Options.integer("max-length").pipe(
+const maxLength = integerOption("max-length").pipe(
   Options.optional,
   Options.withDescription("truncate to N subwords with [CLS]/[SEP] (default: fail on longer sentences)")
 )

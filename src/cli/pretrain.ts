@@ -16,7 +16,7 @@ import {
 import { TensorRuntime } from "../runtime/index.js"
 import { BertTokenizer, loadVocab } from "../text/index.js"
 import { describe } from "./commands.js"
-import { backendOption, dataOption, outOption, runtimeLayer } from "./common.js"
+import { backendOption, dataOption, integerOption, outOption, runtimeLayer } from "./common.js"
 
 const config = Options.file("config", { exists: "yes" }).pipe(
   Options.withDescription("JSON: {model: BERT config.json fields, seed, steps, batchSize, maxLength, lr, …}")
@@ -25,7 +25,7 @@ const vocab = Options.file("vocab", { exists: "yes" }).pipe(
   Options.withDescription("vocab.txt (with [MASK])")
 )
 const out = outOption.pipe(Options.withDescription("output folder (checkpoint, card, run/)"))
-const steps = Options.integer("steps").pipe(
+const steps = integerOption("steps").pipe(
   Options.optional,
   Options.withDescription("total steps (overrides the config)")
 )

@@ -15,7 +15,14 @@ import { cellWorkflowLayer, childHooks, runnerEngine } from "../cluster/index.js
 import { resumeExperiment } from "../experiment/index.js"
 import { shareThreadsAmong } from "../runtime/index.js"
 import { describe } from "./commands.js"
-import { backendOption, dataAndRuntime, dataOption, runOptions, teachersOption } from "./common.js"
+import {
+  backendOption,
+  dataAndRuntime,
+  dataOption,
+  integerOption,
+  runOptions,
+  teachersOption
+} from "./common.js"
 
 export const clusterOption = Options.text("cluster").pipe(
   Options.withDescription(
@@ -23,7 +30,7 @@ export const clusterOption = Options.text("cluster").pipe(
   )
 )
 
-const slots = Options.integer("slots").pipe(
+const slots = integerOption("slots").pipe(
   Options.withDefault(1),
   Options.withDescription("cells this runner trains at once (e.g. one per GPU)")
 )
@@ -31,7 +38,7 @@ const host = Options.text("host").pipe(
   Options.withDefault(os.hostname()),
   Options.withDescription("the name other machines reach this runner by (default: this machine's hostname)")
 )
-const port = Options.integer("port").pipe(
+const port = integerOption("port").pipe(
   Options.withDefault(34431),
   Options.withDescription("the port this runner listens on for the cluster")
 )

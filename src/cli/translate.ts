@@ -35,7 +35,7 @@ import {
   summarize
 } from "../translate/index.js"
 import { describe } from "./commands.js"
-import { dataOption, outOption, seedOption } from "./common.js"
+import { dataOption, integerOption, outOption, seedOption } from "./common.js"
 
 const engine = Options.choice("engine", ["imported", "apertium", "dictionary", "command"]).pipe(
   Options.withDescription(
@@ -48,7 +48,7 @@ const input = Options.file("input", { exists: "yes" }).pipe(
   Options.withDescription("labeled CoNLL file to translate")
 )
 const out = outOption.pipe(Options.withDescription("output directory (created)"))
-const sample = Options.integer("sample").pipe(
+const sample = integerOption("sample").pipe(
   Options.withDescription("translate K sentences drawn with the data layer's seeded sampler"),
   Options.optional
 )
@@ -81,7 +81,7 @@ const cache = Options.directory("cache").pipe(
   Options.optional
 )
 
-const batch = Options.integer("batch").pipe(
+const batch = integerOption("batch").pipe(
   Options.withDefault(2000),
   Options.withDescription("sentences per engine call (one process per batch; progress is printed after each)")
 )

@@ -13,6 +13,7 @@ import {
   backendOption,
   dataAndRuntime,
   dataOption,
+  integerOption,
   modelOption,
   outFileOption,
   seedOption
@@ -35,18 +36,18 @@ const langs = Options.text("langs").pipe(
 )
 const corpus = Options.choice("corpus", ["conll", "wikiann"]).pipe(Options.withDefault("conll" as const))
 const split = Options.choice("split", ["test", "dev", "train"]).pipe(Options.withDefault("test" as const))
-const perLang = Options.integer("per-lang").pipe(
+const perLang = integerOption("per-lang").pipe(
   Options.withDefault(300),
   Options.withDescription("words per language")
 )
 const includeO = Options.boolean("include-o").pipe(Options.withDescription("draw words tagged O too"))
 const seed = seedOption.pipe(Options.withDefault(1))
-const maxLength = Options.integer("max-length").pipe(Options.withDefault(128))
+const maxLength = integerOption("max-length").pipe(Options.withDefault(128))
 const results = Options.directory("results", { exists: "yes" }).pipe(
   Options.optional,
   Options.withDescription("a folder of runs: draw F1 per language")
 )
-const size = Options.integer("size").pipe(
+const size = integerOption("size").pipe(
   Options.optional,
   Options.withDescription("with --results: only runs of this source size")
 )

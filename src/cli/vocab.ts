@@ -25,7 +25,7 @@ import {
   writeVocab
 } from "../text/index.js"
 import { describe } from "./commands.js"
-import { dataOption, outFileOption, seedOption } from "./common.js"
+import { dataOption, integerOption, numberOption, outFileOption, seedOption } from "./common.js"
 
 const corpus = Options.text("corpus").pipe(
   Options.atLeast(1),
@@ -34,7 +34,7 @@ const corpus = Options.text("corpus").pipe(
       "never …/test) or a file (CoNLL, or raw text with one sentence per line)"
   )
 )
-const size = Options.integer("size").pipe(Options.withDescription("vocabulary size, special tokens included"))
+const size = integerOption("size").pipe(Options.withDescription("vocabulary size, special tokens included"))
 const out = outFileOption.pipe(Options.withDescription("where to write vocab.txt"))
 const format = Options.choice("format", corpusFormats).pipe(
   Options.withDefault("auto" as CorpusFormat),
@@ -49,22 +49,22 @@ const scoring = Options.choice("scoring", vocabScorings).pipe(
       "likelihood = count(ab)/(count(a)·count(b)), the HF course's WordPiece"
   )
 )
-const coverage = Options.float("coverage").pipe(
+const coverage = numberOption("coverage").pipe(
   Options.withDefault(DEFAULT_COVERAGE),
   Options.withDescription("share of each script's character occurrences that get their own token")
 )
-const minCharCount = Options.integer("min-char-count").pipe(
+const minCharCount = integerOption("min-char-count").pipe(
   Options.withDefault(DEFAULT_MIN_CHAR_COUNT),
   Options.withDescription("a character seen this often always gets its own token")
 )
-const minPairCount = Options.integer("min-pair-count").pipe(
+const minPairCount = integerOption("min-pair-count").pipe(
   Options.withDefault(DEFAULT_MIN_PAIR_COUNT),
   Options.withDescription("never merge a pair seen fewer times")
 )
 const balance = Options.boolean("balance").pipe(
   Options.withDescription("language-balanced sampling of sentences (XLM's exponent smoothing)")
 )
-const alpha = Options.float("alpha").pipe(
+const alpha = numberOption("alpha").pipe(
   Options.withDefault(0.7),
   Options.withDescription("smoothing exponent for --balance (1: as is, 0: languages equal)")
 )

@@ -78,4 +78,19 @@ describe("train's errors guide", () => {
       expect(existsSync(out)).toBe(false)
     })
   )
+
+  it.effect("every number flag names itself when its value is not a number", () =>
+    Effect.gen(function* () {
+      const [batchSize, coverage] = yield* Effect.all(
+        [
+          concner(["predict", "--model", "models/concner-small", "--batch-size", "abc", "-"], { input: "" }),
+          concner(["vocab", "train", "--size", "10", "--coverage", "x", "--out", "vocab.txt"])
+        ],
+        { concurrency: 2 }
+      )
+      expect(batchSize.stderr).toContain('--batch-size: "abc" is not an integer')
+      expect(coverage.stderr).toContain('--coverage: "x" is not a number')
+      for (const run of [batchSize, coverage]) expect(run.status).not.toBe(0)
+    })
+  )
 })

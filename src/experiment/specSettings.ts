@@ -31,7 +31,7 @@ export interface SpecSettings {
   readonly translations?: string
 }
 
-/** Settings that cannot go together, or one missing; `setting` names them as the front end does. */
+/** Settings that cannot go together, or one missing (named as the flags that give them). */
 export class SpecSettingsInvalid extends Data.TaggedError("SpecSettingsInvalid")<{
   readonly reason: string
 }> {
@@ -40,19 +40,17 @@ export class SpecSettingsInvalid extends Data.TaggedError("SpecSettingsInvalid")
   }
 }
 
-/** How a front end names a setting (`sourceSize` → `--source-size`). */
-export type SettingName = (key: string) => string
-
-const flagName: SettingName = (key) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`
+/** The flag that gives a setting (`sourceSize` → `--source-size`): errors name settings as flags. */
+const flagName = (key: string) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`
 
 /** The spec `settings` describe. */
-export const specFromSettings = (settings: SpecSettings, name: SettingName = flagName) =>
+export const specFromSettings = (settings: SpecSettings) =>
   Effect.gen(function* () {
     const { method, lang, sourceSize } = settings
     if (method === undefined || lang === undefined || sourceSize === undefined) {
       const missing = Object.entries({ method, lang, sourceSize }).filter(([, v]) => v === undefined)
       return yield* new SpecSettingsInvalid({
-        reason: `missing ${missing.map(([k]) => name(k)).join(", ")} (or give ${name("spec")} FILE)`
+        reason: `missing ${missing.map(([k]) => flagName(k)).join(", ")} (or give ${flagName("spec")} FILE)`
       })
     }
     const protocolName = settings.protocol ?? "cpu"
@@ -61,7 +59,7 @@ export const specFromSettings = (settings: SpecSettings, name: SettingName = fla
       (protocolName === "cpu"
         ? yield* shippedEncoder()
         : yield* new SpecSettingsInvalid({
-            reason: `the paper protocol needs ${name("model")} (the paper's mBERT folder)`
+            reason: `the paper protocol needs ${flagName("model")} (the paper's mBERT folder)`
           }))
     return yield* Schema.decodeUnknown(ExperimentSpec)({
       method,
@@ -76,30 +74,30 @@ export const specFromSettings = (settings: SpecSettings, name: SettingName = fla
     }).pipe(
       Effect.mapError(
         (e) =>
-          new SpecSettingsInvalid({ reason: schemaIssues(e, (path) => name(String(path.at(-1)))).join("; ") })
+          new SpecSettingsInvalid({
+            reason: schemaIssues(e, (path) => flagName(String(path.at(-1)))).join("; ")
+          })
       )
     )
   })
 
 /** A recorded spec (`spec.json`, hash checked), refusing any setting that would change it. */
-const rerunSpec = (file: string, settings: SpecSettings, name: SettingName = flagName) =>
+const rerunSpec = (file: string, settings: SpecSettings) =>
   Effect.gen(function* () {
     const { overrides, ...rest } = settings
     const given = [
       ...Object.entries(rest).filter(([, v]) => v !== undefined),
       ...Object.entries(overrides ?? {}).filter(([, v]) => v !== undefined)
-    ].map(([k]) => name(k))
+    ].map(([k]) => flagName(k))
     if (given.length > 0)
       return yield* new SpecSettingsInvalid({
-        reason: `${name("spec")} gives every setting of the run; drop ${given.join(", ")}`
+        reason: `${flagName("spec")} gives every setting of the run; drop ${given.join(", ")}`
       })
     return yield* readSpecFile(file)
   })
 
 /** The run's spec: the one `specFile` records when given (with no other setting), else the settings'. */
-export const specOf = (settings: SpecSettings, specFile: string | undefined, name: SettingName = flagName) =>
+export const specOf = (settings: SpecSettings, specFile: string | undefined) =>
   Effect.gen(function* () {
-    return specFile === undefined
-      ? yield* specFromSettings(settings, name)
-      : yield* rerunSpec(specFile, settings, name)
+    return specFile === undefined ? yield* specFromSettings(settings) : yield* rerunSpec(specFile, settings)
   })

@@ -44,6 +44,16 @@ export interface RunnerAddressOptions {
   readonly listenHost?: string
 }
 
+/** A runner cannot listen on its address: the port is in use, or not this user's to open. */
+export class RunnerCannotListen extends Data.TaggedError("RunnerCannotListen")<{
+  readonly address: string
+  readonly reason: string
+}> {
+  override get message() {
+    return `a runner cannot listen on ${this.address} (${this.reason}): choose another --port, or stop what holds this one`
+  }
+}
+
 const pg = (url: string) =>
   Layer.unwrapEffect(
     Effect.tryPromise({
@@ -56,22 +66,33 @@ const pg = (url: string) =>
 const withStore = <A, E, R>(engine: Layer.Layer<A, E, R>) => Layer.merge(engine, CellStore.Default)
 
 /** A runner's engine on the Postgres at `url`. */
-export const runnerEngine = (url: string, address: RunnerAddressOptions) =>
-  withStore(
+export const runnerEngine = (url: string, address: RunnerAddressOptions) => {
+  const listen = RunnerAddress.make(address.listenHost ?? "0.0.0.0", address.port)
+  return withStore(
     ClusterWorkflowEngine.layer.pipe(
       Layer.provideMerge(
         NodeClusterSocket.layer({
           storage: "sql",
           shardingConfig: {
             runnerAddress: Option.some(RunnerAddress.make(address.host ?? os.hostname(), address.port)),
-            runnerListenAddress: Option.some(
-              RunnerAddress.make(address.listenHost ?? "0.0.0.0", address.port)
-            )
+            runnerListenAddress: Option.some(listen)
           }
-        })
+        }).pipe(
+          // the socket server's own error says only "Open"
+          Layer.catchAll((e) =>
+            Layer.fail(
+              e._tag === "SocketServerError"
+                ? new RunnerCannotListen({ address: `${listen.host}:${listen.port}`, reason: causeText(e.cause) })
+                : e
+            )
+          )
+        )
       )
     )
   ).pipe(Layer.provideMerge(pg(url)))
+}
+
+const causeText = (cause: unknown) => (cause instanceof Error ? cause.message : String(cause))
 
 /** A submitter's engine on the Postgres at `url`: sends cells to the runners, runs none. */
 export const clientEngine = (url: string) =>

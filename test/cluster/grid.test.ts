@@ -71,7 +71,8 @@ const watchTraining = (root: string) =>
     ({ timer }) => Effect.sync(() => clearInterval(timer))
   ).pipe(Effect.map(({ most }) => most))
 
-const startRunner = (url: string, port: number) =>
+/** A runner process on `port`; fails with its stderr if it exits before it is ready. */
+const spawnRunner = (url: string, port: number) =>
   Effect.acquireRelease(
     Effect.async<ChildProcess, Error>((resume) => {
       const child = spawn(
@@ -102,12 +103,24 @@ const startRunner = (url: string, port: number) =>
       let stderr = ""
       child.stderr?.on("data", (d) => {
         stderr += String(d)
-        if (stderr.includes("ready")) resume(Effect.succeed(child))
+        if (/runner \S+ ready:/.test(stderr)) resume(Effect.succeed(child))
       })
       child.on("exit", (code) => resume(Effect.fail(new Error(`runner exited (${code}): ${stderr}`))))
     }),
     (child) => Effect.sync(() => child.kill("SIGKILL"))
   )
+
+/**
+ * A runner on a free port, and its address. A port free when asked can be taken before the
+ * runner binds it (by any outgoing connection: ephemeral ports come from the same range), so a
+ * runner refused its port tries another.
+ */
+const startRunner = (url: string) =>
+  Effect.gen(function* () {
+    const port = yield* freePort
+    const child = yield* spawnRunner(url, port)
+    return { address: `127.0.0.1:${port}`, child }
+  }).pipe(Effect.retry({ times: 3, while: (e) => e.message.includes("cannot listen on") }))
 
 describe.skipIf(!hasData)("grids on workflows", () => {
   it.scopedLive(
@@ -224,9 +237,16 @@ describe.skipIf(!hasData)("grids on workflows", () => {
 
         if (!hasPostgres) return
         const url = yield* scopedPostgres
-        const ports = [yield* freePort, yield* freePort]
         const runners = new Map<string, ChildProcess>()
-        for (const port of ports) runners.set(`127.0.0.1:${port}`, yield* startRunner(url, port))
+        for (let i = 0; i < 2; i++) {
+          const { address, child } = yield* startRunner(url)
+          runners.set(address, child)
+        }
+        // a third on a port in use is refused with a message naming it, not the socket's "Open"
+        const taken = yield* spawnRunner(url, Number([...runners.keys()][0]!.split(":")[1])).pipe(Effect.flip)
+        expect(taken.message).toMatch(
+          /runner exited \(1\): a runner cannot listen on 0\.0\.0\.0:\d+ \(listen EADDRINUSE/
+        )
         const clusterOut = path.join(dir, "cluster")
         const most = yield* watchTraining(clusterOut)
         const cells: ReadonlyArray<GridCell> = yield* cellsIn(clusterOut)

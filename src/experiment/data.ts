@@ -2,7 +2,8 @@
  * The data of one run, from its spec: the sampled English sentences (D_SRC) and their labeled
  * translations (D_TGT: a published set paired through `src_idx`, or the sample translated by an
  * engine, paired by source index), English dev for selection, the target test set, and the target
- * train text without labels (D_U) for distillation. What could not be used is counted, never
+ * train text without labels (D_U) for distillation. An in-language method (`tgt`) samples and
+ * selects on the target language's own train and dev splits instead of English. What could not be used is counted, never
  * dropped silently.
  */
 import { Effect, Either } from "effect"
@@ -23,7 +24,7 @@ import { formatTranslationSource, museDictionaryPath, translationsUnavailable } 
 
 export interface RunData {
   readonly labels: LabelSet
-  /** English train indices of the sample, in draw order. */
+  /** Train indices of the sample (English, or the target's for an in-language method), in draw order. */
   readonly sample: ReadonlyArray<number>
   readonly teacherExamples: ReadonlyArray<TrainExample>
   /** Sampled sentences without a usable translation (paired methods train without them). */
@@ -41,11 +42,19 @@ export interface RunData {
   readonly unlabeled: ReadonlyArray<Sentence>
 }
 
+/**
+ * The language of a run's labeled sentences and its selection dev set: English, or the target's
+ * own for an in-language method.
+ */
+export const labeledLanguage = (spec: ExperimentSpec): string =>
+  spec.method.needs.inLanguage ? spec.lang : "en"
+
 /** The data files a run reads, relative to the data root (their checksums go into the run record). */
 export const runDataFiles = (spec: ExperimentSpec): Array<string> => {
   const text = (lang: string, split: CorpusId["split"]) =>
     corpusPaths({ corpus: spec.corpus, lang, split }).text
-  const files = [text("en", "train"), text("en", "dev"), text(spec.lang, "test"), text(spec.lang, "train")]
+  const labeled = labeledLanguage(spec)
+  const files = [text(labeled, "train"), text(labeled, "dev"), text(spec.lang, "test"), text(spec.lang, "train")]
   if (!spec.method.needs.translations) return files
   const source = spec.translations
   if (typeof source !== "string")
@@ -116,8 +125,9 @@ export const prepareRunData = Effect.fn("Experiment.prepareData")(function* (
   const { protocol } = spec
   const labels = labelSet(spec.corpus === "conll" ? conllTypes : wikiannTypes)
   const id = (lang: string, split: CorpusId["split"]): CorpusId => ({ corpus: spec.corpus, lang, split })
-  const englishTrain = id("en", "train")
-  const sampled = yield* corpora.sample(englishTrain, spec.sourceSize, spec.seed)
+  const labeled = labeledLanguage(spec)
+  const labeledTrain = id(labeled, "train")
+  const sampled = yield* corpora.sample(labeledTrain, spec.sourceSize, spec.seed)
   const sample = sampled.map((s) => s.index)
   const needs = spec.method.needs
   const encodedSource = yield* encode(
@@ -125,7 +135,7 @@ export const prepareRunData = Effect.fn("Experiment.prepareData")(function* (
     sampled.map((s) => s.sentence),
     labels,
     protocol.maxLength,
-    corpusPaths(englishTrain).text
+    corpusPaths(labeledTrain).text
   )
   let teacherExamples: Array<TrainExample> = sampled.map((s, i) => ({
     index: s.index,
@@ -160,7 +170,7 @@ export const prepareRunData = Effect.fn("Experiment.prepareData")(function* (
         root: corpora.root
       })
       translation = translated.record
-      file = `${translated.record.engine} translation of ${corpusPaths(englishTrain).text}`
+      file = `${translated.record.engine} translation of ${corpusPaths(labeledTrain).text}`
       pairs = translated.sentences.flatMap((t) => (t.target ? [{ index: t.index, target: t.target }] : []))
       missingTranslations = translated.sentences.flatMap((t) => (t.target ? [] : [t.index]))
     }
@@ -179,7 +189,7 @@ export const prepareRunData = Effect.fn("Experiment.prepareData")(function* (
       translation: translated.encodings[i]!
     }))
   }
-  const devAll = (yield* corpora.load(id("en", "dev"))).sentences
+  const devAll = (yield* corpora.load(id(labeled, "dev"))).sentences
   const dev = subset(devAll, protocol.devSentences, `${spec.seed}/dev`)
   const test = testSet((yield* corpora.load(id(spec.lang, "test"))).sentences, spec)
   const unlabeled = distillationSet((yield* corpora.load(id(spec.lang, "train"))).sentences, spec)

@@ -9,7 +9,8 @@
  *
  * A teacher is found by its key: the hash of what the teacher stage reads — the spec without its
  * distillation settings, its method's name and its test-set size (and without the target
- * language, translations and mismatch policy when the method reads no translations), the SHA-256
+ * language, translations and mismatch policy when the method reads no translations; an
+ * in-language method keeps the language), the SHA-256
  * of the data files and encoder files it reads, and the backend with what changes its arithmetic
  * (native kernels or not, thread counts, OpenBLAS's kernel set), so a runner on other kernels
  * trains its own. Anything not known to be irrelevant stays in the key, so a new spec field
@@ -53,7 +54,8 @@ export const teacherSpec = (spec: ExperimentSpec): Record<string, unknown> => {
     ...rest,
     method: { ...method, weights: teacherWeights },
     protocol,
-    ...(spec.method.needs.translations ? { lang, translations, mismatches } : {})
+    ...(spec.method.needs.translations ? { lang, translations, mismatches } : {}),
+    ...(spec.method.needs.inLanguage ? { lang } : {})
   }
 }
 

@@ -88,6 +88,26 @@ describe.skipIf(!hasData)("a run on real data", () => {
   )
 
   it.scoped(
+    "the in-language ceiling (tgt) trains on German gold sentences, selects on German dev, and distils nothing",
+    () =>
+      Effect.gen(function* () {
+        const fs = yield* FileSystem.FileSystem
+        const dir = yield* fs.makeTempDirectoryScoped()
+        const spec = yield* specFor(yield* makeModel(dir), "tgt")
+        const run = path.join(dir, "run")
+        const before = tf.memory().numTensors
+        const result = yield* runExperiment(spec, run, { onEvent: () => Effect.void })
+        expect(tf.memory().numTensors).toBe(before)
+        expect([result.steps, result.missingTranslations, result.student]).toEqual([3, 0, undefined])
+        const record = JSON.parse(yield* fs.readFileString(path.join(run, "run.json")))
+        const read = record.dataFiles.map((f: { path: string }) => path.relative(dataRoot, f.path))
+        expect(read).toEqual(expect.arrayContaining(["conll/de/train.txt", "conll/de/dev.txt"]))
+        expect(read.filter((f: string) => f.includes("/en/") || f.includes("translations/"))).toEqual([])
+      }).pipe(Effect.provide(layerOn("cpu"))),
+    600_000
+  )
+
+  it.scoped(
     "a run stopped at any event and resumed matches an uninterrupted one (cpu)",
     () =>
       Effect.gen(function* () {

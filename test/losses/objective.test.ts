@@ -65,8 +65,9 @@ describe("Objective values", () => {
     const table5 = ["en", "trans", "en-trans", "en-lcl", "trans-lcl", "en-trans-lcl", "en-trans-lcl-tcl"]
     const table4 = ["concner", "concner-no-kd", "concner-no-tcl", "concner-no-lcl", "concner-no-cl"]
     const baselines = ["en", "en-kd", "mulda"]
+    const ceiling = ["tgt"]
     expect(Object.keys(paperObjectives).sort()).toEqual(
-      [...new Set([...table5, ...table4, ...baselines])].sort()
+      [...new Set([...table5, ...table4, ...baselines, ...ceiling])].sort()
     )
     for (const name of table5)
       expect(paperObjectives[name as keyof typeof paperObjectives].hasKdStage).toBe(false)
@@ -76,7 +77,7 @@ describe("Objective values", () => {
     const c = paperObjectives.concner
     expect(c.weights).toEqual({ ceSource: 0.25, ceTranslation: 0.25, lcl: 0.25, tcl: 0.25, kd: 1 })
     expect([c.lclTemperature, c.tclTemperature, c.kdLoss]).toEqual([0.1, 0.1, "mse"])
-    expect(c.needs).toEqual({ source: true, translations: true, unlabeledTarget: true })
+    expect(c.needs).toEqual({ source: true, translations: true, unlabeledTarget: true, inLanguage: false })
     expect(paperObjectives["concner-no-tcl"].weights).toMatchObject({
       ceSource: 0.25,
       ceTranslation: 0.25,
@@ -89,16 +90,31 @@ describe("Objective values", () => {
       lcl: 0,
       tcl: 0.5
     })
-    expect(paperObjectives.en.needs).toEqual({ source: true, translations: false, unlabeledTarget: false })
+    expect(paperObjectives.en.needs).toEqual({
+      source: true,
+      translations: false,
+      unlabeledTarget: false,
+      inLanguage: false
+    })
+    // the in-language ceiling: En's objective on the target's own gold sentences
+    expect(paperObjectives.tgt.weights).toEqual(paperObjectives.en.weights)
+    expect(paperObjectives.tgt.needs).toEqual({
+      source: true,
+      translations: false,
+      unlabeledTarget: false,
+      inLanguage: true
+    })
     expect(paperObjectives["trans-lcl"].needs).toEqual({
       source: false,
       translations: true,
-      unlabeledTarget: false
+      unlabeledTarget: false,
+      inLanguage: false
     })
     expect(paperObjectives["en-kd"].needs).toEqual({
       source: true,
       translations: false,
-      unlabeledTarget: true
+      unlabeledTarget: true,
+      inLanguage: false
     })
   })
 
@@ -117,7 +133,10 @@ describe("Objective values", () => {
       { name: "x", weights: { ceSource: -1, ceTranslation: 0, lcl: 0, tcl: 0, kd: 0 } },
       { name: "x", weights: { ceSource: 0, ceTranslation: 0, lcl: 0, tcl: 0, kd: 1 } },
       { name: "x", weights: { ceSource: 0, ceTranslation: 0, lcl: 1, tcl: 0, kd: 0 } },
-      { name: "x", weights: { ceSource: 1, ceTranslation: 0, lcl: 0, tcl: 0, kd: 0 }, lclTemperature: 0 }
+      { name: "x", weights: { ceSource: 1, ceTranslation: 0, lcl: 0, tcl: 0, kd: 0 }, lclTemperature: 0 },
+      // in-language: no translations, no distillation
+      { name: "x", weights: { ceSource: 1, ceTranslation: 0, lcl: 0, tcl: 0, kd: 1 }, inLanguage: true },
+      { name: "x", weights: { ceSource: 1, ceTranslation: 1, lcl: 0, tcl: 0, kd: 0 }, inLanguage: true }
     ]
     for (const spec of bad) expect(Either.isLeft(decode(spec))).toBe(true)
     expect(Schema.encodeSync(Objective)(paperObjectives["en-lcl"])).toEqual({

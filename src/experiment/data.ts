@@ -54,7 +54,12 @@ export const runDataFiles = (spec: ExperimentSpec): Array<string> => {
   const text = (lang: string, split: CorpusId["split"]) =>
     corpusPaths({ corpus: spec.corpus, lang, split }).text
   const labeled = labeledLanguage(spec)
-  const files = [text(labeled, "train"), text(labeled, "dev"), text(spec.lang, "test"), text(spec.lang, "train")]
+  const files = [
+    text(labeled, "train"),
+    text(labeled, "dev"),
+    text(spec.lang, "test"),
+    text(spec.lang, "train")
+  ]
   if (!spec.method.needs.translations) return files
   const source = spec.translations
   if (typeof source !== "string")

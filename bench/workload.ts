@@ -15,7 +15,7 @@ import { EVAL } from "../src/model/ops.js"
 import { type BertParams, initParams, scopedParams } from "../src/model/params.js"
 import { tf } from "../src/runtime/tf.js"
 import { makeAdamW } from "../src/train/adamw.js"
-import type { Batch } from "../src/train/batcher.js"
+import type { Batch } from "../src/train/batches.js"
 import { type StepSettings, trainStep } from "../src/train/step.js"
 
 /** Encoder sizes of the issue: `tiny` and `small` (BERT-style, FFN = 4 × hidden). */

@@ -1,13 +1,16 @@
 /**
  * Flags and layers the commands share, each flag declared once: `--data` (the data root) and
  * `--backend` (the tensor backend) and the layer they select, `--model`, `--out`, `--seed`,
- * `--json` (each command describes and defaults them for itself), and `--teachers` for the
- * commands that run a grid's cells.
+ * `--json` (each command describes and defaults them for itself), `--teachers` for the
+ * commands that run a grid's cells, and `--experiment` with the training services' Layer.
  */
 import { HelpDoc, Options, ValidationError } from "@effect/cli"
 import { Effect, Layer, Option } from "effect"
 import { Corpora } from "../data/index.js"
+import { type RunOptions, loadLossTerms } from "../experiment/index.js"
+import { LossTerms } from "../losses/index.js"
 import { type RecordedNative, TensorRuntime, backendChoices } from "../runtime/index.js"
+import { trainingDefaults } from "../train/index.js"
 
 /** An encoder or model folder that must exist. */
 export const modelOption = Options.directory("model", { exists: "yes" })
@@ -38,9 +41,33 @@ export const teachersOption = Options.directory("teachers").pipe(
   )
 )
 
-/** `RunOptions` from `--teachers`. */
-export const runOptions = (teachers: Option.Option<string>) =>
-  Option.match(teachers, { onNone: () => ({}), onSome: (dir) => ({ teachers: dir }) })
+/** An experiment module whose `terms` export registers the custom loss terms a spec names. */
+export const experimentOption = Options.file("experiment", { exists: "yes" }).pipe(
+  Options.optional,
+  Options.withDescription(
+    "an experiment module whose `terms` export registers the custom loss terms the spec names (see README, \"Write your own loss\")"
+  )
+)
+
+/** `RunOptions` from `--teachers` and `--experiment`. */
+export const runOptions = (flags: {
+  readonly teachers: Option.Option<string>
+  readonly experiment: Option.Option<string>
+}): RunOptions => ({
+  ...Option.match(flags.teachers, { onNone: () => ({}), onSome: (dir) => ({ teachers: dir }) }),
+  ...Option.match(flags.experiment, { onNone: () => ({}), onSome: (file) => ({ experiment: file }) })
+})
+
+/** The training stage's services, with the loss terms the `experiment` module registers. */
+export const trainingLayer = (experiment: Option.Option<string>) =>
+  Option.match(experiment, {
+    onNone: () => trainingDefaults,
+    onSome: (file) =>
+      Layer.merge(
+        trainingDefaults,
+        Layer.unwrapEffect(Effect.map(loadLossTerms(file), (terms) => LossTerms.layer(terms)))
+      )
+  })
 
 /** The tensor runtime `--backend` and `--threads` name, repeating a recorded run's GEMM and threads where given. */
 export const runtimeLayer = (

@@ -6,6 +6,7 @@ import * as path from "node:path"
 import { Command, Options } from "@effect/cli"
 import { Console, Effect, Option } from "effect"
 import { formatQuickstart, progressHooks, quickstartSourceSize, runQuickstart } from "../experiment/index.js"
+import { trainingDefaults } from "../train/index.js"
 import { describe } from "./commands.js"
 import {
   backendOption,
@@ -47,6 +48,7 @@ export const quickstartCommand = Command.make(
       (runDir) => progressHooks(runDir)
     ).pipe(
       Effect.flatMap((results) => Console.log(formatQuickstart(results))),
+      Effect.provide(trainingDefaults),
       Effect.provide(dataAndRuntime(flags))
     )
 ).pipe(Command.withDescription(describe("quickstart")))

@@ -13,9 +13,11 @@ import {
   backendOption,
   dataAndRuntime,
   dataOption,
+  experimentOption,
   runOptions,
   teachersOption,
-  threadsOption
+  threadsOption,
+  trainingLayer
 } from "./common.js"
 
 const runDir = Args.directory({ name: "RUN_DIR", exists: "yes" })
@@ -24,7 +26,7 @@ const backend = backendOption
 
 export const resumeCommand = Command.make(
   "resume",
-  { runDir, data, backend, teachers: teachersOption, threads: threadsOption },
+  { runDir, data, backend, teachers: teachersOption, experiment: experimentOption, threads: threadsOption },
   (flags) =>
     Effect.gen(function* () {
       // an unreadable run.json is resumeExperiment's to report, with its reason
@@ -34,9 +36,10 @@ export const resumeCommand = Command.make(
       return yield* resumeExperiment(
         flags.runDir,
         progressHooks(flags.runDir),
-        runOptions(flags.teachers)
+        runOptions(flags)
       ).pipe(
         Effect.flatMap((result) => Console.log(JSON.stringify(result))),
+        Effect.provide(trainingLayer(flags.experiment)),
         Effect.provide(dataAndRuntime({ ...flags, ...recordedNativeOf(numerics) }))
       )
     })

@@ -18,7 +18,15 @@ import {
   makeProgressPrinter,
   submitGrid
 } from "../cluster/index.js"
-import { cellLabel, expandGrid, formatOutcomes, loadGrid, protocols } from "../experiment/index.js"
+import {
+  cellLabel,
+  expandGrid,
+  formatOutcomes,
+  loadGrid,
+  loadLossTerms,
+  protocols
+} from "../experiment/index.js"
+import { LossTerms, checkRegistered } from "../losses/index.js"
 import { shippedEncoder } from "../model/index.js"
 import { specModelPath } from "../records/index.js"
 import { formatReportMarkdown, summarizeResults } from "../report/index.js"
@@ -104,13 +112,21 @@ export const runCommand = Command.make(
       for (const cell of cells)
         if (cell._tag === "Unavailable")
           yield* Console.error(`${cellLabel(cell)}: unavailable (${cell.reason})`)
+      // the module's loss terms: every custom term a cell names must be among them (checked
+      // here, before any cell starts); each cell's process loads them from the module again
+      const terms = yield* loadLossTerms(flags.file)
+      const runnable = cells.flatMap((cell) => (cell._tag === "Runnable" ? [cell.spec.method] : []))
+      yield* Effect.forEach(runnable, checkRegistered, { discard: true }).pipe(
+        Effect.provide(LossTerms.layer(terms))
+      )
       // cells running at once share the cores: each child process reads its share from the environment
       if (Option.isNone(flags.cluster))
         yield* shareThreadsAmong(flags.concurrency, Option.getOrUndefined(flags.threads))
       const print = makeProgressPrinter((line) => process.stderr.write(`${line}\n`))
       const submit = submitGrid(grid.name, cells, {
         onProgress: (listing) => Effect.sync(() => print(listing)),
-        teachers: path.join(outDir, "teachers")
+        teachers: path.join(outDir, "teachers"),
+        ...(terms.length > 0 ? { experiment: path.resolve(flags.file) } : {})
       })
       const { outcomes, failures } = yield* Option.isSome(flags.cluster)
         ? Effect.provide(submit, clientEngine(flags.cluster.value))

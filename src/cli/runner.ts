@@ -19,9 +19,11 @@ import {
   backendOption,
   dataAndRuntime,
   dataOption,
+  experimentOption,
   integerOption,
   runOptions,
-  teachersOption
+  teachersOption,
+  trainingLayer
 } from "./common.js"
 
 export const clusterOption = Options.text("cluster").pipe(
@@ -75,10 +77,11 @@ const runDir = Args.directory({ name: "RUN_DIR", exists: "yes" })
 
 export const runnerCellCommand = Command.make(
   "runner-cell",
-  { runDir, data: dataOption, backend: backendOption, teachers: teachersOption },
+  { runDir, data: dataOption, backend: backendOption, teachers: teachersOption, experiment: experimentOption },
   (flags) =>
-    resumeExperiment(flags.runDir, childHooks(flags.runDir), runOptions(flags.teachers)).pipe(
+    resumeExperiment(flags.runDir, childHooks(flags.runDir), runOptions(flags)).pipe(
       Effect.asVoid,
+      Effect.provide(trainingLayer(flags.experiment)),
       Effect.provide(dataAndRuntime(flags))
     )
 ).pipe(Command.withDescription(describe("runner-cell")))

@@ -35,13 +35,15 @@ import {
   backendOption,
   dataAndRuntime,
   dataOption,
+  experimentOption,
   integerOption,
   modelOption,
   numberOption,
   outOption,
   seedOption,
   sourceSizeOption,
-  threadsOption
+  threadsOption,
+  trainingLayer
 } from "./common.js"
 
 const method = Options.choice("method", Object.keys(paperObjectives) as Array<PaperVariant>).pipe(
@@ -121,7 +123,8 @@ const flagSet = {
   translations,
   data,
   backend,
-  threads: threadsOption
+  threads: threadsOption,
+  experiment: experimentOption
 }
 type Flags = Command.Command.ParseConfig<typeof flagSet>
 
@@ -144,6 +147,7 @@ export const trainCommand = Command.make("train", flagSet, (flags) =>
       if (finished) yield* Console.error(`${flags.out}: this run has already finished there; its result:`)
       yield* Console.log(JSON.stringify(result))
     }).pipe(
+      Effect.provide(trainingLayer(flags.experiment)),
       Effect.provide(
         dataAndRuntime({
           data: flags.data,

@@ -17,7 +17,7 @@ import { recordRun } from "../experiment/run.js"
 import { TensorRuntime } from "../runtime/TensorRuntime.js"
 import { type CellProgress, CellStore } from "./CellStore.js"
 import { trainInChild } from "./child.js"
-import { CellFailed, type CellPayload, CellWorkflow } from "./workflow.js"
+import { CellFailed, type CellPayload, CellWorkflow, payloadRunOptions } from "./workflow.js"
 
 export interface RunnerOptions {
   /** Cells this runner trains at once. */
@@ -86,7 +86,7 @@ export const cellWorkflowLayer = (options: RunnerOptions) =>
             yield* Effect.raceFirst(
               trainInChild(
                 runDir,
-                { backend, dataRoot: root, ...(payload.teachers ? { teachers: payload.teachers } : {}) },
+                { backend, dataRoot: root, ...payloadRunOptions(payload) },
                 (p) => {
                   progress = p
                 }

@@ -8,15 +8,14 @@
  */
 import { Duration, Effect, Either, Fiber } from "effect"
 import type { CellOutcome, GridCell, RunnableCell } from "../experiment/grid.js"
+import type { RunOptions } from "../experiment/run.js"
 import { type CellListing, CellStore } from "./CellStore.js"
 import { type CellFailed, CellWorkflow, cellPayload, runIdOf } from "./workflow.js"
 
-export interface SubmitOptions {
+export interface SubmitOptions extends RunOptions {
   /** Called with the submitted cells' rows as they change, and once more at the end. */
   readonly onProgress?: (listing: CellListing) => Effect.Effect<void>
   readonly pollEvery?: Duration.DurationInput
-  /** The folder of finished teachers the cells share (`RunOptions.teachers`); none shared when absent. */
-  readonly teachers?: string
 }
 
 export interface GridRun {
@@ -30,12 +29,12 @@ export const submitGrid = (grid: string, cells: ReadonlyArray<GridCell>, options
     const store = yield* CellStore
     const runnable = cells.filter((c): c is RunnableCell => c._tag === "Runnable")
     const ids = runnable.map((c) => runIdOf(c))
-    yield* store.submit(runnable.map((c) => cellPayload(grid, c, 0, options.teachers)))
+    yield* store.submit(runnable.map((c) => cellPayload(grid, c, 0, options)))
     const before = new Map((yield* store.list(ids)).rows.map((r) => [r.runId, r]))
     yield* store.retryFailed(ids)
     const generations = new Map((yield* store.list(ids)).rows.map((r) => [r.runId, r.generation]))
     const payloads = runnable.map((c, i) =>
-      cellPayload(grid, c, generations.get(ids[i]!) ?? 0, options.teachers)
+      cellPayload(grid, c, generations.get(ids[i]!) ?? 0, options)
     )
     const executions = yield* Effect.forEach(payloads, (p) => Effect.either(CellWorkflow.execute(p)), {
       concurrency: "unbounded"

@@ -11,6 +11,7 @@ import { Workflow } from "@effect/workflow"
 import { Schema } from "effect"
 import { type RunnableCell, cellLabel } from "../experiment/grid.js"
 import { RunResult } from "../experiment/result.js"
+import type { RunOptions } from "../experiment/run.js"
 import { ExperimentSpec } from "../experiment/spec.js"
 import { canonicalHash } from "../records/canonicalJson.js"
 
@@ -33,6 +34,8 @@ export const CellPayload = Schema.Struct({
   spec: ExperimentSpec,
   /** The grid's folder of finished teachers its cells share (`RunOptions.teachers`). */
   teachers: Schema.optional(Schema.String),
+  /** The grid's experiment module, which registers its custom loss terms (`RunOptions.experiment`). */
+  experiment: Schema.optional(Schema.String),
   /** 0, then one more each time the cell is submitted again after failing (see `CellStore`). */
   generation: Schema.Int
 })
@@ -55,13 +58,20 @@ export const cellPayload = (
   grid: string,
   cell: RunnableCell,
   generation = 0,
-  teachers?: string
+  options: RunOptions = {}
 ): CellPayload => ({
   runId: runIdOf(cell),
   grid,
   label: cellLabel(cell),
   runDir: cell.runDir,
   spec: cell.spec,
-  ...(teachers !== undefined ? { teachers } : {}),
+  ...(options.teachers !== undefined ? { teachers: options.teachers } : {}),
+  ...(options.experiment !== undefined ? { experiment: options.experiment } : {}),
   generation
+})
+
+/** The run options a cell's payload carries. */
+export const payloadRunOptions = (payload: CellPayload): RunOptions => ({
+  ...(payload.teachers !== undefined ? { teachers: payload.teachers } : {}),
+  ...(payload.experiment !== undefined ? { experiment: payload.experiment } : {})
 })

@@ -12,6 +12,7 @@ import { pathToFileURL } from "node:url"
 import { FileSystem } from "@effect/platform"
 import { Effect, Schema } from "effect"
 import { conllLangs, wikiannLangs } from "../data/datasets.js"
+import type { LossTerm } from "../losses/lossTerm.js"
 import { PaperVariant, paperObjectives } from "../losses/objective.js"
 import { type Grid, GridInvalid, decodeGrid, formatIssues, targetsOf } from "./grid.js"
 import { Protocol, ProtocolName, protocols } from "./spec.js"
@@ -101,16 +102,17 @@ export const loadGridFile = Effect.fn("GridFile.load")(function* (file: string) 
 const typeScript = /\.[cm]?ts$/i
 
 /**
- * The grid default-exported by an experiment module. A TypeScript module is imported through tsx
- * (`tsImport`, scoped to this import) when tsx is installed — it is the user's choice of loader,
- * an optional peer dependency; JavaScript modules need none.
+ * An experiment module's exports. A TypeScript module is imported through tsx (`tsImport`, scoped
+ * to this import) when tsx is installed — it is the user's choice of loader, an optional peer
+ * dependency; JavaScript modules need none.
  */
-export const loadGridModule = (file: string) =>
+const importModule = (file: string) =>
   Effect.gen(function* () {
     const url = pathToFileURL(path.resolve(file)).href
     const failed = (e: unknown) =>
       new GridInvalid({ file, reason: `cannot be loaded: ${e instanceof Error ? e.message : String(e)}` })
-    const module = typeScript.test(file)
+    type Exports = { readonly default?: unknown; readonly terms?: unknown }
+    return typeScript.test(file)
       ? yield* Effect.tryPromise({
           try: () => import("tsx/esm/api"),
           catch: () =>
@@ -122,14 +124,48 @@ export const loadGridModule = (file: string) =>
         }).pipe(
           Effect.flatMap(({ tsImport }) =>
             Effect.tryPromise({
-              try: () => tsImport(url, import.meta.url) as Promise<{ default?: unknown }>,
+              try: () => tsImport(url, import.meta.url) as Promise<Exports>,
               catch: failed
             })
           )
         )
-      : yield* Effect.tryPromise({ try: () => import(url) as Promise<{ default?: unknown }>, catch: failed })
-    return yield* decodeGrid(module.default, file)
+      : yield* Effect.tryPromise({ try: () => import(url) as Promise<Exports>, catch: failed })
   })
+
+/** The grid default-exported by an experiment module. */
+export const loadGridModule = (file: string) =>
+  Effect.flatMap(importModule(file), (module) => decodeGrid(module.default, file))
+
+const isLossTerm = (value: unknown): value is LossTerm => {
+  const t = value as Partial<LossTerm> | null
+  return (
+    typeof t?.name === "string" &&
+    typeof t.version === "string" &&
+    typeof t.loss === "function" &&
+    typeof t.needs?.source === "boolean" &&
+    typeof t.needs.translations === "boolean"
+  )
+}
+
+/**
+ * The loss terms an experiment module registers: its `terms` export (an array of `LossTerm`s, as
+ * `tokenTerm`/`pairTerm` make them); none when it has no such export. A JSON grid has none.
+ */
+export const loadLossTerms = (file: string): Effect.Effect<ReadonlyArray<LossTerm>, GridInvalid> =>
+  file.toLowerCase().endsWith(".json")
+    ? Effect.succeed([])
+    : Effect.flatMap(importModule(file), ({ terms }) => {
+        if (terms === undefined) return Effect.succeed([])
+        const bad = Array.isArray(terms) ? terms.findIndex((t) => !isLossTerm(t)) : -1
+        return Array.isArray(terms) && bad < 0
+          ? Effect.succeed(terms as ReadonlyArray<LossTerm>)
+          : Effect.fail(
+              new GridInvalid({
+                file,
+                reason: `the \`terms\` export must be an array of loss terms ({ name, version, needs: { source, translations }, loss }, as tokenTerm/pairTerm make them)${bad >= 0 ? `: item ${bad} is not one` : ""}`
+              })
+            )
+      })
 
 /** The grid of a SPEC argument: a JSON grid file or an experiment module. */
 export const loadGrid = (file: string) =>

@@ -9,7 +9,8 @@ import { Effect } from "effect"
 import type { ObjectiveStage as Stage } from "../losses/objective.js"
 import { writeFileStringAtomic } from "../records/atomic.js"
 import { METRICS_FILE, openMetricsLog } from "../records/metricsLog.js"
-import type { Position, TrainEvent } from "../train/loop.js"
+import type { Position } from "../train/Batcher.js"
+import type { TrainEvent } from "../train/loop.js"
 
 export interface RunHooks {
   /** Every training event of either stage, with the stage's total steps (progress, metrics.jsonl). */

@@ -15,6 +15,7 @@ import { Corpora } from "../data/Corpora.js"
 import type { Sentence } from "../data/conll.js"
 import type { LabelSet } from "../data/labels.js"
 import { predictTags, scorePredictions } from "../eval/predict.js"
+import { checkRegistered } from "../losses/LossTerms.js"
 import type { ObjectiveStage as Stage } from "../losses/objective.js"
 import { saveCheckpoint } from "../model/checkpoint.js"
 import type { BertConfig } from "../model/config.js"
@@ -35,10 +36,12 @@ import { TensorRuntime } from "../runtime/TensorRuntime.js"
 import { loadTokenizer } from "../text/Tokenizer.js"
 import type { BertTokenizer } from "../text/bertTokenizer.js"
 import { AdamWConfig, makeAdamW } from "../train/adamw.js"
-import { rowsFor } from "../train/batcher.js"
+import { rowsFor } from "../train/batches.js"
 import { type TrainExample, unlabeledExamples } from "../train/examples.js"
 import { loadForTraining } from "../train/init.js"
-import { type Best, START, type StageSettings, totalSteps, trainStage } from "../train/loop.js"
+import { Batcher, START } from "../train/Batcher.js"
+import { CheckpointSelector } from "../train/CheckpointSelector.js"
+import { type StageSettings, totalSteps, trainStage } from "../train/loop.js"
 import { lockRunFolder } from "../train/runLock.js"
 import { constantSchedule, linearWarmupDecay } from "../train/schedule.js"
 import { restoreWeights } from "../train/weights.js"
@@ -106,7 +109,7 @@ const stageSeed = (spec: ExperimentSpec, stage: Stage) =>
 const stageSettings = (
   spec: ExperimentSpec,
   stage: Stage,
-  examples: number,
+  perEpoch: number,
   context: Context
 ): StageSettings => {
   const { protocol } = spec
@@ -126,7 +129,7 @@ const stageSettings = (
     ...(stage === "teacher" && protocol.maxSteps !== undefined ? { maxSteps: protocol.maxSteps } : {}),
     ...(stage === "student" && protocol.kdMaxSteps !== undefined ? { maxSteps: protocol.kdMaxSteps } : {})
   }
-  const total = totalSteps(base, examples)
+  const total = totalSteps(base, perEpoch)
   const warmupSteps = Math.round(protocol.warmupRatio * total)
   return warmupSteps > 0
     ? { ...base, schedule: linearWarmupDecay({ lr: protocol.lr, warmupSteps, totalSteps: total }) }
@@ -134,8 +137,10 @@ const stageSettings = (
 }
 
 /**
- * Trains one stage to its end (from `resume` when given), restores its best weights and scores
- * them on the test set. `teacher` is the frozen teacher of the student stage.
+ * Trains one stage to its end (from `resume` when given) on the `Batcher`'s batches with the
+ * `LossTerms`' loss, restores the checkpoint its `CheckpointSelector` kept and scores it on the
+ * test set. `teacher` is the frozen teacher of the student stage. The kept weights are released
+ * when the stage returns.
  */
 const runStage = Effect.fn("Experiment.stage")(function* (
   stage: Stage,
@@ -145,8 +150,9 @@ const runStage = Effect.fn("Experiment.stage")(function* (
   teacher?: { readonly model: Model; readonly result: StageResult }
 ) {
   const { spec } = context
-  const settings = stageSettings(spec, stage, examples.length, context)
-  const total = totalSteps(settings, examples.length)
+  const perEpoch = (yield* Batcher).perEpoch(examples.length, spec.protocol.batchSize)
+  const settings = stageSettings(spec, stage, perEpoch, context)
+  const total = totalSteps(settings, perEpoch)
   const model = yield* loadForTraining(context.encoder, context.labels.tags, settings.seed)
   const optimizer = yield* makeAdamW(
     model.params,
@@ -158,27 +164,35 @@ const runStage = Effect.fn("Experiment.stage")(function* (
   }
   const evaluate = (params: BertParams) =>
     Effect.sync(() => scoreOn({ params, config: model.config }, context, context.dev).scores.overall.f1)
-  let best: Best | undefined = resume?.best
-  const from = resume === undefined ? { position: START } : { position: resume.position, best: resume.best }
+  const selection = yield* (yield* CheckpointSelector).open(resume?.best)
   yield* Stream.runForEach(
-    trainStage({ ...model, optimizer }, settings, examples, evaluate, from, teacher?.model),
+    trainStage(
+      { ...model, optimizer },
+      settings,
+      examples,
+      evaluate,
+      selection,
+      resume?.position ?? START,
+      teacher?.model
+    ),
     (event) =>
       Effect.gen(function* () {
         yield* context.hooks.onEvent(stage, event, total)
         if (event._tag !== "Eval") return
-        best = event.best
+        const weights = Option.getOrThrow(yield* selection.keptWeights)
         yield* saveStageCheckpoint(
           context.runDir,
           stage,
-          { next: event.next, best: event.best, seed: settings.seed, seconds: context.elapsed() },
+          { next: event.next, best: { ...event.best, weights }, seed: settings.seed, seconds: context.elapsed() },
           { params: model.params, optimizer },
           teacher?.result
         )
       })
   )
-  if (best === undefined) return yield* Effect.dieMessage(`${settings.run}: no evaluation ran (0 steps)`)
-  restoreWeights(model.params, best.weights)
-  const result = scoredOnTest(model, context, { f1: best.f1, step: best.step }, total)
+  const best = yield* selection.kept
+  if (Option.isNone(best)) return yield* Effect.dieMessage(`${settings.run}: no evaluation ran (0 steps)`)
+  yield* selection.restore(model.params)
+  const result = scoredOnTest(model, context, { f1: best.value.f1, step: best.value.step }, total)
   yield* saveCheckpoint(path.join(context.runDir, stage), {
     config: model.config,
     labels: context.labels.tags,
@@ -201,11 +215,19 @@ export interface RunOptions {
    * from there when one was published under its key, and publishes the teacher it trains.
    */
   readonly teachers?: string
+  /**
+   * The experiment module whose `terms` export registers the custom loss terms of the spec: a
+   * run in a child process loads them from it (`--experiment`); in-process runs get them from
+   * the `LossTerms` service.
+   */
+  readonly experiment?: string
 }
 
 /** `options` as the flags of `concner resume` / `runner-cell`, for a run in a child process. */
-export const runOptionFlags = (options: RunOptions): Array<string> =>
-  options.teachers !== undefined ? ["--teachers", options.teachers] : []
+export const runOptionFlags = (options: RunOptions): Array<string> => [
+  ...(options.teachers !== undefined ? ["--teachers", options.teachers] : []),
+  ...(options.experiment !== undefined ? ["--experiment", options.experiment] : [])
+]
 
 /** The teacher in `teachers` under `spec`'s key, taken into the run and scored on its test set. */
 const takeSharedTeacher = (context: Context, teachers: string, key: string) =>
@@ -232,6 +254,7 @@ const execute = Effect.fn("Experiment.execute")(function* (
   resume: StageCheckpoint | undefined,
   options: RunOptions
 ) {
+  yield* checkRegistered(spec.method)
   const started = Date.now() - (resume?.seconds ?? 0) * 1000
   const elapsed = () => (Date.now() - started) / 1000
   const encoder = yield* modelDir(spec.model)

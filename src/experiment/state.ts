@@ -10,7 +10,8 @@ import { Effect, Option, Schema } from "effect"
 import type { ObjectiveStage } from "../losses/objective.js"
 import type { BertParams } from "../model/params.js"
 import type { AdamW, AdamWState } from "../train/adamw.js"
-import type { Best, Position } from "../train/loop.js"
+import type { Position } from "../train/Batcher.js"
+import type { SavedBest } from "../train/CheckpointSelector.js"
 import { RunStateMeta, STATE_FILE, readRunState, writeRunState } from "../train/runState.js"
 import { type Weights, snapshotWeights } from "../train/weights.js"
 import { StageResult } from "./result.js"
@@ -18,7 +19,7 @@ import { StageResult } from "./result.js"
 export interface StageCheckpoint {
   readonly stage: ObjectiveStage
   readonly position: Position
-  readonly best: Best
+  readonly best: SavedBest
   readonly weights: Weights
   readonly optimizer: AdamWState
   /** The teacher's outcome, once the run is in the student stage. */
@@ -44,7 +45,7 @@ const unprefixed = (prefix: string, record: Readonly<Record<string, Float32Array
 export const saveStageCheckpoint = Effect.fn("RunState.saveStage")(function* (
   runDir: string,
   stage: ObjectiveStage,
-  at: { readonly next: Position; readonly best: Best; readonly seed: number; readonly seconds: number },
+  at: { readonly next: Position; readonly best: SavedBest; readonly seed: number; readonly seconds: number },
   model: { readonly params: BertParams; readonly optimizer: AdamW },
   teacher?: StageResult
 ) {

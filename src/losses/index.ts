@@ -1,4 +1,4 @@
-/** The losses stage's public API (`concner/losses`). */
+export * from "./LossTerms.js"
 export * from "./contrastive.js"
 export * from "./cosine.js"
 export * from "./crossEntropy.js"
@@ -7,6 +7,7 @@ export * from "./errors.js"
 export * from "./labelRelation.js"
 export * from "./laws.js"
 export * from "./lcl.js"
+export * from "./lossTerm.js"
 export * from "./objective.js"
 export * from "./oneHot.js"
 export * from "./pooling.js"

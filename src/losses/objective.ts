@@ -4,6 +4,7 @@ import { tokenCrossEntropy } from "./crossEntropy.js"
 import { distillationHard, distillationKl, distillationMse } from "./distillation.js"
 import { LossInputError, ObjectiveInputError } from "./errors.js"
 import { labelContrastiveLoss } from "./lcl.js"
+import { type LossTerm, type LossTermId, type TermBatch, TermNeeds } from "./lossTerm.js"
 import { translationContrastiveLoss } from "./tcl.js"
 
 /**
@@ -39,6 +40,32 @@ export const ObjectiveWeights = Schema.Struct({
   kd: Weight
 })
 export type ObjectiveWeights = typeof ObjectiveWeights.Type
+
+/**
+ * A user's loss term in an objective (see `lossTerm.ts`): the name and version it is registered
+ * under, the data it reads, its weight. Teacher stage only.
+ */
+export const CustomTerm = Schema.Struct({
+  name: Schema.NonEmptyTrimmedString.pipe(
+    Schema.filter(
+      (name) =>
+        !(objectiveTerms as ReadonlyArray<string>).includes(name) ||
+        `"${name}" is a built-in term: name a custom term otherwise`
+    )
+  ),
+  version: Schema.NonEmptyTrimmedString,
+  needs: TermNeeds,
+  weight: Weight
+})
+export type CustomTerm = typeof CustomTerm.Type
+
+/** `term` with `weight`, as an objective's `customTerms` lists it. */
+export const weighTerm = (term: LossTermId, weight: number): CustomTerm => ({
+  name: term.name,
+  version: term.version,
+  needs: term.needs,
+  weight
+})
 
 /** The distillation loss of the student stage: eq. 9's MSE, or the KL / hard-label variants. */
 export const KdLoss = Schema.Literal("mse", "kl", "hard")
@@ -84,24 +111,33 @@ export class Objective extends Schema.Class<Objective>("Objective")(
      * on its dev split (see `DataNeeds.inLanguage`). Absent in every cross-lingual objective, so
      * their specs encode (and hash) as before.
      */
-    inLanguage: Schema.optional(Schema.Literal(true))
+    inLanguage: Schema.optional(Schema.Literal(true)),
+    /** Terms a user registered (`LossTerms`), weighted like the built-in ones; absent when none. */
+    customTerms: Schema.optional(Schema.Array(CustomTerm))
   }).pipe(
-    Schema.filter(({ weights: w, inLanguage }) =>
-      w.ceSource + w.ceTranslation + w.lcl + w.tcl > 0
+    Schema.filter(({ weights: w, inLanguage, customTerms = [] }) =>
+      w.ceSource + w.ceTranslation + w.lcl + w.tcl + customTerms.reduce((sum, t) => sum + t.weight, 0) > 0
         ? inLanguage && w.ceTranslation + w.tcl + w.kd > 0
           ? "an in-language objective trains on the target's own gold sentences: it takes no translations (ceTranslation, tcl) and no distillation (kd)"
           : w.lcl === 0 ||
             w.ceSource + w.ceTranslation + w.tcl > 0 ||
-            "lcl takes the tokens of the batch's sentences: weight ceSource, ceTranslation or tcl too"
-        : "an objective needs a teacher-stage term (ceSource, ceTranslation, lcl, tcl) with a positive weight"
-    )
+            customTerms.some((t) => t.weight > 0) ||
+            "lcl takes the tokens of the batch's sentences: weight ceSource, ceTranslation, tcl or a custom term too"
+        : "an objective needs a teacher-stage term (ceSource, ceTranslation, lcl, tcl or a custom one) with a positive weight"
+    ),
+    Schema.filter(({ customTerms = [] }) => {
+      const names = customTerms.map((t) => t.name)
+      const twice = names.find((n, i) => names.indexOf(n) !== i)
+      return twice === undefined || `custom term "${twice}" is listed twice`
+    })
   )
 ) {
   get needs(): DataNeeds {
     const w = this.weights
+    const custom = (this.customTerms ?? []).filter((t) => t.weight > 0)
     return {
-      source: w.ceSource > 0 || w.tcl > 0,
-      translations: w.ceTranslation > 0 || w.tcl > 0,
+      source: w.ceSource > 0 || w.tcl > 0 || custom.some((t) => t.needs.source),
+      translations: w.ceTranslation > 0 || w.tcl > 0 || custom.some((t) => t.needs.translations),
       unlabeledTarget: w.kd > 0,
       inLanguage: this.inLanguage === true
     }
@@ -187,13 +223,15 @@ export interface ObjectiveInputs {
   /** Mean-pooled sentence vectors `[2N, d]`: the N source rows, then their N translations. */
   readonly tcl?: { readonly vectors: Tensor2D }
   readonly kd?: { readonly studentProbs: Tensor3D; readonly teacherProbs: Tensor3D; readonly mask: Tensor2D }
+  /** The whole batch, as custom terms read it. */
+  readonly batch?: TermBatch
 }
 
 export interface ObjectiveValue {
   /** Σ weight · term over the stage's weighted terms. */
   readonly total: Scalar
-  /** Each computed term, unweighted, for logging; terms with weight 0 are absent. */
-  readonly terms: Partial<Record<ObjectiveTerm, Scalar>>
+  /** Each computed term (built-in or custom, by name), unweighted, for logging; terms with weight 0 are absent. */
+  readonly terms: Readonly<Record<string, Scalar>>
 }
 
 const inputKey = {
@@ -207,28 +245,45 @@ const inputKey = {
 const kdLosses = { mse: distillationMse, kl: distillationKl, hard: distillationHard } as const
 
 /**
- * Evaluates `objective` on one batch for `stage` ("teacher": CE, LCL, TCL; "student": KD).
- * Terms with weight 0 are not computed. Returns new tensors only (`total` and one per term); all
- * intermediates are freed. Inside `tf.variableGrads(f)` only `f`'s result survives: `tf.keep` the
- * terms there to log them.
+ * Evaluates `objective` on one batch for `stage` ("teacher": CE, LCL, TCL and custom terms, found
+ * in `registered` by name; "student": KD). Terms with weight 0 are not computed. Returns new
+ * tensors only (`total` and one per term); all intermediates are freed. Inside
+ * `tf.variableGrads(f)` only `f`'s result survives: `tf.keep` the terms there to log them.
  */
 export const evaluateObjective = (
   objective: Objective,
   inputs: ObjectiveInputs,
-  stage: ObjectiveStage = "teacher"
+  stage: ObjectiveStage = "teacher",
+  registered: ReadonlyMap<string, LossTerm> = new Map()
 ): ObjectiveValue => {
   const active = objectiveTerms.filter((t) => termStage[t] === stage && objective.weights[t] > 0)
-  if (active.length === 0)
+  const custom =
+    stage === "teacher"
+      ? (objective.customTerms ?? [])
+          .filter((t) => t.weight > 0)
+          .map((t) => {
+            const term = registered.get(t.name)
+            if (term === undefined)
+              throw new ObjectiveInputError({
+                objective: objective.name,
+                term: t.name,
+                missing: "a registered term"
+              })
+            return { term, weight: t.weight }
+          })
+      : []
+  if (active.length + custom.length === 0)
     throw new LossInputError({
       loss: "evaluateObjective",
       reason: `objective "${objective.name}" has no weighted ${stage}-stage term`
     })
-  const need = <A>(term: ObjectiveTerm, missing: string, value: A | undefined): A => {
+  const need = <A>(term: string, missing: string, value: A | undefined): A => {
     if (value === undefined) throw new ObjectiveInputError({ objective: objective.name, term, missing })
     return value
   }
   // every input is checked before any tensor is made, so a missing one leaks nothing
   for (const t of active) need(t, inputKey[t], inputs[inputKey[t]])
+  const batch = custom.length > 0 ? need(custom[0]!.term.name, "batch", inputs.batch) : undefined
   const lclTagTypes =
     objective.lclRelatedWeight !== undefined && active.includes("lcl")
       ? need("lcl", "lcl.tagTypes (relation-aware LCL)", inputs.lcl?.tagTypes)
@@ -247,12 +302,17 @@ export const evaluateObjective = (
     kd: () => kdLosses[objective.kdLoss](inputs.kd!.studentProbs, inputs.kd!.teacherProbs, inputs.kd!.mask)
   }
   return tf.tidy(() => {
-    const terms: Partial<Record<ObjectiveTerm, Scalar>> = {}
+    const terms: Record<string, Scalar> = {}
     let total: Scalar = tf.scalar(0)
     for (const t of active) {
       const value = compute[t]()
       terms[t] = value
       total = tf.add(total, tf.mul(value, objective.weights[t]))
+    }
+    for (const { term, weight } of custom) {
+      const value = term.loss(batch!)
+      terms[term.name] = value
+      total = tf.add(total, tf.mul(value, weight))
     }
     return { total, terms }
   })

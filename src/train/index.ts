@@ -1,7 +1,9 @@
-/** The train stage's public API (`concner/train`). */
+export * from "./Batcher.js"
+export * from "./CheckpointSelector.js"
 export * from "./adamw.js"
-export * from "./batcher.js"
+export * from "./batches.js"
 export * from "./clip.js"
+export * from "./defaults.js"
 export * from "./errors.js"
 export * from "./examples.js"
 export * from "./init.js"

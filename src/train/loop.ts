@@ -5,16 +5,18 @@
  * memory. The stream is pulled one event at a time, so a consumer that sees an `Eval` can persist
  * the resumable state (weights, optimizer, position, best) before the next step runs.
  */
-import { Chunk, Effect, Either, Option, Stream } from "effect"
+import { Effect, Either, Stream } from "effect"
+import { LossTerms } from "../losses/LossTerms.js"
 import type { Objective, ObjectiveStage as Stage } from "../losses/objective.js"
 import type { BertConfig } from "../model/config.js"
 import type { BertParams } from "../model/params.js"
-import { type BatchRows, batchesPerEpoch, epochBatches, makeBatch } from "./batcher.js"
+import { Batcher, type Position } from "./Batcher.js"
+import { type Checkpoint, CheckpointSelector, type StageSelection } from "./CheckpointSelector.js"
+import type { BatchRows } from "./batches.js"
 import type { NonFiniteGradient, NonFiniteLoss } from "./errors.js"
 import type { TrainExample } from "./examples.js"
 import type { Schedule } from "./schedule.js"
 import { type StepResult, type Trainee, trainStep } from "./step.js"
-import { type Weights, snapshotWeights } from "./weights.js"
 
 export interface StageSettings {
   readonly run: string
@@ -33,19 +35,6 @@ export interface StageSettings {
   readonly padId: number
 }
 
-/** Where a stage stands: the next step to run and its place in the data order. */
-export interface Position {
-  readonly step: number
-  readonly epoch: number
-  readonly batch: number
-}
-
-export interface Best {
-  readonly step: number
-  readonly f1: number
-  readonly weights: Weights
-}
-
 export type TrainEvent =
   | { readonly _tag: "Step"; readonly result: StepResult }
   | {
@@ -53,68 +42,64 @@ export type TrainEvent =
       readonly step: number
       readonly f1: number
       readonly improved: boolean
-      /** The best so far (this evaluation included). */
-      readonly best: Best
+      /** The kept checkpoint (this evaluation included). */
+      readonly best: Checkpoint
       /** Where the next step would start. */
       readonly next: Position
       readonly last: boolean
     }
 
-export const totalSteps = (settings: StageSettings, examples: number): number => {
-  const all = settings.epochs * batchesPerEpoch(examples, settings.batchSize)
+/** A stage's steps: its epochs of `perEpoch` batches, capped by `maxSteps`. */
+export const totalSteps = (settings: Pick<StageSettings, "epochs" | "maxSteps">, perEpoch: number): number => {
+  const all = settings.epochs * perEpoch
   return settings.maxSteps === undefined ? all : Math.min(all, settings.maxSteps)
 }
 
-export const START: Position = { step: 0, epoch: 0, batch: 0 }
-
 /**
- * Trains `trainee` from `from` (START, or a resumed position with the best so far) and scores it
- * with `evaluate` (dev F1 of the current weights). `teacher`: the frozen model of the student stage.
+ * Trains `trainee` from `from` (`START`, or a resumed position) on the `Batcher`'s batches, with
+ * the loss of the `LossTerms` service, and scores it with `evaluate` (dev F1 of the current
+ * weights) where the `CheckpointSelector` says; `selection` (opened by the caller, who restores
+ * the kept weights at the end) weighs each evaluation. `teacher`: the frozen model of the
+ * student stage.
  */
 export const trainStage = (
   trainee: Trainee,
   settings: StageSettings,
   examples: ReadonlyArray<TrainExample>,
   evaluate: (params: BertParams) => Effect.Effect<number>,
-  from: { readonly position: Position; readonly best?: Best } = { position: START },
+  selection: StageSelection,
+  from: Position,
   teacher?: { readonly params: BertParams; readonly config: BertConfig }
-): Stream.Stream<TrainEvent, NonFiniteLoss | NonFiniteGradient> => {
-  const total = totalSteps(settings, examples.length)
-  const perEpoch = batchesPerEpoch(examples.length, settings.batchSize)
-  let epochOrder: { epoch: number; batches: Array<Array<number>> } | undefined
-  const batchAt = (p: Position) => {
-    if (epochOrder?.epoch !== p.epoch)
-      epochOrder = {
-        epoch: p.epoch,
-        batches: epochBatches(examples.length, settings.batchSize, settings.seed, p.epoch)
-      }
-    return makeBatch(examples, epochOrder.batches[p.batch]!, settings.rows, settings.padId, p)
-  }
-  type State = { readonly position: Position; readonly best: Best | undefined }
-  return Stream.unfoldChunkEffect<State, TrainEvent, NonFiniteLoss | NonFiniteGradient, never>(
-    { position: from.position, best: from.best },
-    ({ position, best }) =>
-      Effect.gen(function* () {
-        if (position.step >= total) return Option.none()
-        const batch = batchAt(position)
-        const result = yield* Either.match(
-          trainStep(trainee, settings, batch, position.step, settings.schedule(position.step), teacher),
-          { onLeft: Effect.fail, onRight: Effect.succeed }
+): Stream.Stream<TrainEvent, NonFiniteLoss | NonFiniteGradient, Batcher | CheckpointSelector | LossTerms> =>
+  Stream.unwrap(
+    Effect.gen(function* () {
+      const batcher = yield* Batcher
+      const selector = yield* CheckpointSelector
+      const terms = yield* LossTerms
+      const total = totalSteps(settings, batcher.perEpoch(examples.length, settings.batchSize))
+      const batches = batcher.batches(examples, settings, from).pipe(Stream.take(Math.max(0, total - from.step)))
+      return Stream.flatMap(batches, ({ position, next, batch }) =>
+        Stream.fromIterableEffect(
+          Effect.gen(function* () {
+            const result = yield* Either.match(
+              trainStep(trainee, settings, batch, position.step, settings.schedule(position.step), {
+                evaluate: terms.evaluate,
+                ...(teacher ? { teacher } : {})
+              }),
+              { onLeft: Effect.fail, onRight: Effect.succeed }
+            )
+            const stepEvent: TrainEvent = { _tag: "Step", result }
+            const done = next.step
+            if (!selector.evaluatesAt(done, total, settings.evalEvery)) return [stepEvent]
+            const f1 = yield* evaluate(trainee.params)
+            const improved = yield* selection.consider({ step: done, f1 }, trainee.params)
+            const best = (yield* selection.kept).pipe((kept) =>
+              kept._tag === "Some" ? kept.value : { step: done, f1 }
+            )
+            const last = done >= total
+            return [stepEvent, { _tag: "Eval", step: done, f1, improved, best, next, last } as const]
+          })
         )
-        const done = position.step + 1
-        const next: Position =
-          position.batch + 1 < perEpoch
-            ? { step: done, epoch: position.epoch, batch: position.batch + 1 }
-            : { step: done, epoch: position.epoch + 1, batch: 0 }
-        const stepEvent: TrainEvent = { _tag: "Step", result }
-        const last = done >= total
-        if (done % settings.evalEvery !== 0 && !last)
-          return Option.some([Chunk.of(stepEvent), { position: next, best }] as const)
-        const f1 = yield* evaluate(trainee.params)
-        const improved = best === undefined || f1 > best.f1
-        const newBest: Best = improved ? { step: done, f1, weights: snapshotWeights(trainee.params) } : best
-        const evalEvent: TrainEvent = { _tag: "Eval", step: done, f1, improved, best: newBest, next, last }
-        return Option.some([Chunk.make(stepEvent, evalEvent), { position: next, best: newBest }] as const)
-      })
+      )
+    })
   )
-}

@@ -7,12 +7,9 @@
  */
 import { Either } from "effect"
 import { IGNORE_INDEX } from "../data/labels.js"
-import type {
-  Objective,
-  ObjectiveInputs,
-  ObjectiveTerm,
-  ObjectiveStage as Stage
-} from "../losses/objective.js"
+import type { LossTermsShape } from "../losses/LossTerms.js"
+import type { TermBatch } from "../losses/lossTerm.js"
+import type { Objective, ObjectiveInputs, ObjectiveStage as Stage } from "../losses/objective.js"
 import { evaluateObjective } from "../losses/objective.js"
 import { firstSubwordVectors, labelPositions, meanPool } from "../losses/pooling.js"
 import { tokenClassifier } from "../model/classifier.js"
@@ -21,7 +18,7 @@ import { EVAL, type ForwardMode } from "../model/ops.js"
 import type { BertParams } from "../model/params.js"
 import { type Scalar, type Tensor2D, type Tensor3D, tf } from "../runtime/tf.js"
 import type { AdamW } from "./adamw.js"
-import type { Batch } from "./batcher.js"
+import type { Batch } from "./batches.js"
 import { clipScale, globalGradNorm, gradBuffers, nonFiniteGradients } from "./clip.js"
 import { NonFiniteGradient, NonFiniteLoss } from "./errors.js"
 
@@ -48,7 +45,8 @@ export interface StepResult {
   readonly epoch: number
   readonly batch: number
   readonly loss: number
-  readonly terms: Partial<Record<ObjectiveTerm, number>>
+  /** Each weighted term's value, by name (built-in or custom). */
+  readonly terms: Readonly<Record<string, number>>
   readonly gradNorm: number
   readonly lr: number
   /** Real (non-padding) subwords in the batch. */
@@ -115,7 +113,9 @@ const teacherInputs = (
   const source = w.ceSource > 0 ? half(batch.source) : undefined
   const translation = w.ceTranslation > 0 ? half(batch.translation) : undefined
   const tokens = w.lcl > 0 ? labelPositions(t.labels) : undefined
+  const custom = (settings.objective.customTerms ?? []).some((term) => term.weight > 0)
   return {
+    ...(custom ? { batch: termBatch(hidden, logits, t, batch, settings) } : {}),
     ...(source ? { source } : {}),
     ...(translation ? { translation } : {}),
     ...(tokens
@@ -131,12 +131,41 @@ const teacherInputs = (
   }
 }
 
+/** The batch as custom terms read it; LCL's and TCL's inputs are made only when a term asks. */
+const termBatch = (
+  hidden: Tensor3D,
+  logits: Tensor3D,
+  t: ReturnType<typeof batchTensors>,
+  batch: Batch,
+  settings: StepSettings
+): TermBatch => ({
+  hidden,
+  logits,
+  labels: t.labels,
+  attentionMask: t.attentionMask,
+  ...(batch.source ? { source: batch.source } : {}),
+  ...(batch.translation ? { translation: batch.translation } : {}),
+  tagTypes: settings.tagTypes,
+  tokens: () => {
+    const tokens = labelPositions(t.labels)
+    return { vectors: firstSubwordVectors(hidden, tokens.positions), labels: tokens.labels }
+  },
+  sentences: () => meanPool(hidden, t.attentionMask)
+})
+
 /** Label distributions `(B, T, C)` of a frozen model (eval mode): the distillation targets. */
 export const predictProbs = (params: BertParams, config: BertConfig, batch: Batch): Tensor3D =>
   tf.tidy(() => {
     const t = batchTensors(batch)
     return tf.softmax(tokenClassifier(params, config, t, EVAL).logits) as Tensor3D
   })
+
+/** What a step computes its loss with, and the student stage's frozen teacher. */
+export interface StepWith {
+  /** The batch's loss (the `LossTerms` service's; `evaluateObjective` by default). */
+  readonly evaluate?: LossTermsShape["evaluate"]
+  readonly teacher?: { readonly params: BertParams; readonly config: BertConfig }
+}
 
 /**
  * One step. For the student stage `teacher` gives the frozen teacher's label distributions, and
@@ -148,13 +177,13 @@ export const trainStep = (
   batch: Batch,
   step: number,
   lr: number,
-  teacher?: { readonly params: BertParams; readonly config: BertConfig }
+  { evaluate = evaluateObjective, teacher }: StepWith = {}
 ): Either.Either<StepResult, NonFiniteLoss | NonFiniteGradient> => {
   const { params, config } = trainee
   const mode: ForwardMode = { training: true, seed: `${settings.seed}/${step}` }
   const where = { run: settings.run, step, batch: batch.batch }
   const teacherProbs = teacher && predictProbs(teacher.params, teacher.config, batch)
-  const terms: Partial<Record<ObjectiveTerm, Scalar>> = {}
+  const terms: Record<string, Scalar> = {}
   const { value, grads } = tf.variableGrads(() => {
     const t = batchTensors(batch)
     const out = tokenClassifier(params, config, t, mode)
@@ -168,8 +197,8 @@ export const trainStep = (
               mask: tf.notEqual(t.labels, IGNORE_INDEX) as Tensor2D
             }
           }
-    const result = evaluateObjective(settings.objective, inputs, settings.stage)
-    for (const [k, v] of Object.entries(result.terms)) terms[k as ObjectiveTerm] = tf.keep(v)
+    const result = evaluate(settings.objective, inputs, settings.stage)
+    for (const [k, v] of Object.entries(result.terms)) terms[k] = tf.keep(v)
     return result.total
   }, Object.values(params))
   try {

@@ -91,11 +91,13 @@ const spawnRunner = (url: string, port: number) =>
         ].concat(["--backend", "cpu", "--data", dataRoot]),
         {
           stdio: ["ignore", "ignore", "pipe"],
-          // a dead runner's shards move after the lock expires: seconds here, not 35 s
+          // a dead runner's shards move after the lock expires: seconds here, not 35 s — but long
+          // enough for the dead runner's training child to see its parent gone and exit on a
+          // loaded machine (its step must end first), or the cell would briefly run twice
           env: {
             ...process.env,
-            SHARD_LOCK_EXPIRATION: "6 seconds",
-            SHARD_LOCK_REFRESH_INTERVAL: "2 seconds",
+            SHARD_LOCK_EXPIRATION: "15 seconds",
+            SHARD_LOCK_REFRESH_INTERVAL: "4 seconds",
             RUNNER_HEALTH_CHECK_INTERVAL: "3 seconds"
           }
         }

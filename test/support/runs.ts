@@ -6,6 +6,7 @@ import { Corpora } from "../../src/data/Corpora.js"
 import { conllTypes, labelSet } from "../../src/data/labels.js"
 import { ExperimentSpec, Protocol } from "../../src/experiment/spec.js"
 import { TensorRuntime } from "../../src/runtime/TensorRuntime.js"
+import { trainingDefaults } from "../../src/train/defaults.js"
 import { dataRoot } from "./data.js"
 import { writeTinyModel } from "./tinyModel.js"
 
@@ -56,4 +57,4 @@ export const tinySpec = (model: string, method: string, protocol: Protocol) =>
   })
 
 export const runLayer = (backend: string) =>
-  Layer.mergeAll(Corpora.at(dataRoot), NodeContext.layer, TensorRuntime.layer({ backend }))
+  Layer.mergeAll(Corpora.at(dataRoot), NodeContext.layer, TensorRuntime.layer({ backend }), trainingDefaults)

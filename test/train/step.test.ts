@@ -6,9 +6,12 @@ import { decodeBertConfig } from "../../src/model/config.js"
 import { initParams, scopedParams } from "../../src/model/params.js"
 import { tf } from "../../src/runtime/tf.js"
 import { makeAdamW } from "../../src/train/adamw.js"
-import { type Batch, makeBatch } from "../../src/train/batcher.js"
+import { type Batch, makeBatch } from "../../src/train/batches.js"
 import type { TrainExample } from "../../src/train/examples.js"
-import { START, trainStage } from "../../src/train/loop.js"
+import { START } from "../../src/train/Batcher.js"
+import { CheckpointSelector } from "../../src/train/CheckpointSelector.js"
+import { trainingDefaults } from "../../src/train/defaults.js"
+import { trainStage } from "../../src/train/loop.js"
 import { constantSchedule } from "../../src/train/schedule.js"
 import { trainStep } from "../../src/train/step.js"
 import { snapshotWeights } from "../../src/train/weights.js"
@@ -88,16 +91,15 @@ describe("the training step", () => {
         schedule: constantSchedule(1e-3),
         padId: 0
       }
+      const selection = yield* (yield* CheckpointSelector).open()
       const exit = yield* Effect.exit(
         Stream.runDrain(
-          trainStage({ params, config, optimizer }, stage, examples, () => Effect.succeed(0), {
-            position: START
-          })
+          trainStage({ params, config, optimizer }, stage, examples, () => Effect.succeed(0), selection, START)
         )
       )
       expect(Exit.isFailure(exit)).toBe(true)
       if (Exit.isFailure(exit)) expect(JSON.stringify(exit.cause)).toMatch(/NonFinite(Loss|Gradient)/)
-    })
+    }).pipe(Effect.provide(trainingDefaults))
   )
 
   it.scoped("a step leaves numTensors unchanged (after the first, which makes nothing either)", () =>

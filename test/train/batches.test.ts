@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { FastCheck as fc } from "effect"
-import { batchesPerEpoch, epochBatches, makeBatch } from "../../src/train/batcher.js"
+import { batchesPerEpoch, epochBatches, makeBatch } from "../../src/train/batches.js"
 import type { TrainExample } from "../../src/train/examples.js"
 
 const runs = Number(process.env.CONCNER_PROP_RUNS ?? 100)

@@ -45,7 +45,7 @@ export const teachersOption = Options.directory("teachers").pipe(
 export const experimentOption = Options.file("experiment", { exists: "yes" }).pipe(
   Options.optional,
   Options.withDescription(
-    "an experiment module whose `terms` export registers the custom loss terms the spec names (see README, \"Write your own loss\")"
+    'an experiment module whose `terms` export registers the custom loss terms the spec names (see README, "Write your own loss")'
   )
 )
 

@@ -33,11 +33,7 @@ export const resumeCommand = Command.make(
       const record = yield* Effect.option(readRunJson(flags.runDir))
       const numerics =
         record._tag === "Some" ? (record.value.resumes?.at(-1)?.numerics ?? record.value.numerics) : undefined
-      return yield* resumeExperiment(
-        flags.runDir,
-        progressHooks(flags.runDir),
-        runOptions(flags)
-      ).pipe(
+      return yield* resumeExperiment(flags.runDir, progressHooks(flags.runDir), runOptions(flags)).pipe(
         Effect.flatMap((result) => Console.log(JSON.stringify(result))),
         Effect.provide(trainingLayer(flags.experiment)),
         Effect.provide(dataAndRuntime({ ...flags, ...recordedNativeOf(numerics) }))

@@ -77,7 +77,13 @@ const runDir = Args.directory({ name: "RUN_DIR", exists: "yes" })
 
 export const runnerCellCommand = Command.make(
   "runner-cell",
-  { runDir, data: dataOption, backend: backendOption, teachers: teachersOption, experiment: experimentOption },
+  {
+    runDir,
+    data: dataOption,
+    backend: backendOption,
+    teachers: teachersOption,
+    experiment: experimentOption
+  },
   (flags) =>
     resumeExperiment(flags.runDir, childHooks(flags.runDir), runOptions(flags)).pipe(
       Effect.asVoid,

@@ -82,7 +82,10 @@ export const runnerEngine = (url: string, address: RunnerAddressOptions) => {
           Layer.catchAll((e) =>
             Layer.fail(
               e._tag === "SocketServerError"
-                ? new RunnerCannotListen({ address: `${listen.host}:${listen.port}`, reason: causeText(e.cause) })
+                ? new RunnerCannotListen({
+                    address: `${listen.host}:${listen.port}`,
+                    reason: causeText(e.cause)
+                  })
                 : e
             )
           )

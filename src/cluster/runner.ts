@@ -84,13 +84,9 @@ export const cellWorkflowLayer = (options: RunnerOptions) =>
               Effect.forever
             )
             yield* Effect.raceFirst(
-              trainInChild(
-                runDir,
-                { backend, dataRoot: root, ...payloadRunOptions(payload) },
-                (p) => {
-                  progress = p
-                }
-              ),
+              trainInChild(runDir, { backend, dataRoot: root, ...payloadRunOptions(payload) }, (p) => {
+                progress = p
+              }),
               renewals
             )
             return yield* readResult(resultFile)

@@ -35,12 +35,12 @@ import {
 import { TensorRuntime } from "../runtime/TensorRuntime.js"
 import { loadTokenizer } from "../text/Tokenizer.js"
 import type { BertTokenizer } from "../text/bertTokenizer.js"
+import { Batcher, START } from "../train/Batcher.js"
+import { CheckpointSelector } from "../train/CheckpointSelector.js"
 import { AdamWConfig, makeAdamW } from "../train/adamw.js"
 import { rowsFor } from "../train/batches.js"
 import { type TrainExample, unlabeledExamples } from "../train/examples.js"
 import { loadForTraining } from "../train/init.js"
-import { Batcher, START } from "../train/Batcher.js"
-import { CheckpointSelector } from "../train/CheckpointSelector.js"
 import { type StageSettings, totalSteps, trainStage } from "../train/loop.js"
 import { lockRunFolder } from "../train/runLock.js"
 import { constantSchedule, linearWarmupDecay } from "../train/schedule.js"
@@ -183,7 +183,12 @@ const runStage = Effect.fn("Experiment.stage")(function* (
         yield* saveStageCheckpoint(
           context.runDir,
           stage,
-          { next: event.next, best: { ...event.best, weights }, seed: settings.seed, seconds: context.elapsed() },
+          {
+            next: event.next,
+            best: { ...event.best, weights },
+            seed: settings.seed,
+            seconds: context.elapsed()
+          },
           { params: model.params, optimizer },
           teacher?.result
         )

@@ -46,7 +46,9 @@ const make = (registered: ReadonlyMap<string, LossTerm>): LossTermsShape => ({
 })
 
 /** The terms as the service's map, refusing duplicate names and built-in names. */
-export const registerTerms = (terms: ReadonlyArray<LossTerm>): Effect.Effect<LossTermsShape, LossTermsInvalid> =>
+export const registerTerms = (
+  terms: ReadonlyArray<LossTerm>
+): Effect.Effect<LossTermsShape, LossTermsInvalid> =>
   Effect.gen(function* () {
     const byName = new Map<string, LossTerm>()
     for (const term of terms) {

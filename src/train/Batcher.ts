@@ -57,7 +57,13 @@ export const seededBatcher: BatcherShape = {
           epoch: position.epoch,
           batches: epochBatches(examples.length, order.batchSize, order.seed, position.epoch)
         }
-      const batch = makeBatch(examples, epochOrder.batches[position.batch]!, order.rows, order.padId, position)
+      const batch = makeBatch(
+        examples,
+        epochOrder.batches[position.batch]!,
+        order.rows,
+        order.padId,
+        position
+      )
       const step = position.step + 1
       const next: Position =
         position.batch + 1 < perEpoch

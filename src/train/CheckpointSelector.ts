@@ -84,7 +84,8 @@ const selectionBy = (better: (candidate: Checkpoint, kept: Checkpoint) => boolea
     ({ dispose }) => Effect.sync(dispose)
   ).pipe(Effect.map(({ selection }) => selection))
 
-const atEvalPoints = (done: number, total: number, evalEvery: number) => done % evalEvery === 0 || done >= total
+const atEvalPoints = (done: number, total: number, evalEvery: number) =>
+  done % evalEvery === 0 || done >= total
 
 /** Highest dev F1; ties keep the earlier step. */
 export const bestDevF1: CheckpointSelectorShape = {

@@ -50,7 +50,10 @@ export type TrainEvent =
     }
 
 /** A stage's steps: its epochs of `perEpoch` batches, capped by `maxSteps`. */
-export const totalSteps = (settings: Pick<StageSettings, "epochs" | "maxSteps">, perEpoch: number): number => {
+export const totalSteps = (
+  settings: Pick<StageSettings, "epochs" | "maxSteps">,
+  perEpoch: number
+): number => {
   const all = settings.epochs * perEpoch
   return settings.maxSteps === undefined ? all : Math.min(all, settings.maxSteps)
 }
@@ -77,7 +80,9 @@ export const trainStage = (
       const selector = yield* CheckpointSelector
       const terms = yield* LossTerms
       const total = totalSteps(settings, batcher.perEpoch(examples.length, settings.batchSize))
-      const batches = batcher.batches(examples, settings, from).pipe(Stream.take(Math.max(0, total - from.step)))
+      const batches = batcher
+        .batches(examples, settings, from)
+        .pipe(Stream.take(Math.max(0, total - from.step)))
       return Stream.flatMap(batches, ({ position, next, batch }) =>
         Stream.fromIterableEffect(
           Effect.gen(function* () {

@@ -1,45 +1,22 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either, Exit, Stream } from "effect"
-import { conllTypes, labelSet } from "../../src/data/labels.js"
 import { paperObjectives } from "../../src/losses/objective.js"
 import { decodeBertConfig } from "../../src/model/config.js"
 import { initParams, scopedParams } from "../../src/model/params.js"
 import { tf } from "../../src/runtime/tf.js"
-import { makeAdamW } from "../../src/train/adamw.js"
-import { type Batch, makeBatch } from "../../src/train/batches.js"
-import type { TrainExample } from "../../src/train/examples.js"
 import { START } from "../../src/train/Batcher.js"
 import { CheckpointSelector } from "../../src/train/CheckpointSelector.js"
+import { makeAdamW } from "../../src/train/adamw.js"
+import { type Batch, makeBatch } from "../../src/train/batches.js"
 import { trainingDefaults } from "../../src/train/defaults.js"
 import { trainStage } from "../../src/train/loop.js"
 import { constantSchedule } from "../../src/train/schedule.js"
 import { trainStep } from "../../src/train/step.js"
 import { snapshotWeights } from "../../src/train/weights.js"
+import { syntheticExamples as examples, syntheticLabels as labels } from "../support/synthetic.js"
 import { tinyConfig } from "../support/tinyModel.js"
 
-const labels = labelSet(conllTypes)
 const config = Either.getOrThrow(decodeBertConfig(tinyConfig(40), "tiny/config.json"))
-
-/** A sentence of `n` words, one subword each, ids and labels drawn from `i`. */
-const encoding = (i: number, n: number) => {
-  const inputIds = [2, ...Array.from({ length: n }, (_, k) => 5 + ((i * 7 + k) % 30)), 3]
-  return {
-    tokens: inputIds.map(String),
-    inputIds,
-    wordIds: [-1, ...Array.from({ length: n }, (_, k) => k), -1],
-    labelPositions: Array.from({ length: n }, (_, k) => k + 1),
-    labels: [-100, ...Array.from({ length: n }, (_, k) => (i + k) % labels.tags.length), -100],
-    words: n,
-    keptWords: n,
-    emptyWords: []
-  }
-}
-
-const examples: Array<TrainExample> = Array.from({ length: 6 }, (_, i) => ({
-  index: 100 + i,
-  source: encoding(i, 3 + (i % 3)),
-  translation: encoding(i + 50, 2 + (i % 4))
-}))
 
 const settings = {
   run: "test-run",
@@ -94,7 +71,14 @@ describe("the training step", () => {
       const selection = yield* (yield* CheckpointSelector).open()
       const exit = yield* Effect.exit(
         Stream.runDrain(
-          trainStage({ params, config, optimizer }, stage, examples, () => Effect.succeed(0), selection, START)
+          trainStage(
+            { params, config, optimizer },
+            stage,
+            examples,
+            () => Effect.succeed(0),
+            selection,
+            START
+          )
         )
       )
       expect(Exit.isFailure(exit)).toBe(true)

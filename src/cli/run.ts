@@ -110,7 +110,8 @@ export const runCommand = Command.make(
       const print = makeProgressPrinter((line) => process.stderr.write(`${line}\n`))
       const submit = submitGrid(grid.name, cells, {
         onProgress: (listing) => Effect.sync(() => print(listing)),
-        teachers: path.join(outDir, "teachers")
+        teachers: path.join(outDir, "teachers"),
+        ...(grid.tags === undefined ? {} : { tags: grid.tags })
       })
       const { outcomes, failures } = yield* Option.isSome(flags.cluster)
         ? Effect.provide(submit, clientEngine(flags.cluster.value))

@@ -17,6 +17,8 @@ export interface SubmitOptions {
   readonly pollEvery?: Duration.DurationInput
   /** The folder of finished teachers the cells share (`RunOptions.teachers`); none shared when absent. */
   readonly teachers?: string
+  /** The grid's tags, recorded in each cell's `run.json`. */
+  readonly tags?: ReadonlyArray<string>
 }
 
 export interface GridRun {
@@ -30,12 +32,12 @@ export const submitGrid = (grid: string, cells: ReadonlyArray<GridCell>, options
     const store = yield* CellStore
     const runnable = cells.filter((c): c is RunnableCell => c._tag === "Runnable")
     const ids = runnable.map((c) => runIdOf(c))
-    yield* store.submit(runnable.map((c) => cellPayload(grid, c, 0, options.teachers)))
+    yield* store.submit(runnable.map((c) => cellPayload(grid, c, 0, options)))
     const before = new Map((yield* store.list(ids)).rows.map((r) => [r.runId, r]))
     yield* store.retryFailed(ids)
     const generations = new Map((yield* store.list(ids)).rows.map((r) => [r.runId, r.generation]))
     const payloads = runnable.map((c, i) =>
-      cellPayload(grid, c, generations.get(ids[i]!) ?? 0, options.teachers)
+      cellPayload(grid, c, generations.get(ids[i]!) ?? 0, options)
     )
     const executions = yield* Effect.forEach(payloads, (p) => Effect.either(CellWorkflow.execute(p)), {
       concurrency: "unbounded"

@@ -33,6 +33,8 @@ export const CellPayload = Schema.Struct({
   spec: ExperimentSpec,
   /** The grid's folder of finished teachers its cells share (`RunOptions.teachers`). */
   teachers: Schema.optional(Schema.String),
+  /** The grid's tags, recorded in each cell's `run.json` (whose name is the grid's). */
+  tags: Schema.optional(Schema.Array(Schema.String)),
   /** 0, then one more each time the cell is submitted again after failing (see `CellStore`). */
   generation: Schema.Int
 })
@@ -55,13 +57,14 @@ export const cellPayload = (
   grid: string,
   cell: RunnableCell,
   generation = 0,
-  teachers?: string
+  shared: { readonly teachers?: string | undefined; readonly tags?: ReadonlyArray<string> | undefined } = {}
 ): CellPayload => ({
   runId: runIdOf(cell),
   grid,
   label: cellLabel(cell),
   runDir: cell.runDir,
   spec: cell.spec,
-  ...(teachers !== undefined ? { teachers } : {}),
+  ...(shared.teachers !== undefined ? { teachers: shared.teachers } : {}),
+  ...(shared.tags !== undefined && shared.tags.length > 0 ? { tags: shared.tags } : {}),
   generation
 })

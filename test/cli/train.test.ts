@@ -141,7 +141,7 @@ describe.skipIf(!hasData)("concner train --translations engine:dictionary on rea
         const dictionary = path.join(dataRoot, "dictionaries/muse/en-de.txt")
         const sha256 = createHash("sha256").update(readFileSync(dictionary)).digest("hex")
         const recorded = (yield* read("run.json")).dataFiles.find(
-          (f: { path: string }) => f.path === dictionary
+          (f: { path: string }) => f.path === "dictionaries/muse/en-de.txt"
         )
         expect(recorded?.sha256).toBe(sha256)
         const translation = yield* read("translation.json")

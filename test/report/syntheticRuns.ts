@@ -69,7 +69,7 @@ export const writeSyntheticRun = (root: string, index: number, run: SyntheticRun
     const encoded = Schema.encodeSync(ExperimentSpec)(spec)
     const record = yield* makeRunRecord({
       spec: encoded,
-      dataFiles: [dataFile],
+      dataFiles: [{ file: dataFile, as: path.basename(dataFile) }],
       backend: "cpu",
       numerics: Numerics.make({ simd: null, threads: 1, native: false, blasThreads: null })
     })

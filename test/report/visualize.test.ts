@@ -20,6 +20,8 @@ const row = (lang: string, method: string, mean: number, std: number | undefined
   lang,
   sourceSize: 1000,
   method,
+  variant: {},
+  files: [],
   protocol: "cpu",
   model: "/m",
   stage: "teacher",
@@ -31,7 +33,8 @@ const row = (lang: string, method: string, mean: number, std: number | undefined
   std,
   paper: [],
   vsEn: undefined,
-  vsMulda: undefined
+  vsMulda: undefined,
+  ofCeiling: undefined
 })
 
 /** The data marks vega drew, from their accessible labels. */

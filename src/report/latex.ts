@@ -14,7 +14,8 @@ import {
   methodLabel,
   reportSections,
   sectionTitle,
-  variantColumns
+  variantColumns,
+  variantHeads
 } from "./summary.js"
 
 const SPECIAL = /[\\&%$#_{}~^]/g
@@ -50,7 +51,7 @@ const sectionTable = (section: ReadonlyArray<ReportRow>, fields: ReadonlyArray<s
       best.set(key, Math.max(best.get(key) ?? Number.NEGATIVE_INFINITY, r.mean))
     }
   const ceiling = section.some((r) => r.ofCeiling !== undefined)
-  const head = ["size", "method", ...fields, ...langs, ...(ceiling ? ["\\% of ceiling"] : [])]
+  const head = ["size", "method", ...variantHeads(fields), ...langs, ...(ceiling ? ["\\% of ceiling"] : [])]
   let size: number | undefined
   const body: Array<string> = []
   for (const rows of lines.values()) {

@@ -34,9 +34,9 @@ export const RESULT_FILE = "result.json"
 /** The method name of the in-language ceiling (gold target-language training sentences). */
 export const CEILING_METHOD = "tgt"
 
-/** How reports name a method: the ceiling by what it is, the others by their names. */
+/** How reports name a method: the ceiling (an upper bound, not a transfer method) by what it is, the others by their names. */
 export const methodLabel = (method: string): string =>
-  method === CEILING_METHOD ? "In-language (upper bound)" : method
+  method === CEILING_METHOD ? "In-language (ceiling)" : method
 
 /** Two result files for the same cell, spec and seed (nested output folders, a copied run). */
 export class DuplicateResult extends Data.TaggedError("DuplicateResult")<{
@@ -372,7 +372,13 @@ const nameCells = (r: ReportRow, fields: ReadonlyArray<string>) => [
   ...fields.map((f) => r.variant[f] ?? "–")
 ]
 
-const nameHead = (fields: ReadonlyArray<string>) => ["size", "method", "lang", ...fields]
+/** Variant fields as column heads: the last part of each path (`maxSteps`) where that is unambiguous. */
+export const variantHeads = (fields: ReadonlyArray<string>): Array<string> => {
+  const last = fields.map((f) => f.slice(f.lastIndexOf(".") + 1))
+  return fields.map((f, i) => (last.filter((l) => l === last[i]).length === 1 ? last[i]! : f))
+}
+
+const nameHead = (fields: ReadonlyArray<string>) => ["size", "method", "lang", ...variantHeads(fields)]
 const nameAlign = (fields: ReadonlyArray<string>): Array<Align> => [
   "right",
   "left",
@@ -465,7 +471,10 @@ export const formatReportMarkdown = (rows: ReadonlyArray<ReportRow>): string => 
         wrapText(
           "Test F1 (%), mean ± sample std over seeds (n); for KD methods the student's, with its teacher's " +
             "beside it. paper: mBERT, paper protocol, 5 seeds (Tables 3–5 agree where several report a cell)." +
-            (ceiling ? ` ${ceilingNote}` : "")
+            (ceiling ? ` ${ceilingNote}` : "") +
+            (fields.length > 0
+              ? ` Variants: runs of a cell whose specs differ in ${fields.join(", ")}, one row per value.`
+              : "")
         ),
         "",
         markdownTable(means),

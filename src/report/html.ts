@@ -325,7 +325,7 @@ export const writeHtmlReport = Effect.fn("Report.writeHtml")(function* (options:
   ]
   const page = yield* htmlReport({
     // the folder as the reader knows it, never a path of this machine
-    title: `concner report: ${path.isAbsolute(options.dir) ? path.relative(process.cwd(), options.dir) || "." : options.dir}`,
+    title: `concner report: ${path.isAbsolute(options.dir) ? path.basename(options.dir) : options.dir}`,
     root: options.dir,
     rows,
     runs,

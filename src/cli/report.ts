@@ -10,6 +10,7 @@ import * as path from "node:path"
 import { Args, Command, Options } from "@effect/cli"
 import { FileSystem } from "@effect/platform"
 import { Console, Effect, Option } from "effect"
+import { writeFileStringAtomic } from "../records/index.js"
 import {
   collectResults,
   formatReportLatex,
@@ -18,7 +19,6 @@ import {
   summarizeResults,
   writeCsvReport
 } from "../report/index.js"
-import { writeFileStringAtomic } from "../records/index.js"
 import { describe } from "./commands.js"
 import { jsonOption } from "./common.js"
 
@@ -41,7 +41,9 @@ const all = Options.boolean("all").pipe(
 )
 const csv = Options.directory("csv").pipe(
   Options.optional,
-  Options.withDescription("also write summary.csv (one line per row) and seeds.csv (one per run) into this folder")
+  Options.withDescription(
+    "also write summary.csv (one line per row) and seeds.csv (one per run) into this folder"
+  )
 )
 const latex = Options.file("latex").pipe(
   Options.optional,
@@ -57,24 +59,21 @@ const writeFile = (file: string, text: string) =>
     yield* Console.error(`wrote ${file}`)
   })
 
-export const reportCommand = Command.make(
-  "report",
-  { dir, json, html, figure, all, csv, latex },
-  (flags) =>
-    Effect.gen(function* () {
-      const found = yield* collectResults(flags.dir)
-      const rows = yield* summarizeResults(found)
-      yield* Console.log(flags.json ? JSON.stringify(reportJson(rows), null, 2) : formatReportMarkdown(rows))
-      if (Option.isSome(flags.csv))
-        for (const file of yield* writeCsvReport(flags.csv.value, rows)) yield* Console.error(`wrote ${file}`)
-      if (Option.isSome(flags.latex)) yield* writeFile(flags.latex.value, formatReportLatex(rows))
-      if (Option.isNone(flags.html)) return
-      const out = flags.html.value
-      // vega and vega-lite take ~0.7 s to load: only --html pays for them
-      const { writeHtmlReport } = yield* Effect.promise(() => import("../report/index.js"))
-      const fs = yield* FileSystem.FileSystem
-      yield* fs.makeDirectory(path.dirname(path.resolve(out)), { recursive: true })
-      yield* writeHtmlReport({ dir: flags.dir, found, figureFiles: flags.figure, out, all: flags.all })
-      yield* Console.error(`wrote ${out}`)
-    })
+export const reportCommand = Command.make("report", { dir, json, html, figure, all, csv, latex }, (flags) =>
+  Effect.gen(function* () {
+    const found = yield* collectResults(flags.dir)
+    const rows = yield* summarizeResults(found)
+    yield* Console.log(flags.json ? JSON.stringify(reportJson(rows), null, 2) : formatReportMarkdown(rows))
+    if (Option.isSome(flags.csv))
+      for (const file of yield* writeCsvReport(flags.csv.value, rows)) yield* Console.error(`wrote ${file}`)
+    if (Option.isSome(flags.latex)) yield* writeFile(flags.latex.value, formatReportLatex(rows))
+    if (Option.isNone(flags.html)) return
+    const out = flags.html.value
+    // vega and vega-lite take ~0.7 s to load: only --html pays for them
+    const { writeHtmlReport } = yield* Effect.promise(() => import("../report/index.js"))
+    const fs = yield* FileSystem.FileSystem
+    yield* fs.makeDirectory(path.dirname(path.resolve(out)), { recursive: true })
+    yield* writeHtmlReport({ dir: flags.dir, found, figureFiles: flags.figure, out, all: flags.all })
+    yield* Console.error(`wrote ${out}`)
+  })
 ).pipe(Command.withDescription(describe("report")))

@@ -36,9 +36,7 @@ export const submitGrid = (grid: string, cells: ReadonlyArray<GridCell>, options
     const before = new Map((yield* store.list(ids)).rows.map((r) => [r.runId, r]))
     yield* store.retryFailed(ids)
     const generations = new Map((yield* store.list(ids)).rows.map((r) => [r.runId, r.generation]))
-    const payloads = runnable.map((c, i) =>
-      cellPayload(grid, c, generations.get(ids[i]!) ?? 0, options)
-    )
+    const payloads = runnable.map((c, i) => cellPayload(grid, c, generations.get(ids[i]!) ?? 0, options))
     const executions = yield* Effect.forEach(payloads, (p) => Effect.either(CellWorkflow.execute(p)), {
       concurrency: "unbounded"
     }).pipe(Effect.fork)

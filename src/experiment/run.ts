@@ -23,16 +23,16 @@ import { writeFileStringAtomic } from "../records/atomic.js"
 import { canonicalHash } from "../records/canonicalJson.js"
 import { ENCODER_FILES, modelDir } from "../records/modelPath.js"
 import {
+  type RunLabels,
+  RunRecord,
   commitOf,
   makeRunRecord,
   numericsOf,
   packageRoot,
-  type RunLabels,
   readRunJson,
   recordFinish,
   recordResumption,
   recordStageUsage,
-  RunRecord,
   recordTeacherSource,
   writeRunRecord
 } from "../records/runRecord.js"

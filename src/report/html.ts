@@ -229,7 +229,13 @@ const specCheck = (run: RunFiles) => {
  * before concner wrote relative paths hold absolute ones): such a path is cut to its last three parts.
  */
 export const shownPath = (p: string): string =>
-  path.isAbsolute(p) ? `…/${p.split(/[\\/]+/).filter((x) => x !== "").slice(-3).join("/")}` : p
+  path.isAbsolute(p)
+    ? `…/${p
+        .split(/[\\/]+/)
+        .filter((x) => x !== "")
+        .slice(-3)
+        .join("/")}`
+    : p
 
 const provenanceHtml = (runs: ReadonlyArray<RunFiles>, root: string) =>
   html`<details class="provenance-section"><summary>Provenance of each run (${runs.length} runs; hashes shortened, the whole value on hover and in run.json)</summary><table class="provenance">

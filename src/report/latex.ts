@@ -26,8 +26,7 @@ const REPLACEMENT: Record<string, string> = {
 }
 
 /** Text as LaTeX prints it literally. */
-export const escapeLatex = (text: string): string =>
-  text.replace(SPECIAL, (c) => REPLACEMENT[c] ?? `\\${c}`)
+export const escapeLatex = (text: string): string => text.replace(SPECIAL, (c) => REPLACEMENT[c] ?? `\\${c}`)
 
 const f2 = (x: number) => x.toFixed(2)
 
@@ -60,7 +59,9 @@ const sectionTable = (section: ReadonlyArray<ReportRow>, fields: ReadonlyArray<s
     const name = methodLabel(first.method)
     const cells = [
       first.sourceSize === size ? "" : String(first.sourceSize),
-      escapeLatex(first.translations === undefined ? name : `${name} [${translationLabel(first.translations)}]`),
+      escapeLatex(
+        first.translations === undefined ? name : `${name} [${translationLabel(first.translations)}]`
+      ),
       ...fields.map((f) => escapeLatex(first.variant[f] ?? "–")),
       ...langs.map((lang) => {
         const r = rows.find((x) => x.lang === lang)

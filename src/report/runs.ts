@@ -43,11 +43,13 @@ export const listRuns = Effect.fn("Report.listRuns")(function* (dir: string) {
     .filter((f) => path.basename(f) === "spec.json")
     .sort()
   const read = <A, I>(file: string, schema: Schema.Schema<A, I>) =>
-    fs.readFileString(file).pipe(
-      Effect.flatMap(Schema.decodeUnknown(Schema.parseJson(schema))),
-      Effect.option,
-      Effect.map(Option.getOrUndefined)
-    )
+    fs
+      .readFileString(file)
+      .pipe(
+        Effect.flatMap(Schema.decodeUnknown(Schema.parseJson(schema))),
+        Effect.option,
+        Effect.map(Option.getOrUndefined)
+      )
   return yield* Effect.forEach(
     specs,
     (specFile) =>

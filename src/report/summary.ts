@@ -353,8 +353,7 @@ export const ceilingNote =
   "target-language sentences) for the same target and size."
 
 /** A percentage of the ceiling as the reports show it (one decimal). */
-export const ceilingText = (r: ReportRow): string =>
-  r.ofCeiling === undefined ? "" : r.ofCeiling.toFixed(1)
+export const ceilingText = (r: ReportRow): string => (r.ofCeiling === undefined ? "" : r.ofCeiling.toFixed(1))
 
 /** A row's method as the tables name it: its label, and any D_TGT source besides MulDA's. */
 export const methodText = (r: ReportRow): string =>
@@ -447,7 +446,14 @@ export const formatReportMarkdown = (rows: ReadonlyArray<ReportRow>): string => 
       const ceiling = section.some((r) => r.ofCeiling !== undefined)
       const kd = section.some((r) => r.teacher !== undefined)
       const means: TextTable = {
-        head: [...nameHead(fields), "test F1", "n", ...(kd ? ["teacher F1"] : []), "paper", ...(ceiling ? ["% of ceiling"] : [])],
+        head: [
+          ...nameHead(fields),
+          "test F1",
+          "n",
+          ...(kd ? ["teacher F1"] : []),
+          "paper",
+          ...(ceiling ? ["% of ceiling"] : [])
+        ],
         align: [...nameAlign(fields), "right", "right", ...(kd ? ["right" as const] : []), "right", "right"],
         rows: section.map((r) => [
           ...nameCells(r, fields),

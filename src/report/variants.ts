@@ -22,7 +22,9 @@ export const flattenSpec = (value: unknown, at = ""): Array<readonly [string, st
   if (typeof value === "object" && value !== null && !Array.isArray(value))
     return Object.keys(value)
       .sort()
-      .flatMap((key) => flattenSpec((value as Record<string, unknown>)[key], at === "" ? key : `${at}.${key}`))
+      .flatMap((key) =>
+        flattenSpec((value as Record<string, unknown>)[key], at === "" ? key : `${at}.${key}`)
+      )
   return at === "" ? [] : [[at, JSON.stringify(value)]]
 }
 
@@ -53,8 +55,7 @@ export const variantFields = <A>(
     }
   }
   const varying = new Set<string>()
-  for (const cell of seen.values())
-    for (const [key, values] of cell) if (values.size > 1) varying.add(key)
+  for (const cell of seen.values()) for (const [key, values] of cell) if (values.size > 1) varying.add(key)
   return [...varying].sort()
 }
 

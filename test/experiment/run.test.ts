@@ -135,7 +135,9 @@ describe.skipIf(!hasData)("a run on real data", () => {
           expect(record.resumes?.map((r: { stage: string }) => r.stage)).toEqual(
             after === 6 ? ["teacher"] : undefined
           )
-          expect(withoutTimes(yield* fs.readFileString(path.join(run, "metrics.jsonl")))).toBe(withoutTimes(metrics))
+          expect(withoutTimes(yield* fs.readFileString(path.join(run, "metrics.jsonl")))).toBe(
+            withoutTimes(metrics)
+          )
         }
         expect(events).toBe(8)
       }).pipe(Effect.provide(layerOn("cpu"))),

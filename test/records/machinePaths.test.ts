@@ -8,7 +8,7 @@ import * as path from "node:path"
 import { describe, expect, it } from "vitest"
 
 /** An absolute path under a folder where machines keep homes, checkouts, data or scratch, or a drive. */
-export const MACHINE_PATH =
+const MACHINE_PATH =
   /(?<![\w.~-])\/(?:home|work|tmp|root|Users|mnt|media|var|opt|srv|data|scratch|private)\/[\w.-]+|\b[A-Z]:\\[\w.-]+/
 
 const walk = (dir: string): Array<string> =>

@@ -131,7 +131,13 @@ layer(NodeContext.layer)("run records", (it) => {
       const data = `${dir}/train.conll`
       yield* fs.writeFileString(data, "EU B-ORG\n")
       const spec = { method: "en", lang: "de", seed: 1 }
-      const now = () => makeRunRecord({ spec, dataFiles: [{ file: data, as: "train.conll" }], backend: "wasm", numerics: wasmNumerics })
+      const now = () =>
+        makeRunRecord({
+          spec,
+          dataFiles: [{ file: data, as: "train.conll" }],
+          backend: "wasm",
+          numerics: wasmNumerics
+        })
       const first = yield* now()
       yield* writeRunRecord(dir, spec, first)
       yield* recordResumption(dir, yield* now(), { stage: "teacher", step: 100 })
@@ -272,7 +278,10 @@ layer(NodeContext.layer)("run records", (it) => {
       yield* TestClock.adjust(Duration.hours(1)) // between sittings: not counted
       yield* write([3], 2)
       const text = yield* fs.readFileString(path)
-      const lines = text.trimEnd().split("\n").map((l) => JSON.parse(l))
+      const lines = text
+        .trimEnd()
+        .split("\n")
+        .map((l) => JSON.parse(l))
       expect(lines.map((l) => l.elapsed)).toStrictEqual([1.5, 3, 5])
       expect(lines.map((l) => l.time)).toStrictEqual([
         "1970-01-01T00:00:01.500Z",

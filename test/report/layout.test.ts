@@ -11,8 +11,8 @@ import { NodeContext } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { type Browser, chromium } from "playwright-core"
-import { collectResults } from "../../src/report/summary.js"
 import { writeHtmlReport } from "../../src/report/html.js"
+import { collectResults } from "../../src/report/summary.js"
 import { sampleFolder, sampleRuns } from "./syntheticRuns.js"
 
 // CONCNER_CHROMIUM names the browser binary; else Debian's
@@ -39,7 +39,9 @@ const overflowing = (b: Browser, file: string) =>
     const page = await b.newPage({ viewport: { width: 1280, height: 900 } })
     await page.goto(`file://${file}`)
     // measured in the page (a string: this project's TypeScript has no DOM types)
-    const wide = await page.evaluate<Array<string>>(`[...document.querySelectorAll("body *")].flatMap((el) => {
+    const wide = await page.evaluate<
+      Array<string>
+    >(`[...document.querySelectorAll("body *")].flatMap((el) => {
       const r = el.getBoundingClientRect()
       const name = el.tagName.toLowerCase() + "." + (el.getAttribute("class") ?? "")
       return r.width > 0 && r.right > window.innerWidth + 0.5 ? [name + " " + Math.round(r.right)] : []
@@ -75,7 +77,11 @@ describe.skipIf(!present)("report page in chromium", () => {
           return bytes
         })
         // each page is one `/Type /Page` object (the tree's root is `/Type /Pages`)
-        const pages = (Buffer.from(pdf).toString("latin1").match(/\/Type\s*\/Page(?!s)/g) ?? []).length
+        const pages = (
+          Buffer.from(pdf)
+            .toString("latin1")
+            .match(/\/Type\s*\/Page(?!s)/g) ?? []
+        ).length
         expect(pages).toBeGreaterThan(0)
         expect(pages).toBeLessThanOrEqual(8)
         const fs = yield* FileSystem.FileSystem

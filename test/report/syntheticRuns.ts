@@ -67,7 +67,9 @@ export const writeSyntheticRun = (root: string, index: number, run: SyntheticRun
       translations: run.translations,
       mismatches: "keep",
       protocol: {
-        ...Schema.encodeSync(ExperimentSpec.fields.protocol)(run.protocol === "cpu" ? cpuProtocol : paperProtocol),
+        ...Schema.encodeSync(ExperimentSpec.fields.protocol)(
+          run.protocol === "cpu" ? cpuProtocol : paperProtocol
+        ),
         ...run.overrides
       }
     })

@@ -107,10 +107,14 @@ describe("variants and the in-language ceiling", () => {
 
       const markdown = formatReportMarkdown(rows)
       expect(markdown).toMatch(/\| size \| method +\| lang \| maxSteps \|/)
-      expect(markdown.replace(/\s+/g, " ")).toContain("whose specs differ in protocol.maxSteps, one row per value")
+      expect(markdown.replace(/\s+/g, " ")).toContain(
+        "whose specs differ in protocol.maxSteps, one row per value"
+      )
       expect(markdown).toMatch(/\| 1000 \| In-language \(ceiling\) \| de +\| 16 +\| +80\.00 ± 1\.41 \|/)
       expect(markdown).toContain("% of ceiling")
-      expect(markdown).toMatch(/\| 1000 \| mulda +\| de +\| 16 +\| +33\.50 ± 0\.71 \| +2 \| +65\.29 \| +41\.9 \|/)
+      expect(markdown).toMatch(
+        /\| 1000 \| mulda +\| de +\| 16 +\| +33\.50 ± 0\.71 \| +2 \| +65\.29 \| +41\.9 \|/
+      )
       expect(Math.max(...markdown.split("\n").map((l) => [...l].length))).toBeLessThanOrEqual(100)
 
       const latex = formatReportLatex(rows)
@@ -132,13 +136,19 @@ describe("variants and the in-language ceiling", () => {
         JSON.parse(
           spawnSync(
             "python3",
-            ["-c", "import csv,json,sys; print(json.dumps(list(csv.DictReader(open(sys.argv[1], newline='')))))", file],
+            [
+              "-c",
+              "import csv,json,sys; print(json.dumps(list(csv.DictReader(open(sys.argv[1], newline='')))))",
+              file
+            ],
             { encoding: "utf8" }
           ).stdout
         ) as Array<Record<string, string>>
       const parsed = parse(summary!)
       expect(parsed.map((r) => Number(r.f1_mean))).toEqual(rows.map((r) => r.mean))
-      expect(parsed.map((r) => (r.f1_std === "" ? undefined : Number(r.f1_std)))).toEqual(rows.map((r) => r.std))
+      expect(parsed.map((r) => (r.f1_std === "" ? undefined : Number(r.f1_std)))).toEqual(
+        rows.map((r) => r.std)
+      )
       expect(parsed.map((r) => r["protocol.maxSteps"])).toEqual(["8", "16", "8", "16", "16"])
       expect(parsed.map((r) => r.of_ceiling_percent)).toEqual(
         rows.map((r) => (r.ofCeiling === undefined ? "" : String(r.ofCeiling)))
@@ -146,14 +156,18 @@ describe("variants and the in-language ceiling", () => {
       expect(parsed[4]!.label).toBe("In-language (ceiling)")
       const perRun = parse(seeds!)
       expect(perRun).toHaveLength(runs.length)
-      expect(perRun.map((r) => Number(r.f1)).sort((a, b) => a - b)).toEqual(runs.map((r) => r.f1).sort((a, b) => a - b))
+      expect(perRun.map((r) => Number(r.f1)).sort((a, b) => a - b)).toEqual(
+        runs.map((r) => r.f1).sort((a, b) => a - b)
+      )
     }).pipe(Effect.provide(NodeContext.layer))
   )
 
   it.scoped("the LaTeX compiles with booktabs", () =>
     Effect.gen(function* () {
       if (tex === undefined)
-        return console.warn("LaTeX compile skipped: no lualatex, pdflatex or xelatex (Debian: texlive-latex-extra)")
+        return console.warn(
+          "LaTeX compile skipped: no lualatex, pdflatex or xelatex (Debian: texlive-latex-extra)"
+        )
       const fs = yield* FileSystem.FileSystem
       const { root, dir } = yield* folder
       const file = path.join(root, "report.tex")

@@ -123,9 +123,32 @@ describe.skipIf(!hasData)("concner train --translations engine:dictionary on rea
           "--backend",
           "cpu",
           "--data",
-          dataRoot
+          dataRoot,
+          "--name",
+          "dictionary-de",
+          "--tag",
+          "engines",
+          "--tag",
+          "smoke"
         ]).pipe(Effect.ensuring(Effect.sync(() => log.mockRestore())))
         const read = (file: string) => Effect.map(fs.readFileString(path.join(run, file)), JSON.parse)
+        // run.json: the labels (outside the spec), when it started and finished, what each stage cost
+        const labelled = yield* read("run.json")
+        expect(labelled).toMatchObject({ name: "dictionary-de", tags: ["engines", "smoke"] })
+        expect(Date.parse(labelled.finishedAt)).toBeGreaterThanOrEqual(Date.parse(labelled.startedAt))
+        expect(Object.keys(labelled.usage).sort()).toEqual(["teacher"])
+        expect(labelled.usage.teacher.cpuSeconds).toBeGreaterThan(0)
+        expect(labelled.usage.teacher.peakRssBytes).toBeGreaterThan(50 * 2 ** 20)
+        // every metrics.jsonl line says when: ISO times and elapsed seconds, never decreasing
+        const lines = (yield* fs.readFileString(path.join(run, "metrics.jsonl")))
+          .trimEnd()
+          .split("\n")
+          .map((l) => JSON.parse(l) as { time: string; elapsed: number })
+        const times = lines.map((l) => Date.parse(l.time))
+        expect(lines.every((l, i) => new Date(times[i]!).toISOString() === l.time)).toBe(true)
+        expect(times.every((t, i) => i === 0 || t >= times[i - 1]!)).toBe(true)
+        expect(lines.every((l, i) => i === 0 || l.elapsed >= lines[i - 1]!.elapsed)).toBe(true)
+        expect(Date.parse(labelled.startedAt)).toBeLessThanOrEqual(times[0]!)
         const result = yield* read("result.json")
         expect(result).toMatchObject({
           method: "mulda",

@@ -49,9 +49,13 @@ describe.skipIf(!hasData)("a run on real data", () => {
         expect(saved).toEqual(JSON.parse(JSON.stringify(result)))
         const record = JSON.parse(yield* fs.readFileString(path.join(run, "run.json")))
         expect(record.backend).toBe("wasm")
-        expect(record.dataFiles.map((f: { path: string }) => path.relative(dataRoot, f.path))).toContain(
+        // named relative to the data root (never a path of this machine)
+        expect(record.dataFiles.map((f: { path: string }) => f.path)).toContain(
           "translations/conll2003-en-train/mulda/de/train.txt"
         )
+        // both stages' cost, and when the run finished
+        expect(Object.keys(record.usage).sort()).toEqual(["student", "teacher"])
+        expect(Date.parse(record.finishedAt)).toBeGreaterThanOrEqual(Date.parse(record.startedAt))
         for (const stage of ["teacher", "student"])
           expect(yield* fs.exists(path.join(run, stage, "model.safetensors"))).toBe(true)
         // `concner predict` on the saved teacher prints conlleval input that `evaluate` scores

@@ -13,12 +13,14 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { Objective } from "../../src/losses/objective.js"
 import {
+  collectResults,
   formatReportLatex,
   formatReportMarkdown,
   listRuns,
   reportDir,
   whereRuns,
-  writeCsvReport
+  writeCsvReport,
+  writeHtmlReport
 } from "../../src/report/index.js"
 import { type SyntheticRun, writeSyntheticRun } from "./syntheticRuns.js"
 
@@ -123,6 +125,21 @@ describe("variants and the in-language ceiling", () => {
       expect(latex).toContain("In-language (ceiling) & 16 & 80.00 $\\pm$ 1.41 &")
       // the best transfer row in bold; the ceiling, an upper bound, is not a contender
       expect(latex).toContain("mulda & 16 & \\textbf{33.50 $\\pm$ 0.71} & 41.9")
+
+      // the page: a set of paper tables per variant, the ceiling a row under the paper's rows
+      const { root } = yield* folder
+      const page = yield* writeHtmlReport({
+        dir,
+        found: yield* collectResults(dir),
+        figureFiles: [],
+        out: path.join(root, "report.html")
+      })
+      expect(page).toContain("Table 5: CoNLL without distillation — protocol.maxSteps 8</caption>")
+      expect(page).toContain("Table 5: CoNLL without distillation — protocol.maxSteps 16</caption>")
+      expect(page).toMatch(
+        /<tr class="ceiling-row"><th scope="row">1000<\/th><th scope="row">In-language \(ceiling\)<\/th><td class="cell[^"]*"><span class="score">80\.00 ± 1\.41/
+      )
+      expect(page).toContain('<span class="ceiling">41.9 % of ceiling</span>')
     }).pipe(Effect.provide(NodeContext.layer))
   )
 

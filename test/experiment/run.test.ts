@@ -11,7 +11,7 @@ import { resumeExperiment, runExperiment } from "../../src/experiment/run.js"
 import { loadStageCheckpoint } from "../../src/experiment/state.js"
 import { withoutTimes } from "../../src/records/metricsLog.js"
 import { tf } from "../../src/runtime/tf.js"
-import { dataRoot, hasData } from "../support/data.js"
+import { hasData } from "../support/data.js"
 import { makeTinyRunModel, runLayer, tinyProtocol, tinySpec } from "../support/runs.js"
 
 const protocol = tinyProtocol(120)

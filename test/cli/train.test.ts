@@ -171,7 +171,7 @@ describe.skipIf(!hasData)("concner train --translations engine:dictionary on rea
         expect(translation).toMatchObject({
           source: "engine:dictionary",
           engine: "dictionary:muse",
-          dictionary: { path: dictionary, sha256 },
+          dictionary: { path: "dictionaries/muse/en-de.txt", sha256 },
           report: { sentences: 16, kept: 16, dropped: 0, from: "en", to: "de" },
           dropped: []
         })

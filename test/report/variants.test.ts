@@ -22,6 +22,8 @@ import {
   writeCsvReport,
   writeHtmlReport
 } from "../../src/report/index.js"
+import { dataRoot, hasData } from "../support/data.js"
+import { makeTinyRunModel, runLayer } from "../support/runs.js"
 import { type SyntheticRun, writeSyntheticRun } from "./syntheticRuns.js"
 
 const tgt = new Objective({ name: "tgt", weights: { ceSource: 1, ceTranslation: 0, lcl: 0, tcl: 0, kd: 0 } })
@@ -225,5 +227,36 @@ describe("variants and the in-language ceiling", () => {
         expect(bad.stderr).toContain("--where method: expected field=value")
       }).pipe(Effect.provide(NodeContext.layer)),
     120_000
+  )
+})
+
+describe.skipIf(!hasData)("two trained --max-steps variants", () => {
+  it.scoped(
+    "`concner report` shows both side by side, `concner runs` tells them apart",
+    () =>
+      Effect.gen(function* () {
+        const fs = yield* FileSystem.FileSystem
+        const root = yield* fs.makeTempDirectoryScoped()
+        const model = yield* makeTinyRunModel(root)
+        const dir = path.join(root, "runs")
+        const train = (steps: number) =>
+          concner([
+            "train",
+            ...["--method", "en", "--lang", "de", "--source-size", "24", "--model", model],
+            ...["--out", path.join(dir, `steps-${steps}`), "--protocol", "cpu", "--max-steps", String(steps)],
+            ...["--eval-every", "2", "--batch-size", "8", "--max-length", "32", "--dev-sentences", "40"],
+            ...["--test-sentences", "60", "--backend", "cpu", "--data", dataRoot, "--name", `steps-${steps}`]
+          ])
+        const runs = yield* Effect.all([train(2), train(4)], { concurrency: 2 })
+        for (const run of runs) expect(run.code, run.stderr).toBe(0)
+        const report = yield* concner(["report", dir])
+        expect(report.code, report.stderr).toBe(0)
+        expect(report.stdout).toMatch(/\| size \| method \| lang \| maxSteps \|/)
+        expect(report.stdout).toMatch(/\| {3}24 \| en +\| de +\| 2 +\|/)
+        expect(report.stdout).toMatch(/\| {3}24 \| en +\| de +\| 4 +\|/)
+        const listed = yield* concner(["runs", dir, "--where", "protocol.maxSteps=4", "--json"])
+        expect(JSON.parse(listed.stdout).map((r: { name: string }) => r.name)).toEqual(["steps-4"])
+      }).pipe(Effect.provide(runLayer("cpu"))),
+    300_000
   )
 })

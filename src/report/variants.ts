@@ -17,6 +17,9 @@ const ROW_FIELDS = new Set([
   "translations"
 ])
 
+/** Whether a field names a row (`translations.engine` too: the source is part of the row). */
+const namesRow = (field: string) => ROW_FIELDS.has(field) || field.startsWith("translations.")
+
 /** A JSON value's leaves by dotted path (`protocol.maxSteps`); arrays and scalars are leaves. */
 export const flattenSpec = (value: unknown, at = ""): Array<readonly [string, string]> => {
   if (typeof value === "object" && value !== null && !Array.isArray(value))
@@ -47,7 +50,7 @@ export const variantFields = <A>(
     if (spec === undefined) continue
     const cell = seen.get(cellOf(run)) ?? new Map<string, Set<string>>()
     seen.set(cellOf(run), cell)
-    const fields = new Map(flattenSpec(spec).filter(([k]) => !ROW_FIELDS.has(k)))
+    const fields = new Map(flattenSpec(spec).filter(([k]) => !namesRow(k)))
     for (const key of new Set([...cell.keys(), ...fields.keys()])) {
       const values = cell.get(key) ?? new Set<string>()
       values.add(fields.get(key) ?? "absent")

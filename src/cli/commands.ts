@@ -25,6 +25,7 @@ export const commandEntries = [
     name: "report",
     description: "summarise the runs under a folder (mean ± std over seeds) next to the paper"
   },
+  { name: "runs", description: "list the runs under a folder with their names, tags, cells and F1" },
   { name: "evaluate", description: "score predictions against gold tags as conlleval.pl does" },
   { name: "predict", description: "tag a CoNLL file with a trained model (conlleval output)" },
   { name: "encode", description: "print subwords and last hidden states of sentences read from stdin" },

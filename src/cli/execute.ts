@@ -19,6 +19,7 @@ const load: Record<CommandName, () => Promise<AnyCommand>> = {
   resume: () => import("./resume.js").then((m) => m.resumeCommand),
   run: () => import("./run.js").then((m) => m.runCommand),
   report: () => import("./report.js").then((m) => m.reportCommand),
+  runs: () => import("./runs.js").then((m) => m.runsCommand),
   evaluate: () => import("./evaluate.js").then((m) => m.evaluateCommand),
   predict: () => import("./predict.js").then((m) => m.predictCommand),
   encode: () => import("./encode.js").then((m) => m.encodeCommand),

@@ -126,7 +126,8 @@ export const runCommand = Command.make(
       const submit = submitGrid(grid.name, cells, {
         onProgress: (listing) => Effect.sync(() => print(listing)),
         teachers: path.join(outDir, "teachers"),
-        ...(terms.length > 0 ? { experiment: path.resolve(flags.file) } : {})
+        ...(terms.length > 0 ? { experiment: path.resolve(flags.file) } : {}),
+        ...(grid.tags === undefined ? {} : { tags: grid.tags })
       })
       const { outcomes, failures } = yield* Option.isSome(flags.cluster)
         ? Effect.provide(submit, clientEngine(flags.cluster.value))

@@ -100,6 +100,14 @@ const translations = Options.text("translations").pipe(
 )
 const data = dataOption
 const backend = backendOption
+const name = Options.text("name").pipe(
+  Options.optional,
+  Options.withDescription("a name for the run, recorded in run.json (not in the spec: it changes no number)")
+)
+const tag = Options.text("tag").pipe(
+  Options.repeated,
+  Options.withDescription("a tag for the run, recorded in run.json; repeat for several")
+)
 
 /** Flags that cannot go together, or a run flag missing. */
 export class TrainFlagsInvalid extends Data.TaggedError("TrainFlagsInvalid")<{ readonly reason: string }> {
@@ -124,7 +132,9 @@ const flagSet = {
   data,
   backend,
   threads: threadsOption,
-  experiment: experimentOption
+  experiment: experimentOption,
+  name,
+  tag
 }
 type Flags = Command.Command.ParseConfig<typeof flagSet>
 
@@ -143,7 +153,9 @@ export const trainCommand = Command.make("train", flagSet, (flags) =>
       const spec = yield* specOf(settingsOf(flags), Option.getOrUndefined(flags.specFile)).pipe(
         Effect.catchTag("SpecSettingsInvalid", (e) => new TrainFlagsInvalid({ reason: e.reason }))
       )
-      const { result, finished } = yield* runInFolder(spec, flags.out, progressHooks(flags.out))
+      const { result, finished } = yield* runInFolder(spec, flags.out, progressHooks(flags.out), {
+        labels: { name: Option.getOrUndefined(flags.name), tags: flags.tag }
+      })
       if (finished) yield* Console.error(`${flags.out}: this run has already finished there; its result:`)
       yield* Console.log(JSON.stringify(result))
     }).pipe(

@@ -76,7 +76,7 @@ export const cellWorkflowLayer = (options: RunnerOptions) =>
             const state = yield* cellState(cell)
             const resultFile = path.join(runDir, "result.json")
             if (state === "complete") return yield* readResult(resultFile)
-            if (state === "new") yield* recordRun(spec, runDir)
+            if (state === "new") yield* recordRun(spec, runDir, { name: payload.grid, tags: payload.tags })
             let progress: CellProgress | undefined
             const renewals = Effect.suspend(() => store.renew(runId, me, leaseMs, progress)).pipe(
               Effect.flatMap((held) => (held ? Effect.void : Effect.fail(new LeaseLost({ runId })))),

@@ -16,6 +16,8 @@ export interface SubmitOptions extends RunOptions {
   /** Called with the submitted cells' rows as they change, and once more at the end. */
   readonly onProgress?: (listing: CellListing) => Effect.Effect<void>
   readonly pollEvery?: Duration.DurationInput
+  /** The grid's tags, recorded in each cell's `run.json`. */
+  readonly tags?: ReadonlyArray<string>
 }
 
 export interface GridRun {

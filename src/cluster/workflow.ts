@@ -36,6 +36,8 @@ export const CellPayload = Schema.Struct({
   teachers: Schema.optional(Schema.String),
   /** The grid's experiment module, which registers its custom loss terms (`RunOptions.experiment`). */
   experiment: Schema.optional(Schema.String),
+  /** The grid's tags, recorded in each cell's `run.json` (whose name is the grid's). */
+  tags: Schema.optional(Schema.Array(Schema.String)),
   /** 0, then one more each time the cell is submitted again after failing (see `CellStore`). */
   generation: Schema.Int
 })
@@ -58,7 +60,7 @@ export const cellPayload = (
   grid: string,
   cell: RunnableCell,
   generation = 0,
-  options: RunOptions = {}
+  options: RunOptions & { readonly tags?: ReadonlyArray<string> | undefined } = {}
 ): CellPayload => ({
   runId: runIdOf(cell),
   grid,
@@ -67,6 +69,7 @@ export const cellPayload = (
   spec: cell.spec,
   ...(options.teachers !== undefined ? { teachers: options.teachers } : {}),
   ...(options.experiment !== undefined ? { experiment: options.experiment } : {}),
+  ...(options.tags !== undefined && options.tags.length > 0 ? { tags: options.tags } : {}),
   generation
 })
 

@@ -98,7 +98,12 @@ export const translateSample = Effect.fn("Experiment.translateSample")(function*
   } = yield* Effect.provide(translated, engineTranslator(engine, options))
   const dictionary =
     engine.engine === "dictionary"
-      ? { dictionary: yield* hashFile(path.join(options.root, museDictionaryPath(options.to))) }
+      ? {
+          dictionary: yield* hashFile(
+            path.join(options.root, museDictionaryPath(options.to)),
+            museDictionaryPath(options.to)
+          )
+        }
       : {}
   const dropped = sentences.flatMap((s) =>
     s.verdict.kind === "dropped"

@@ -50,7 +50,9 @@ export const GridSchema = Schema.Struct({
   translations: TranslationSource,
   mismatches: Schema.optionalWith(Schema.Literal("keep", "drop"), { exact: true }),
   protocol: Schema.optionalWith(Protocol, { exact: true }),
-  model: Schema.optionalWith(Schema.String, { exact: true })
+  model: Schema.optionalWith(Schema.String, { exact: true }),
+  /** Recorded in each cell's `run.json` (the run's name is the grid's); `concner runs --where tag=…`. */
+  tags: Schema.optionalWith(Schema.Array(Schema.NonEmptyTrimmedString), { exact: true })
 })
 export type Grid = typeof GridSchema.Type
 export type Target = Grid["targets"][number]

@@ -2,7 +2,8 @@
  * Loading a grid: from an experiment module's default export, or from a JSON grid file — the
  * fields of `GridSchema`, flattened for hand-writing:
  * `{"methods":["en","mulda"],"langs":["de"],"sourceSizes":[64],"seeds":[1,2],"model":"DIR",
- * "protocol":"cpu","overrides":{"maxSteps":16}}`. Optional: `name` (default: the file's name),
+ * "protocol":"cpu","overrides":{"maxSteps":16}}`. Optional: `name` (default: the file's name; each
+ * cell's run is named so in its `run.json`), `tags` (recorded there too),
  * `corpus` (`conll`, default, or `wikiann`), `translations` (`mulda`), `mismatches` (`keep`).
  * Decoded with effect/Schema before anything runs: an unknown method, a language the corpus does
  * not have, an unknown field or an override of the wrong type fails naming the field.
@@ -50,7 +51,8 @@ export const GridFile = Schema.Struct({
     exact: true
   }),
   translations: Schema.optionalWith(TranslationSource, { default: () => "mulda" as const }),
-  mismatches: Schema.optionalWith(Schema.Literal("keep", "drop"), { exact: true })
+  mismatches: Schema.optionalWith(Schema.Literal("keep", "drop"), { exact: true }),
+  tags: Schema.optionalWith(Schema.Array(Schema.NonEmptyTrimmedString), { exact: true })
 }).pipe(
   Schema.filter((file) => {
     const known: ReadonlyArray<string> = targetLangs[file.corpus]
@@ -78,6 +80,7 @@ export const gridOfFile = (file: GridFile, at: string): Grid => {
     seeds: file.seeds,
     translations: file.translations,
     ...(file.mismatches ? { mismatches: file.mismatches } : {}),
+    ...(file.tags ? { tags: file.tags } : {}),
     ...(protocol ? { protocol } : {}),
     ...(file.model ? { model: path.resolve(path.dirname(at), file.model) } : {})
   }

@@ -24,11 +24,16 @@ import { writeFileStringAtomic } from "../records/atomic.js"
 import { canonicalHash } from "../records/canonicalJson.js"
 import { ENCODER_FILES, modelDir } from "../records/modelPath.js"
 import {
+  type RunLabels,
+  RunRecord,
   commitOf,
   makeRunRecord,
   numericsOf,
   packageRoot,
+  readRunJson,
+  recordFinish,
   recordResumption,
+  recordStageUsage,
   recordTeacherSource,
   writeRunRecord
 } from "../records/runRecord.js"
@@ -266,6 +271,15 @@ const execute = Effect.fn("Experiment.execute")(function* (
   const tokenizer = yield* loadTokenizer(encoder)
   const data = yield* prepareRunData(spec, tokenizer)
   if (data.translation !== undefined) yield* writeTranslationRecord(runDir, data.translation)
+  // a stage's CPU time, wall time and peak memory, added to run.json when it ends
+  const measured = <A, E, R>(stage: Stage, run: Effect.Effect<A, E, R>) =>
+    Effect.gen(function* () {
+      const cpu = process.cpuUsage()
+      const from = elapsed()
+      const done = yield* run
+      yield* recordStageUsage(runDir, stage, cpu, elapsed() - from)
+      return done
+    })
   const context: Context = {
     spec,
     runDir,
@@ -290,7 +304,7 @@ const execute = Effect.fn("Experiment.execute")(function* (
           : undefined
       const teacher = inStudent
         ? { model: yield* savedTeacher(context), result: resume.teacher! }
-        : (taken ?? (yield* runStage("teacher", data.teacherExamples, context, resume)))
+        : (taken ?? (yield* measured("teacher", runStage("teacher", data.teacherExamples, context, resume))))
       // a teacher trained here (not one taken, nor one a past sitting finished and maybe took)
       if (shared !== undefined && taken === undefined && !inStudent)
         yield* publishTeacher(
@@ -307,7 +321,7 @@ const execute = Effect.fn("Experiment.execute")(function* (
       if (spec.method.hasKdStage) {
         const examples = unlabeledExamples(tokenizer, data.unlabeled, spec.protocol.maxLength)
         const from = inStudent ? resume : undefined
-        student = (yield* runStage("student", examples, context, from, teacher)).result
+        student = (yield* measured("student", runStage("student", examples, context, from, teacher))).result
       }
       const result = RunResult.make({
         method: spec.method.name,
@@ -324,6 +338,7 @@ const execute = Effect.fn("Experiment.execute")(function* (
         missingTranslations: data.missingTranslations.length,
         seconds: elapsed()
       })
+      yield* recordFinish(runDir)
       yield* writeFileStringAtomic(path.join(runDir, "result.json"), `${JSON.stringify(result, null, 2)}\n`)
       return result
     })
@@ -340,8 +355,8 @@ export const currentRecord = Effect.fn("Experiment.currentRecord")(function* (sp
     spec: Schema.encodeSync(ExperimentSpec)(spec),
     // the encoder's weights and vocabulary are inputs as much as the data
     dataFiles: [
-      ...runDataFiles(spec).map((f) => path.join(corpora.root, f)),
-      ...ENCODER_FILES.map((f) => path.join(encoder, f))
+      ...runDataFiles(spec).map((f) => ({ file: path.join(corpora.root, f), as: f })),
+      ...ENCODER_FILES.map((f) => ({ file: path.join(encoder, f), as: path.join(spec.model, f) }))
     ],
     backend: runtime.backend,
     numerics: numericsOf(info)
@@ -349,13 +364,28 @@ export const currentRecord = Effect.fn("Experiment.currentRecord")(function* (sp
 })
 
 /**
- * Creates `runDir` with `spec.json` and `run.json`; `resumeExperiment` then runs it from the start
- * (what the grid runner's child processes do).
+ * Creates `runDir` with `spec.json` and `run.json` (with `labels`, else those a `run.json` already
+ * there records); `resumeExperiment` then runs it from the start (what the grid runner's child
+ * processes do).
  */
-export const recordRun = Effect.fn("Experiment.record")(function* (spec: ExperimentSpec, runDir: string) {
+export const recordRun = Effect.fn("Experiment.record")(function* (
+  spec: ExperimentSpec,
+  runDir: string,
+  labels?: RunLabels
+) {
   const fs = yield* FileSystem.FileSystem
   yield* fs.makeDirectory(runDir, { recursive: true })
-  yield* writeRunRecord(runDir, Schema.encodeSync(ExperimentSpec)(spec), yield* currentRecord(spec))
+  const kept = labels ?? (yield* Effect.option(readRunJson(runDir))).pipe(Option.getOrUndefined)
+  const record = yield* currentRecord(spec)
+  yield* writeRunRecord(
+    runDir,
+    Schema.encodeSync(ExperimentSpec)(spec),
+    RunRecord.make({
+      ...record,
+      ...(kept?.name === undefined ? {} : { name: kept.name }),
+      ...(kept?.tags === undefined || kept.tags.length === 0 ? {} : { tags: kept.tags })
+    })
+  )
 })
 
 /**
@@ -366,12 +396,12 @@ export const runExperiment = Effect.fn("Experiment.run")(function* (
   spec: ExperimentSpec,
   runDir: string,
   hooks: RunHooks,
-  options: RunOptions = {}
+  options: RunOptions & { readonly labels?: RunLabels } = {}
 ) {
   return yield* Effect.scoped(
     Effect.gen(function* () {
       yield* lockRunFolder(runDir)
-      yield* recordRun(spec, runDir)
+      yield* recordRun(spec, runDir, options.labels ?? {})
       return yield* execute(spec, runDir, hooks, undefined, options)
     })
   )

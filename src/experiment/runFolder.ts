@@ -12,6 +12,7 @@ import { Corpora } from "../data/Corpora.js"
 import { checkModelFolder } from "../model/modelFolder.js"
 import { canonicalHash } from "../records/canonicalJson.js"
 import { modelDir } from "../records/modelPath.js"
+import type { RunLabels } from "../records/runRecord.js"
 import { LOCK_FILE, lockRunFolder } from "../train/runLock.js"
 import { checkTranslationsAvailable } from "./data.js"
 import type { RunHooks } from "./progress.js"
@@ -106,7 +107,7 @@ export const runInFolder = <E, R>(
   spec: ExperimentSpec,
   dir: string,
   makeHooks: Effect.Effect<RunHooks, E, R | Scope.Scope>,
-  options: RunOptions = {}
+  options: RunOptions & { readonly labels?: RunLabels } = {}
 ) =>
   Effect.scoped(
     Effect.gen(function* () {

@@ -1,7 +1,9 @@
 /**
- * How a spec names its encoder: an absolute folder, or a folder relative to the concner package
- * root. Folders inside the package (the shipped `models/concner-small`) are recorded relative, so a
- * committed `spec.json` names the same encoder — and has the same hash — in every clone.
+ * How a spec names its encoder: a folder relative to the concner package root — the shipped
+ * `models/concner-small`, or `../encoders/mine` for one beside the checkout — so a committed
+ * `spec.json` names the same encoder, and has the same hash, in every clone laid out alike, and
+ * holds no path of the machine that made it. Specs recorded before concner did this may name an
+ * absolute folder; `modelDir` still reads them.
  */
 import * as path from "node:path"
 import { Effect } from "effect"
@@ -12,7 +14,8 @@ export const specModelPath = Effect.fn("Experiment.specModelPath")(function* (di
   const root = (yield* packageRoot()).dir
   const absolute = path.resolve(dir)
   const relative = path.relative(root, absolute)
-  return relative === "" || relative.startsWith("..") || path.isAbsolute(relative) ? absolute : relative
+  // another drive (Windows) has no relative path
+  return relative === "" || path.isAbsolute(relative) ? absolute : relative
 })
 
 /** The folder a spec's `model` names. */

@@ -5,9 +5,12 @@ import { createHash } from "node:crypto"
  * the git commit (marked by where it came from), the tensor backend with what changes its arithmetic
  * (kernels, threads), Node and the time — and, for a run continued from a saved state, each later
  * sitting's commit, backend and starting point; for a run that took its teacher from another cell of
- * its grid, which one.
+ * its grid, which one; when it started and finished, and the CPU time and peak memory of each stage;
+ * the name and tags a person gave it. No path in it is the machine's: data files are named relative
+ * to the data root, the encoder's as the spec names it (relative to the package), another run
+ * relative to this one.
  */
-import { dirname, join } from "node:path"
+import { dirname, isAbsolute, join, relative, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
 import { Command, FileSystem } from "@effect/platform"
 import { Config, DateTime, Effect, Option, Schema, Stream } from "effect"
@@ -17,6 +20,7 @@ import { writeFileStringAtomic } from "./atomic.js"
 import { canonicalHash, canonicalJson } from "./canonicalJson.js"
 
 export class DataFileHash extends Schema.Class<DataFileHash>("DataFileHash")({
+  /** Relative to the data root (or, for encoder files, as the spec names the encoder). */
   path: Schema.String,
   sha256: Schema.String,
   bytes: Schema.Int
@@ -142,6 +146,24 @@ export class TeacherSource extends Schema.Class<TeacherSource>("TeacherSource")(
   key: Schema.String
 }) {}
 
+/**
+ * What a stage cost (the way W&B's system metrics summarise a run): CPU seconds (user + system) of
+ * the process, and its peak resident memory so far. A stage resumed in a later sitting adds that
+ * sitting's CPU time, and its peak is the larger of the sittings'.
+ */
+export class StageUsage extends Schema.Class<StageUsage>("StageUsage")({
+  /** Wall seconds of the stage (its sittings added). */
+  seconds: Schema.Number,
+  cpuSeconds: Schema.Number,
+  peakRssBytes: Schema.Int
+}) {}
+
+/** A person's labels of a run: not part of its spec (they change no number), so not of its hash. */
+export interface RunLabels {
+  readonly name?: string | undefined
+  readonly tags?: ReadonlyArray<string> | undefined
+}
+
 export class RunRecord extends Schema.Class<RunRecord>("RunRecord")({
   specSha256: Schema.String,
   dataFiles: Schema.Array(DataFileHash),
@@ -152,15 +174,29 @@ export class RunRecord extends Schema.Class<RunRecord>("RunRecord")({
   numerics: Schema.optional(Numerics),
   node: Schema.String,
   platform: Schema.String,
+  /** When this record was made: when the run (or a sitting that restarted it from scratch) began. */
   createdAt: Schema.String,
+  /** When the run began (= `createdAt`); absent in records made before concner recorded it. */
+  startedAt: Schema.optional(Schema.String),
+  /** When `result.json` was written; absent while the run is unfinished and in older records. */
+  finishedAt: Schema.optional(Schema.String),
+  /** What each stage cost, by stage name (`teacher`, `student`); absent in older records. */
+  usage: Schema.optional(Schema.Record({ key: Schema.String, value: StageUsage })),
+  /** `--name` (a grid's cells: the grid's name). */
+  name: Schema.optional(Schema.String),
+  /** `--tag`, repeated (a grid's cells: its `tags`). */
+  tags: Schema.optional(Schema.Array(Schema.String)),
   /** Later sittings, oldest first (absent until the run is first resumed from a saved state). */
   resumes: Schema.optional(Schema.Array(Resumption)),
   /** Present when the teacher was taken from another cell rather than trained by this run. */
   teacherFrom: Schema.optional(TeacherSource)
 }) {}
 
-/** SHA-256 and size of a file, streamed (data files can be large). */
-export const hashFile = Effect.fn("RunRecord.hashFile")(function* (path: string) {
+/**
+ * SHA-256 and size of a file, streamed (data files can be large); recorded under `recordAs` (a
+ * relative name: records hold no path of the machine), `path` itself when not given.
+ */
+export const hashFile = Effect.fn("RunRecord.hashFile")(function* (path: string, recordAs = path) {
   const fs = yield* FileSystem.FileSystem
   const hash = createHash("sha256")
   let bytes = 0
@@ -170,7 +206,7 @@ export const hashFile = Effect.fn("RunRecord.hashFile")(function* (path: string)
       bytes += chunk.length
     })
   )
-  return DataFileHash.make({ path, sha256: hash.digest("hex"), bytes })
+  return DataFileHash.make({ path: recordAs, sha256: hash.digest("hex"), bytes })
 })
 
 const SHA = /^[0-9a-f]{40}([0-9a-f]{24})?$/
@@ -232,24 +268,29 @@ export const packageRoot = Effect.fn("RunRecord.packageRoot")(function* () {
   }
 })
 
-/** Everything a run records besides its results. `spec` is the resolved spec, already encoded to JSON values. */
+/**
+ * Everything a run records besides its results. `spec` is the resolved spec, already encoded to JSON
+ * values; each data file is read at `file` and recorded as `as`.
+ */
 export const makeRunRecord = Effect.fn("RunRecord.make")(function* (options: {
   readonly spec: unknown
-  readonly dataFiles: ReadonlyArray<string>
+  readonly dataFiles: ReadonlyArray<{ readonly file: string; readonly as: string }>
   readonly backend: string
   readonly numerics: Numerics
 }) {
   const root = yield* packageRoot()
+  const now = DateTime.formatIso(yield* DateTime.now)
   return RunRecord.make({
     specSha256: canonicalHash(options.spec),
-    dataFiles: yield* Effect.forEach(options.dataFiles, hashFile),
+    dataFiles: yield* Effect.forEach(options.dataFiles, (f) => hashFile(f.file, f.as)),
     package: root.package,
     commit: yield* commitOf(root.dir),
     backend: options.backend,
     numerics: options.numerics,
     node: process.version,
     platform: `${process.platform}-${process.arch}`,
-    createdAt: DateTime.formatIso(yield* DateTime.now)
+    createdAt: now,
+    startedAt: now
   })
 })
 
@@ -324,17 +365,68 @@ export const recordResumption = Effect.fn("RunRecord.recordResumption")(function
   ).pipe(Effect.mapError((e) => `cannot write ${file}: ${e.message}`))
 })
 
-/** Records in `dir`'s `run.json` that its teacher was taken from `source` rather than trained. */
+/** Rewrites `dir`'s `run.json` with `change` applied (a run.json concner cannot read is a defect here). */
+const updateRunJson = (dir: string, change: (recorded: RunRecord) => Partial<RunRecord>) =>
+  Effect.gen(function* () {
+    const recorded = yield* readRunJson(dir).pipe(Effect.orDieWith((reason) => new Error(reason)))
+    yield* writeRunJson(dir, RunRecord.make({ ...recorded, ...change(recorded) }))
+  })
+
+/**
+ * Records in `dir`'s `run.json` that its teacher was taken from `source` rather than trained (the
+ * run that trained it named relative to `dir`).
+ */
 export const recordTeacherSource = Effect.fn("RunRecord.recordTeacherSource")(function* (
   dir: string,
   source: TeacherSource
 ) {
-  const recorded = yield* readRunJson(dir).pipe(Effect.orDieWith((reason) => new Error(reason)))
-  yield* writeRunJson(
-    dir,
-    RunRecord.make({
-      ...recorded,
-      teacherFrom: TeacherSource.make({ runDir: source.runDir, commit: source.commit, key: source.key })
+  yield* updateRunJson(dir, () => ({
+    teacherFrom: TeacherSource.make({
+      runDir: relativeRunDir(dir, source.runDir),
+      commit: source.commit,
+      key: source.key
     })
-  )
+  }))
+})
+
+/** `other` relative to the run folder `dir` (recorded runs name each other so, never absolutely). */
+export const relativeRunDir = (dir: string, other: string): string =>
+  isAbsolute(other) ? relative(resolve(dir), other) || "." : other
+
+/**
+ * A stage's cost from `since` (the process's `cpuUsage()` when the stage began; `seconds` its wall
+ * time) added to what `dir`'s `run.json` already holds for it.
+ */
+export const recordStageUsage = Effect.fn("RunRecord.recordStageUsage")(function* (
+  dir: string,
+  stage: string,
+  since: NodeJS.CpuUsage,
+  seconds: number
+) {
+  const cpu = process.cpuUsage(since)
+  const now = {
+    seconds,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    // maxRSS is in kibibytes, the process's peak so far
+    peakRssBytes: process.resourceUsage().maxRSS * 1024
+  }
+  yield* updateRunJson(dir, (recorded) => {
+    const was = recorded.usage?.[stage]
+    const usage = StageUsage.make(
+      was === undefined
+        ? now
+        : {
+            seconds: was.seconds + now.seconds,
+            cpuSeconds: was.cpuSeconds + now.cpuSeconds,
+            peakRssBytes: Math.max(was.peakRssBytes, now.peakRssBytes)
+          }
+    )
+    return { usage: { ...recorded.usage, [stage]: usage } }
+  })
+})
+
+/** Records in `dir`'s `run.json` that the run finished now. */
+export const recordFinish = Effect.fn("RunRecord.recordFinish")(function* (dir: string) {
+  const finishedAt = DateTime.formatIso(yield* DateTime.now)
+  yield* updateRunJson(dir, () => ({ finishedAt }))
 })

@@ -26,66 +26,75 @@ export const tokenScatterSpec = (points: ReadonlyArray<ProjectedToken>, title: s
   }
 })
 
+/** Widest a chart is drawn (px): beyond it facets wrap, so a page at 1,280 px shows it whole. */
+const CHART_WIDTH = 1100
+
+/** Facet columns that keep a chart of `facets` panels, each `panel` px wide, within `CHART_WIDTH`. */
+const facetColumns = (facets: number, panel: number) =>
+  Math.max(1, Math.min(facets, Math.floor(CHART_WIDTH / panel)))
+
 /**
- * Test F1 per target language and method (the paper's many-language figure): one bar per method
- * within each language, error bars of ± one sample std where there are several seeds.
+ * Test F1 per target language and method (the paper's many-language figure): one panel per
+ * language (panels wrap into rows), a bar per method, error rules of ± one sample std where there
+ * are several seeds, and a red tick at the paper's number where `withPaper` and the paper reports it
+ * (the first table's, when several do: they agree).
  */
-export const resultsSpec = (rows: ReadonlyArray<ReportRow>, title: string): TopLevelSpec => {
+export const resultsSpec = (
+  rows: ReadonlyArray<ReportRow>,
+  title: string,
+  options: { readonly withPaper?: boolean } = {}
+): TopLevelSpec => {
   const values = rows.map((r) => ({
     lang: r.lang,
     method: r.method,
     f1: r.mean,
     low: r.mean - (r.std ?? 0),
     high: r.mean + (r.std ?? 0),
-    n: r.n
+    n: r.n,
+    paper: options.withPaper && r.paper.length > 0 ? r.paper[0]!.f1 : null
   }))
-  const x = { field: "lang", type: "nominal", title: "target language" } as const
-  const xOffset = { field: "method", type: "nominal" } as const
+  const methods = new Set(values.map((v) => v.method)).size
+  const langs = new Set(values.map((v) => v.lang)).size
+  const step = 14
+  const x = { field: "method", type: "nominal", title: null, axis: { labelLimit: 120 } } as const
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title,
-    width: { step: 14 * Math.max(1, new Set(values.map((v) => v.method)).size) },
-    height: 320,
     data: { values },
-    encoding: { x, xOffset },
-    layer: [
-      {
-        mark: "bar",
-        encoding: {
-          y: { field: "f1", type: "quantitative", title: "test F1 (%)" },
-          color: { field: "method", type: "nominal" },
-          tooltip: [{ field: "lang" }, { field: "method" }, { field: "f1", format: ".2f" }, { field: "n" }]
-        }
-      },
-      { mark: "rule", encoding: { y: { field: "low", type: "quantitative" }, y2: { field: "high" } } }
-    ]
+    facet: { field: "lang", type: "nominal", title: "target language" },
+    // a panel: its bars plus the y axis (~50 px) and the gap between panels
+    columns: facetColumns(langs, step * methods + 60),
+    spec: {
+      width: { step },
+      height: 200,
+      encoding: { x },
+      layer: [
+        {
+          mark: "bar",
+          encoding: {
+            y: { field: "f1", type: "quantitative", title: "test F1 (%)" },
+            color: { field: "method", type: "nominal", legend: null },
+            tooltip: [{ field: "lang" }, { field: "method" }, { field: "f1", format: ".2f" }, { field: "n" }]
+          }
+        },
+        { mark: "rule", encoding: { y: { field: "low", type: "quantitative" }, y2: { field: "high" } } },
+        ...(values.some((v) => v.paper !== null)
+          ? [
+              {
+                transform: [{ filter: "isValid(datum.paper)" }],
+                mark: { type: "tick" as const, color: "#d62728", thickness: 2 },
+                encoding: { y: { field: "paper", type: "quantitative" as const } }
+              }
+            ]
+          : [])
+      ]
+    }
   }
 }
 
-/**
- * `resultsSpec`'s bars and error rules plus a red tick at the paper's number for each
- * (language, method) it reports (the first table's, when several report it: they agree).
- */
-export const languageBarsSpec = (rows: ReadonlyArray<ReportRow>, title: string): TopLevelSpec => {
-  const base = resultsSpec(rows, title)
-  const paper = rows.flatMap((r) =>
-    r.paper.length === 0 ? [] : [{ lang: r.lang, method: r.method, paper: r.paper[0]!.f1 }]
-  )
-  if (paper.length === 0 || !("layer" in base)) return base
-  return {
-    ...base,
-    layer: [
-      ...base.layer,
-      {
-        data: { values: paper },
-        mark: { type: "tick", color: "#d62728", thickness: 2 },
-        encoding: {
-          y: { field: "paper", type: "quantitative" }
-        }
-      }
-    ]
-  }
-}
+/** `resultsSpec` with the paper's numbers as red ticks. */
+export const languageBarsSpec = (rows: ReadonlyArray<ReportRow>, title: string): TopLevelSpec =>
+  resultsSpec(rows, title, { withPaper: true })
 
 export interface LearningCurvePoint extends EvalPoint {
   readonly lang: string
@@ -102,7 +111,7 @@ export const learningCurveSpec = (
   // NaN cannot be drawn: it becomes a gap in the line
   data: { values: points.map((p) => ({ ...p, devF1: Number.isFinite(p.devF1) ? p.devF1 : null })) },
   facet: { field: "lang", type: "nominal", title: "target language" },
-  columns: 6,
+  columns: facetColumns(new Set(points.map((p) => p.lang)).size, 230),
   spec: {
     width: 160,
     height: 110,

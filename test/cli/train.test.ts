@@ -123,9 +123,32 @@ describe.skipIf(!hasData)("concner train --translations engine:dictionary on rea
           "--backend",
           "cpu",
           "--data",
-          dataRoot
+          dataRoot,
+          "--name",
+          "dictionary-de",
+          "--tag",
+          "engines",
+          "--tag",
+          "smoke"
         ]).pipe(Effect.ensuring(Effect.sync(() => log.mockRestore())))
         const read = (file: string) => Effect.map(fs.readFileString(path.join(run, file)), JSON.parse)
+        // run.json: the labels (outside the spec), when it started and finished, what each stage cost
+        const labelled = yield* read("run.json")
+        expect(labelled).toMatchObject({ name: "dictionary-de", tags: ["engines", "smoke"] })
+        expect(Date.parse(labelled.finishedAt)).toBeGreaterThanOrEqual(Date.parse(labelled.startedAt))
+        expect(Object.keys(labelled.usage).sort()).toEqual(["teacher"])
+        expect(labelled.usage.teacher.cpuSeconds).toBeGreaterThan(0)
+        expect(labelled.usage.teacher.peakRssBytes).toBeGreaterThan(50 * 2 ** 20)
+        // every metrics.jsonl line says when: ISO times and elapsed seconds, never decreasing
+        const lines = (yield* fs.readFileString(path.join(run, "metrics.jsonl")))
+          .trimEnd()
+          .split("\n")
+          .map((l) => JSON.parse(l) as { time: string; elapsed: number })
+        const times = lines.map((l) => Date.parse(l.time))
+        expect(lines.every((l, i) => new Date(times[i]!).toISOString() === l.time)).toBe(true)
+        expect(times.every((t, i) => i === 0 || t >= times[i - 1]!)).toBe(true)
+        expect(lines.every((l, i) => i === 0 || l.elapsed >= lines[i - 1]!.elapsed)).toBe(true)
+        expect(Date.parse(labelled.startedAt)).toBeLessThanOrEqual(times[0]!)
         const result = yield* read("result.json")
         expect(result).toMatchObject({
           method: "mulda",
@@ -141,14 +164,14 @@ describe.skipIf(!hasData)("concner train --translations engine:dictionary on rea
         const dictionary = path.join(dataRoot, "dictionaries/muse/en-de.txt")
         const sha256 = createHash("sha256").update(readFileSync(dictionary)).digest("hex")
         const recorded = (yield* read("run.json")).dataFiles.find(
-          (f: { path: string }) => f.path === dictionary
+          (f: { path: string }) => f.path === "dictionaries/muse/en-de.txt"
         )
         expect(recorded?.sha256).toBe(sha256)
         const translation = yield* read("translation.json")
         expect(translation).toMatchObject({
           source: "engine:dictionary",
           engine: "dictionary:muse",
-          dictionary: { path: dictionary, sha256 },
+          dictionary: { path: "dictionaries/muse/en-de.txt", sha256 },
           report: { sentences: 16, kept: 16, dropped: 0, from: "en", to: "de" },
           dropped: []
         })

@@ -50,6 +50,14 @@ describe("JSON grid files", () => {
     })
   )
 
+  it.effect("carry tags for their cells' run.json", () =>
+    Effect.gen(function* () {
+      expect((yield* decode({ ...example, tags: ["sweep", "cpu"] })).tags).toEqual(["sweep", "cpu"])
+      expect((yield* decode(example)).tags).toBeUndefined()
+      expect(yield* failure({ ...example, tags: [""] })).toBeInstanceOf(GridInvalid)
+    })
+  )
+
   it.effect("an unknown method, language, field or override fails naming it", () =>
     Effect.gen(function* () {
       const method = yield* failure({ ...example, methods: ["en", "mulda2"] })

@@ -3,9 +3,9 @@ import * as path from "node:path"
 import { Command, FileSystem } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { expect, layer } from "@effect/vitest"
-import { ConfigProvider, Effect, Option } from "effect"
+import { ConfigProvider, Duration, Effect, Option, TestClock } from "effect"
 import { canonicalHash } from "../../src/records/canonicalJson.js"
-import { openMetricsLog } from "../../src/records/metricsLog.js"
+import { openMetricsLog, withoutTimes } from "../../src/records/metricsLog.js"
 import {
   Numerics,
   blasCoreToPin,
@@ -14,7 +14,9 @@ import {
   makeRunRecord,
   numericsDiffer,
   readRunJson,
+  recordFinish,
   recordResumption,
+  recordStageUsage,
   recordedGemm,
   writeRunRecord
 } from "../../src/records/runRecord.js"
@@ -88,7 +90,7 @@ layer(NodeContext.layer)("run records", (it) => {
       const spec = { method: "concner", lang: "de", seed: 1, protocol: { lr: 5e-5, epochs: 30 } }
       const record = yield* makeRunRecord({
         spec,
-        dataFiles: [`${dir}/train.conll`],
+        dataFiles: [{ file: `${dir}/train.conll`, as: "train.conll" }],
         backend: "cpu",
         numerics: cpuNumerics
       })
@@ -103,11 +105,22 @@ layer(NodeContext.layer)("run records", (it) => {
         backend: "cpu",
         numerics: { simd: null, threads: 1, native: false, blasThreads: null },
         node: process.version,
-        dataFiles: [{ path: `${dir}/train.conll`, bytes: 9 }]
+        dataFiles: [{ path: "train.conll", bytes: 9 }]
       })
       expect(run.dataFiles[0].sha256).toBe(createHash("sha256").update("EU B-ORG\n").digest("hex"))
       expect(["git", "env", "unknown"]).toContain(run.commit.source)
       expect(Number.isNaN(Date.parse(run.createdAt))).toBe(false)
+      expect(run.startedAt).toBe(run.createdAt)
+      // a finished run's stages and its end, added as the run goes
+      const since = process.cpuUsage()
+      yield* recordStageUsage(dir, "teacher", since, 2)
+      yield* recordStageUsage(dir, "teacher", since, 3) // a second sitting of the stage adds up
+      yield* recordFinish(dir)
+      const finished = JSON.parse(yield* fs.readFileString(`${dir}/run.json`))
+      expect(finished.usage.teacher.seconds).toBe(5)
+      expect(finished.usage.teacher.cpuSeconds).toBeGreaterThanOrEqual(0)
+      expect(finished.usage.teacher.peakRssBytes).toBeGreaterThan(1 << 20)
+      expect(Date.parse(finished.finishedAt)).toBeGreaterThanOrEqual(Date.parse(finished.startedAt))
     })
   )
 
@@ -118,7 +131,13 @@ layer(NodeContext.layer)("run records", (it) => {
       const data = `${dir}/train.conll`
       yield* fs.writeFileString(data, "EU B-ORG\n")
       const spec = { method: "en", lang: "de", seed: 1 }
-      const now = () => makeRunRecord({ spec, dataFiles: [data], backend: "wasm", numerics: wasmNumerics })
+      const now = () =>
+        makeRunRecord({
+          spec,
+          dataFiles: [{ file: data, as: "train.conll" }],
+          backend: "wasm",
+          numerics: wasmNumerics
+        })
       const first = yield* now()
       yield* writeRunRecord(dir, spec, first)
       yield* recordResumption(dir, yield* now(), { stage: "teacher", step: 100 })
@@ -134,24 +153,24 @@ layer(NodeContext.layer)("run records", (it) => {
       yield* fs.writeFileString(moved, "EU B-ORG\n")
       const elsewhere = yield* makeRunRecord({
         spec,
-        dataFiles: [moved],
+        dataFiles: [{ file: moved, as: "train.conll" }],
         backend: "wasm",
         numerics: wasmNumerics
       })
       yield* recordResumption(dir, elsewhere, { stage: "student", step: 50 })
       yield* fs.writeFileString(data, "EU B-LOC\n")
       const refused = yield* Effect.flip(recordResumption(dir, yield* now(), { stage: "student", step: 50 }))
-      expect(refused).toContain(`${data} changed since the run started`)
+      expect(refused).toContain("train.conll changed since the run started")
       yield* fs.writeFileString(moved, "EU B-LOC\n")
       const movedAndChanged = yield* makeRunRecord({
         spec,
-        dataFiles: [moved],
+        dataFiles: [{ file: moved, as: "train.conll" }],
         backend: "wasm",
         numerics: wasmNumerics
       })
       expect(
         yield* Effect.flip(recordResumption(dir, movedAndChanged, { stage: "student", step: 75 }))
-      ).toContain(`${moved} changed since the run started`)
+      ).toContain("train.conll changed since the run started")
       expect(JSON.parse(yield* fs.readFileString(`${dir}/run.json`)).resumes).toHaveLength(3)
     })
   )
@@ -219,7 +238,7 @@ layer(NodeContext.layer)("run records", (it) => {
           const log = yield* openMetricsLog(path)
           yield* log.append({ step: 1, loss: 2.5 })
           // visible before the log closes
-          expect(yield* fs.readFileString(path)).toBe('{"step":1,"loss":2.5}\n')
+          expect(withoutTimes(yield* fs.readFileString(path))).toBe('{"step":1,"loss":2.5}\n')
           yield* Effect.forEach([2, 3], (step) => log.append({ step, loss: 1 / step }), { concurrency: 2 })
         })
       )
@@ -230,7 +249,46 @@ layer(NodeContext.layer)("run records", (it) => {
         .split("\n")
         .map((l) => JSON.parse(l))
       expect(lines.map((l) => l.step).sort()).toStrictEqual([1, 2, 3, 4])
-      expect(lines[3]).toStrictEqual({ step: 4, loss: "NaN", gradNorm: "Infinity" })
+      expect(lines[3]).toMatchObject({ step: 4, loss: "NaN", gradNorm: "Infinity" })
+      // every line says when it was written: ISO times and elapsed seconds, both never decreasing
+      const times = lines.map((l) => Date.parse(l.time))
+      expect(times.every((t) => Number.isFinite(t))).toBe(true)
+      expect(lines.every((l) => new Date(l.time).toISOString() === l.time)).toBe(true)
+      const increasing = (xs: ReadonlyArray<number>) => xs.every((x, i) => i === 0 || x >= xs[i - 1]!)
+      expect(increasing(times)).toBe(true)
+      expect(increasing(lines.map((l) => l.elapsed))).toBe(true)
     })
+  )
+
+  it.effect("a reopened log's elapsed goes on from its last line; withoutTimes drops only the times", () =>
+    Effect.gen(function* () {
+      const fs = yield* FileSystem.FileSystem
+      const path = `${yield* fs.makeTempDirectoryScoped()}/metrics.jsonl`
+      const write = (steps: ReadonlyArray<number>, advance: number) =>
+        Effect.scoped(
+          Effect.gen(function* () {
+            const log = yield* openMetricsLog(path)
+            for (const step of steps) {
+              yield* TestClock.adjust(Duration.seconds(advance))
+              yield* log.append({ step })
+            }
+          })
+        )
+      yield* write([1, 2], 1.5)
+      yield* TestClock.adjust(Duration.hours(1)) // between sittings: not counted
+      yield* write([3], 2)
+      const text = yield* fs.readFileString(path)
+      const lines = text
+        .trimEnd()
+        .split("\n")
+        .map((l) => JSON.parse(l))
+      expect(lines.map((l) => l.elapsed)).toStrictEqual([1.5, 3, 5])
+      expect(lines.map((l) => l.time)).toStrictEqual([
+        "1970-01-01T00:00:01.500Z",
+        "1970-01-01T00:00:03.000Z",
+        "1970-01-01T01:00:05.000Z"
+      ])
+      expect(withoutTimes(text)).toBe('{"step":1}\n{"step":2}\n{"step":3}\n')
+    }).pipe(Effect.scoped)
   )
 })

@@ -45,14 +45,23 @@ describe("HTML report", () => {
         expect(cpu.startsWith("<h2>protocol cpu, encoder /models/tiny/</h2>")).toBe(true)
         expect(paper.startsWith(`<h2>protocol paper, encoder ${MBERT}</h2>`)).toBe(true)
 
-        // Table 3, paper setting: only en/de/500 ran; 71 language cells and 12 averages missing
+        // Table 3, paper setting: only en/de/500 ran, so only its row and column show, its average
+        // missing (1 of 6)
         const t3 = tableOf(page, 2, "table3")!
-        expect(count(t3, /class="cell missing"/g)).toBe(71 + 12)
+        expect(count(t3, /class="cell missing"/g)).toBe(1)
+        expect(count(t3, /<tr>/g)).toBe(2)
+        expect(t3).toContain("<th>size</th><th>method</th><th>de</th><th>avg</th>")
         expect(t3).toMatch(
           /<td class="cell"><span class="score">61\.00 ± 1\.41<\/span> <span class="n">n=2<\/span><span class="paper">paper 59\.33<\/span><\/td>/
         )
-        expect(t3).toContain("paper 66.66") // es, missing, still shows the paper's number
+        expect(t3).not.toContain("paper 66.66") // es: no run
+        expect(t3).toContain("missing (1 of 6)")
         expect(t3).toContain("paper 55.64") // the paper's average
+        // with `all`, every row and language of the paper: 71 language cells and 12 averages missing
+        const all = yield* writeHtmlReport({ dir, found, figureFiles: [], out, all: true })
+        const t3All = tableOf(all, 2, "table3")!
+        expect(count(t3All, /class="cell missing"/g)).toBe(71 + 12)
+        expect(t3All).toContain("paper 66.66")
         // Table 5 holds en 500 too; Table 4 has no `en` row, so it is not drawn
         expect(tableOf(page, 2, "table5")).toContain("61.00 ± 1.41")
         expect(tableOf(page, 2, "table4")).toBeUndefined()
@@ -87,8 +96,8 @@ describe("HTML report", () => {
           ...differences.slice(0, differences.indexOf("</table>")).matchAll(/<tr>(<td>.*?)<\/tr>/g)
         ].map((m) => m[1])
         expect(diffRows).toEqual([
-          "<td>conll</td><td>500</td><td>concner</td><td>deepl-awesome</td><td>de</td><td>+12.00 (1 seed: no se)</td><td></td>",
-          "<td>conll</td><td>500</td><td>concner</td><td>dictionary</td><td>de</td><td>-2.00 (1 seed: no se)</td><td></td>"
+          "<td>conll</td><td>500</td><td>concner</td><td>deepl-awesome</td><td>de</td><td>+12.00 (1, no se)</td><td></td>",
+          "<td>conll</td><td>500</td><td>concner</td><td>dictionary</td><td>de</td><td>-2.00 (1, no se)</td><td></td>"
         ])
         expect(paper).not.toContain("differences-table") // `en` alone: nothing to compare
 
@@ -110,10 +119,15 @@ describe("HTML report", () => {
         const sha = createHash("sha256")
           .update(yield* fs.readFileString(dataFile))
           .digest("hex")
-        expect(page).toContain(`<code>${record.specSha256}</code>`)
+        // hashes shortened to 12 digits, the whole value on hover; the provenance collapsed
+        const short = (hash: string) => `<code title="${hash}">${hash.slice(0, 12)}</code>`
+        expect(page).toContain(short(record.specSha256))
         expect(page).not.toContain("mismatch")
-        expect(page).toContain(`${dataFile}: <code>${sha}</code>`)
-        expect(page).toContain(`<code>${record.commit.sha}</code> (${record.commit.source}`)
+        // the data file as run.json records it: relative to the data root, no path of this machine
+        expect(page).toContain(`${path.basename(dataFile)}: ${short(sha)}`)
+        expect(page).not.toContain(root)
+        expect(page).toContain(`${short(record.commit.sha)} (${record.commit.source}`)
+        expect(page).toMatch(/<details class="provenance-section"><summary>/)
         expect(count(page, /<td>cpu \(1 thread\)<\/td>/g)).toBe(sampleRuns.length) // backend, threads
         expect(page).toContain("no metrics.jsonl") // the runs written without a curve say so
       }).pipe(Effect.provide(NodeContext.layer)),

@@ -14,7 +14,7 @@ import type { TranslationSource } from "../../src/experiment/translations.js"
 import { Objective } from "../../src/losses/objective.js"
 import { openMetricsLog } from "../../src/records/metricsLog.js"
 import { METRICS_FILE } from "../../src/records/metricsLog.js"
-import { Numerics, makeRunRecord, writeRunRecord } from "../../src/records/runRecord.js"
+import { Numerics, RunRecord, makeRunRecord, writeRunRecord } from "../../src/records/runRecord.js"
 import { tokenScatterSpec } from "../../src/report/charts.js"
 import { renderSvg } from "../../src/report/svg.js"
 import type { TrainEvent } from "../../src/train/loop.js"
@@ -35,6 +35,10 @@ export interface SyntheticRun {
   readonly student?: number
   /** Dev F1 of the teacher at steps 10, 20, …; no metrics.jsonl when absent. */
   readonly devCurve?: ReadonlyArray<number>
+  /** Protocol settings changed from the protocol's (`{ maxSteps: 8 }`): a hyper-parameter variant. */
+  readonly overrides?: Readonly<Record<string, unknown>>
+  /** `--name` and `--tag` of the run. */
+  readonly labels?: { readonly name?: string; readonly tags?: ReadonlyArray<string> }
 }
 
 const stage = (f1: number, devF1: number) => ({
@@ -62,18 +66,21 @@ export const writeSyntheticRun = (root: string, index: number, run: SyntheticRun
       model: run.model,
       translations: run.translations,
       mismatches: "keep",
-      protocol: Schema.encodeSync(ExperimentSpec.fields.protocol)(
-        run.protocol === "cpu" ? cpuProtocol : paperProtocol
-      )
+      protocol: {
+        ...Schema.encodeSync(ExperimentSpec.fields.protocol)(
+          run.protocol === "cpu" ? cpuProtocol : paperProtocol
+        ),
+        ...run.overrides
+      }
     })
     const encoded = Schema.encodeSync(ExperimentSpec)(spec)
     const record = yield* makeRunRecord({
       spec: encoded,
-      dataFiles: [dataFile],
+      dataFiles: [{ file: dataFile, as: path.basename(dataFile) }],
       backend: "cpu",
       numerics: Numerics.make({ simd: null, threads: 1, native: false, blasThreads: null })
     })
-    yield* writeRunRecord(dir, encoded, record)
+    yield* writeRunRecord(dir, encoded, RunRecord.make({ ...record, ...run.labels }))
     if (run.devCurve !== undefined) {
       const log = yield* openMetricsLog(path.join(dir, METRICS_FILE))
       let best = { step: 0, f1: Number.NEGATIVE_INFINITY, weights: {} }

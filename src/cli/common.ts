@@ -7,7 +7,7 @@
 import { HelpDoc, Options, ValidationError } from "@effect/cli"
 import { Effect, Layer, Option } from "effect"
 import { Corpora } from "../data/index.js"
-import { type RecordedNative, TensorRuntime, backendChoices } from "../runtime/index.js"
+import { Progress, type RecordedNative, TensorRuntime, backendChoices } from "../runtime/index.js"
 
 /** An encoder or model folder that must exist. */
 export const modelOption = Options.directory("model", { exists: "yes" })
@@ -19,6 +19,32 @@ export const outOption = Options.directory("out")
 export const outFileOption = Options.file("out")
 
 export const jsonOption = Options.boolean("json")
+
+/** `--json` of a command whose result is otherwise a table for people. */
+export const jsonResultOption = jsonOption.pipe(
+  Options.withDescription("print the result as one JSON object instead of a table")
+)
+
+export const quietOption = Options.boolean("quiet").pipe(
+  Options.withDescription("no progress on stderr (errors, and how to resume after Ctrl-C, still go there)")
+)
+
+/** `args` as a shell would need them typed (quoted where a character is special). */
+export const shellLine = (args: ReadonlyArray<string>): string =>
+  args.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replaceAll("'", "'\\''")}'`)).join(" ")
+
+/**
+ * Progress on stderr (runtime/Progress.ts), none with `--quiet`; after Ctrl-C or SIGTERM it names
+ * `resume`, the command line that continues the run, where there is one.
+ */
+export const progressLayer = (quiet: boolean, resume?: ReadonlyArray<string>) => {
+  const line = resume === undefined ? undefined : shellLine(["concner", ...resume])
+  return quiet ? Progress.quiet(line) : Progress.layer(line === undefined ? {} : { resume: line })
+}
+
+/** `--data DIR` and `--backend B` again where they were given (for the resume command line). */
+export const givenFlags = (flags: Record<string, Option.Option<string | number>>): Array<string> =>
+  Object.entries(flags).flatMap(([name, value]) => (Option.isSome(value) ? [`--${name}`, String(value.value)] : []))
 
 export const dataOption = Options.directory("data").pipe(
   Options.optional,

@@ -4,49 +4,75 @@
  */
 import * as path from "node:path"
 import { Command, Options } from "@effect/cli"
-import { Console, Effect, Option } from "effect"
-import { formatQuickstart, progressHooks, quickstartSourceSize, runQuickstart } from "../experiment/index.js"
+import { Console, Effect, Layer, Option } from "effect"
+import { formatResults, quickstartSourceSize, runQuickstart } from "../experiment/index.js"
+import { Progress } from "../runtime/index.js"
 import { describe } from "./commands.js"
 import {
   backendOption,
   dataAndRuntime,
   dataOption,
+  jsonResultOption,
   modelOption,
   outOption,
+  progressLayer,
+  quietOption,
   seedOption,
   sourceSizeOption,
   threadsOption
 } from "./common.js"
 
-const lang = Options.choice("lang", ["de", "es", "nl"]).pipe(Options.withDefault("de" as const))
+const lang = Options.choice("lang", ["de", "es", "nl"]).pipe(
+  Options.withDefault("de" as const),
+  Options.withDescription("target language (CoNLL)")
+)
 const sourceSize = sourceSizeOption.pipe(
   Options.withDefault(quickstartSourceSize),
   Options.withDescription("English sentences sampled as labeled source data")
 )
-const seed = seedOption.pipe(Options.withDefault(1))
+const seed = seedOption.pipe(
+  Options.withDefault(1),
+  Options.withDescription("seed of the English sample, the dev and test subsets and training")
+)
 const model = modelOption.pipe(
   Options.optional,
   Options.withDescription("encoder folder (default: the shipped pretrained encoder, models/concner-small)")
 )
-const out = outOption.pipe(Options.withDefault("runs/quickstart"))
+const out = outOption.pipe(
+  Options.withDefault("runs/quickstart"),
+  Options.withDescription("folder of the three runs (OUT/en, OUT/mulda, OUT/concner)")
+)
 const data = dataOption
 const backend = backendOption
 
 export const quickstartCommand = Command.make(
   "quickstart",
-  { lang, sourceSize, seed, model, out, data, backend, threads: threadsOption },
+  {
+    lang,
+    sourceSize,
+    seed,
+    model,
+    out,
+    data,
+    backend,
+    threads: threadsOption,
+    quiet: quietOption,
+    json: jsonResultOption
+  },
   (flags) =>
-    runQuickstart(
-      {
-        out: path.resolve(flags.out),
-        lang: flags.lang,
-        sourceSize: flags.sourceSize,
-        seed: flags.seed,
-        ...(Option.isSome(flags.model) ? { model: flags.model.value } : {})
-      },
-      (runDir) => progressHooks(runDir)
+    Effect.flatMap(Progress, (progress) =>
+      runQuickstart(
+        {
+          out: path.resolve(flags.out),
+          lang: flags.lang,
+          sourceSize: flags.sourceSize,
+          seed: flags.seed,
+          ...(Option.isSome(flags.model) ? { model: flags.model.value } : {})
+        },
+        progress
+      )
     ).pipe(
-      Effect.flatMap((results) => Console.log(formatQuickstart(results))),
-      Effect.provide(dataAndRuntime(flags))
+      Effect.flatMap((results) => Console.log(flags.json ? JSON.stringify(results) : formatResults(results))),
+      Effect.provide(Layer.merge(dataAndRuntime(flags), progressLayer(flags.quiet)))
     )
 ).pipe(Command.withDescription(describe("quickstart")))

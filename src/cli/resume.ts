@@ -6,13 +6,24 @@
  */
 import { Args, Command } from "@effect/cli"
 import { Console, Effect } from "effect"
-import { progressHooks, resumeExperiment } from "../experiment/index.js"
+import {
+  formatResults,
+  plannedStages,
+  progressHooks,
+  recordedSpec,
+  resumeExperiment
+} from "../experiment/index.js"
 import { readRunJson, recordedNativeOf } from "../records/index.js"
+import { Progress } from "../runtime/index.js"
 import { describe } from "./commands.js"
 import {
   backendOption,
   dataAndRuntime,
   dataOption,
+  givenFlags,
+  jsonResultOption,
+  progressLayer,
+  quietOption,
   runOptions,
   teachersOption,
   threadsOption
@@ -24,20 +35,40 @@ const backend = backendOption
 
 export const resumeCommand = Command.make(
   "resume",
-  { runDir, data, backend, teachers: teachersOption, threads: threadsOption },
+  {
+    runDir,
+    data,
+    backend,
+    teachers: teachersOption,
+    threads: threadsOption,
+    quiet: quietOption,
+    json: jsonResultOption
+  },
   (flags) =>
     Effect.gen(function* () {
       // an unreadable run.json is resumeExperiment's to report, with its reason
       const record = yield* Effect.option(readRunJson(flags.runDir))
       const numerics =
         record._tag === "Some" ? (record.value.resumes?.at(-1)?.numerics ?? record.value.numerics) : undefined
+      const progress = yield* Progress
+      // an unreadable spec.json too
+      const spec = yield* Effect.option(recordedSpec(flags.runDir))
+      if (spec._tag === "Some") yield* progress.plan(plannedStages(spec.value))
       return yield* resumeExperiment(
         flags.runDir,
-        progressHooks(flags.runDir),
+        progressHooks(flags.runDir, progress),
         runOptions(flags.teachers)
       ).pipe(
-        Effect.flatMap((result) => Console.log(JSON.stringify(result))),
+        Effect.flatMap((result) => Console.log(flags.json ? JSON.stringify(result) : formatResults([result]))),
         Effect.provide(dataAndRuntime({ ...flags, ...recordedNativeOf(numerics) }))
       )
-    })
+    }).pipe(
+      Effect.provide(
+        progressLayer(flags.quiet, [
+          "resume",
+          flags.runDir,
+          ...givenFlags({ data: flags.data, backend: flags.backend, teachers: flags.teachers, threads: flags.threads })
+        ])
+      )
+    )
 ).pipe(Command.withDescription(describe("resume")))

@@ -13,13 +13,14 @@ import { Args, Command, Options } from "@effect/cli"
 import { Console, Effect, Layer } from "effect"
 import { cellWorkflowLayer, childHooks, runnerEngine } from "../cluster/index.js"
 import { resumeExperiment } from "../experiment/index.js"
-import { shareThreadsAmong } from "../runtime/index.js"
+import { Progress, shareThreadsAmong } from "../runtime/index.js"
 import { describe } from "./commands.js"
 import {
   backendOption,
   dataAndRuntime,
   dataOption,
   integerOption,
+  progressLayer,
   runOptions,
   teachersOption
 } from "./common.js"
@@ -77,8 +78,7 @@ export const runnerCellCommand = Command.make(
   "runner-cell",
   { runDir, data: dataOption, backend: backendOption, teachers: teachersOption },
   (flags) =>
-    resumeExperiment(flags.runDir, childHooks(flags.runDir), runOptions(flags.teachers)).pipe(
-      Effect.asVoid,
-      Effect.provide(dataAndRuntime(flags))
-    )
+    Effect.flatMap(Progress, (progress) =>
+      resumeExperiment(flags.runDir, childHooks(flags.runDir, progress), runOptions(flags.teachers))
+    ).pipe(Effect.asVoid, Effect.provide(Layer.merge(dataAndRuntime(flags), progressLayer(false))))
 ).pipe(Command.withDescription(describe("runner-cell")))

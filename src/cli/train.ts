@@ -15,6 +15,8 @@ import { Console, Data, Effect, Option } from "effect"
 import {
   type SpecSettings,
   TRANSLATIONS_SYNTAX,
+  formatResults,
+  plannedStages,
   progressHooks,
   runInFolder,
   specOf
@@ -29,16 +31,20 @@ import {
   readRunJson,
   recordedNativeOf
 } from "../records/index.js"
-import { TensorRuntime } from "../runtime/index.js"
+import { Progress, TensorRuntime } from "../runtime/index.js"
 import { describe } from "./commands.js"
 import {
   backendOption,
   dataAndRuntime,
   dataOption,
+  givenFlags,
   integerOption,
+  jsonResultOption,
   modelOption,
   numberOption,
   outOption,
+  progressLayer,
+  quietOption,
   seedOption,
   sourceSizeOption,
   threadsOption
@@ -121,7 +127,9 @@ const flagSet = {
   translations,
   data,
   backend,
-  threads: threadsOption
+  threads: threadsOption,
+  quiet: quietOption,
+  json: jsonResultOption
 }
 type Flags = Command.Command.ParseConfig<typeof flagSet>
 
@@ -140,10 +148,19 @@ export const trainCommand = Command.make("train", flagSet, (flags) =>
       const spec = yield* specOf(settingsOf(flags), Option.getOrUndefined(flags.specFile)).pipe(
         Effect.catchTag("SpecSettingsInvalid", (e) => new TrainFlagsInvalid({ reason: e.reason }))
       )
-      const { result, finished } = yield* runInFolder(spec, flags.out, progressHooks(flags.out))
+      const progress = yield* Progress
+      yield* progress.plan(plannedStages(spec))
+      const { result, finished } = yield* runInFolder(spec, flags.out, progressHooks(flags.out, progress))
       if (finished) yield* Console.error(`${flags.out}: this run has already finished there; its result:`)
-      yield* Console.log(JSON.stringify(result))
+      yield* Console.log(flags.json ? JSON.stringify(result) : formatResults([result]))
     }).pipe(
+      Effect.provide(
+        progressLayer(flags.quiet, [
+          "resume",
+          flags.out,
+          ...givenFlags({ data: flags.data, backend, threads: flags.threads })
+        ])
+      ),
       Effect.provide(
         dataAndRuntime({
           data: flags.data,

@@ -9,6 +9,15 @@ import { Effect, Layer, Option } from "effect"
 import { Corpora } from "../data/index.js"
 import { Progress, type RecordedNative, TensorRuntime, backendChoices } from "../runtime/index.js"
 
+/**
+ * `Options.withDefault` whose default the help shows (`(default: 64)`; @effect/cli's help says
+ * only "This setting is optional."); `shown` where the value itself does not say it.
+ */
+export const defaultTo =
+  <const B>(fallback: B, shown: string = String(fallback)) =>
+  <A>(self: Options.Options<A>): Options.Options<A | B> =>
+    self.pipe(Options.withDefault(fallback), Options.withDescription(`(default: ${shown})`))
+
 /** An encoder or model folder that must exist. */
 export const modelOption = Options.directory("model", { exists: "yes" })
 
@@ -44,7 +53,9 @@ export const progressLayer = (quiet: boolean, resume?: ReadonlyArray<string>) =>
 
 /** `--data DIR` and `--backend B` again where they were given (for the resume command line). */
 export const givenFlags = (flags: Record<string, Option.Option<string | number>>): Array<string> =>
-  Object.entries(flags).flatMap(([name, value]) => (Option.isSome(value) ? [`--${name}`, String(value.value)] : []))
+  Object.entries(flags).flatMap(([name, value]) =>
+    Option.isSome(value) ? [`--${name}`, String(value.value)] : []
+  )
 
 export const dataOption = Options.directory("data").pipe(
   Options.optional,

@@ -3,11 +3,13 @@
  * needs are loaded. Failures print `message` (for data errors `file:line: reason`) on stderr and
  * exit non-zero; Ctrl-C and SIGTERM interrupt the command.
  */
+import { stripVTControlCharacters } from "node:util"
 import { Command, ValidationError } from "@effect/cli"
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { Cause, Console, Effect, Exit, ParseResult } from "effect"
 import { schemaIssues } from "../data/index.js"
-import type { CommandName } from "./commands.js"
+import { type CommandEntry, type CommandName, commandEntries } from "./commands.js"
+import { helpWidth, renderHelp } from "./help.js"
 
 // biome-ignore lint/suspicious/noExplicitAny: each command has its own name and flags; only @effect/cli reads them
 type AnyCommand = Command.Command<any, NodeContext.NodeContext, unknown, any>
@@ -36,7 +38,43 @@ const load: Record<CommandName, () => Promise<AnyCommand>> = {
 
 // `--verbose` (anywhere on the line) adds the stack trace to any failure; it is not a command's flag
 const verbose = process.argv.includes("--verbose")
-const argv = process.argv.filter((arg) => arg !== "--verbose")
+
+/**
+ * The command line as @effect/cli reads it: a renamed flag's old spelling (`renamed` in
+ * commands.ts) becomes its name, and a lone `-` (stdin) given before flags moves behind them
+ * (@effect/cli stops reading flags at a word starting with `-`, so `evaluate - --json` failed).
+ * A `-` right after a flag is that flag's value and stays.
+ */
+export const normalizeArgv = (command: CommandName, args: ReadonlyArray<string>): Array<string> => {
+  const entry: CommandEntry | undefined = commandEntries.find((c) => c.name === command)
+  const renamed = entry?.renamed ?? {}
+  const named = args
+    .filter((arg) => arg !== "--verbose")
+    .map((arg) => {
+      const [flag = arg, value] = arg.split(/=(.*)/s)
+      const name = renamed[flag]
+      return name === undefined ? arg : value === undefined ? name : `${name}=${value}`
+    })
+  const stdin = named.flatMap((arg, i) => (arg === "-" && !named[i - 1]?.startsWith("-") ? [i] : []))
+  return [...named.filter((_, i) => !stdin.includes(i)), ...stdin.map(() => "-")]
+}
+
+// @effect/cli colours its messages (a bad flag, a missing file): not in pipes and files, nor with NO_COLOR
+const colour = (stream: NodeJS.WriteStream) => stream.isTTY === true && !process.env.NO_COLOR
+const plain =
+  (stream: NodeJS.WriteStream, write: (...args: ReadonlyArray<unknown>) => Effect.Effect<void>) =>
+  (...args: ReadonlyArray<unknown>) =>
+    write(
+      ...(colour(stream) ? args : args.map((a) => (typeof a === "string" ? stripVTControlCharacters(a) : a)))
+    )
+const withPlainConsole = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+  Effect.consoleWith((console) =>
+    Effect.withConsole(effect, {
+      ...console,
+      log: plain(process.stdout, console.log),
+      error: plain(process.stderr, console.error)
+    })
+  )
 
 // a Schema failure leads with its field and reason, not with the schema's whole type
 const messageOf = (e: unknown) =>
@@ -78,15 +116,20 @@ for (const [signal, code] of [
     }, GRACE_MS).unref()
   })
 
-/** Runs `command` on the process's argv. */
-export const execute = (command: CommandName, version: string) =>
-  Effect.promise(load[command]).pipe(
+/** Runs `command` on the process's argv; `--help` (or `-h`) anywhere shows its help (help.ts). */
+export const execute = (command: CommandName, version: string) => {
+  const args = normalizeArgv(command, process.argv.slice(2))
+  const help = args.includes("--help") || args.includes("-h")
+  return Effect.promise(load[command]).pipe(
     Effect.flatMap((subcommand) =>
-      Command.run(Command.make("concner").pipe(Command.withSubcommands([subcommand])), {
-        name: "concner",
-        version
-      })(argv)
+      help
+        ? Console.log(renderHelp(subcommand, args, helpWidth()))
+        : Command.run(Command.make("concner").pipe(Command.withSubcommands([subcommand])), {
+            name: "concner",
+            version
+          })([...process.argv.slice(0, 2), ...args])
     ),
+    withPlainConsole,
     Effect.tapErrorCause(reportFailure),
     Effect.provide(NodeContext.layer),
     NodeRuntime.runMain({
@@ -95,3 +138,4 @@ export const execute = (command: CommandName, version: string) =>
         onExit(signalled ?? (Exit.isFailure(exit) && !Cause.isInterruptedOnly(exit.cause) ? 1 : 0))
     })
   )
+}

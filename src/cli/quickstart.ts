@@ -12,6 +12,7 @@ import {
   backendOption,
   dataAndRuntime,
   dataOption,
+  defaultTo,
   jsonResultOption,
   modelOption,
   outOption,
@@ -23,15 +24,15 @@ import {
 } from "./common.js"
 
 const lang = Options.choice("lang", ["de", "es", "nl"]).pipe(
-  Options.withDefault("de" as const),
+  defaultTo("de" as const),
   Options.withDescription("target language (CoNLL)")
 )
 const sourceSize = sourceSizeOption.pipe(
-  Options.withDefault(quickstartSourceSize),
+  defaultTo(quickstartSourceSize),
   Options.withDescription("English sentences sampled as labeled source data")
 )
 const seed = seedOption.pipe(
-  Options.withDefault(1),
+  defaultTo(1),
   Options.withDescription("seed of the English sample, the dev and test subsets and training")
 )
 const model = modelOption.pipe(
@@ -39,7 +40,7 @@ const model = modelOption.pipe(
   Options.withDescription("encoder folder (default: the shipped pretrained encoder, models/concner-small)")
 )
 const out = outOption.pipe(
-  Options.withDefault("runs/quickstart"),
+  defaultTo("runs/quickstart"),
   Options.withDescription("folder of the three runs (OUT/en, OUT/mulda, OUT/concner)")
 )
 const data = dataOption

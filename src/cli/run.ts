@@ -28,6 +28,7 @@ import {
   backendOption,
   dataAndRuntime,
   dataOption,
+  defaultTo,
   integerOption,
   modelOption,
   outOption,
@@ -62,7 +63,7 @@ const seeds = integerOption("seeds").pipe(
   Options.withDescription("run only the grid's first N seeds")
 )
 const concurrency = integerOption("concurrency").pipe(
-  Options.withDefault(1),
+  defaultTo(1),
   Options.withDescription("cells at once on this machine (without --cluster), each in a child process")
 )
 const data = dataOption

@@ -19,6 +19,7 @@ import {
   backendOption,
   dataAndRuntime,
   dataOption,
+  defaultTo,
   integerOption,
   progressLayer,
   runOptions,
@@ -32,15 +33,15 @@ export const clusterOption = Options.text("cluster").pipe(
 )
 
 const slots = integerOption("slots").pipe(
-  Options.withDefault(1),
+  defaultTo(1),
   Options.withDescription("cells this runner trains at once (e.g. one per GPU)")
 )
 const host = Options.text("host").pipe(
-  Options.withDefault(os.hostname()),
+  defaultTo(os.hostname(), "this machine's hostname"),
   Options.withDescription("the name other machines reach this runner by (default: this machine's hostname)")
 )
 const port = integerOption("port").pipe(
-  Options.withDefault(34431),
+  defaultTo(34431),
   Options.withDescription("the port this runner listens on for the cluster")
 )
 

@@ -13,11 +13,13 @@ import { Command, Options } from "@effect/cli"
 import { FileSystem } from "@effect/platform"
 import { Console, Data, Effect, Option } from "effect"
 import {
+  type Protocol,
   type SpecSettings,
   TRANSLATIONS_SYNTAX,
   formatResults,
   plannedStages,
   progressHooks,
+  protocols,
   runInFolder,
   specOf
 } from "../experiment/index.js"
@@ -62,7 +64,7 @@ const lang = Options.text("lang").pipe(
 )
 const corpus = Options.choice("corpus", ["conll", "wikiann"]).pipe(
   Options.optional,
-  Options.withDescription("conll (default) or wikiann")
+  Options.withDescription("the target's corpus (default: conll)")
 )
 const sourceSize = sourceSizeOption.pipe(
   Options.optional,
@@ -74,7 +76,10 @@ const specFile = Options.file("spec", { exists: "yes" }).pipe(
     "re-run a recorded run: its spec.json (resolved spec and hash) gives every setting; no other run flag"
   )
 )
-const seed = seedOption.pipe(Options.optional, Options.withDescription("default 1"))
+const seed = seedOption.pipe(
+  Options.optional,
+  Options.withDescription("seed of the English sample, the dev and test subsets and training (default: 1)")
+)
 const model = modelOption.pipe(
   Options.optional,
   Options.withDescription(`HF-layout encoder folder (cpu protocol default: the shipped ${SHIPPED_ENCODER})`)
@@ -82,22 +87,50 @@ const model = modelOption.pipe(
 const out = outOption.pipe(Options.withDescription("run directory (created)"))
 const protocol = Options.choice("protocol", ["cpu", "paper"]).pipe(
   Options.optional,
-  Options.withDescription("cpu (default) or paper")
+  Options.withDescription(
+    "the training protocol: cpu (2 CPU cores) or paper (the paper's settings; needs --model) (default: cpu)"
+  )
 )
-const int = (name: string, description: string) =>
-  integerOption(name).pipe(Options.optional, Options.withDescription(description))
+/** `protocol default: cpu 20, paper 30` for a protocol field (`none` where a protocol sets no bound). */
+const protocolDefault = (field: keyof Protocol) =>
+  `(protocol default: ${Object.entries(protocols)
+    .map(
+      ([name, p]) =>
+        `${name} ${p[field] ?? (field === "devSentences" || field === "testSentences" || field === "kdSentences" ? "all" : "none")}`
+    )
+    .join(", ")})`
+const int = (name: string, field: keyof Protocol, description: string) =>
+  integerOption(name).pipe(
+    Options.optional,
+    Options.withDescription(`${description} ${protocolDefault(field)}`)
+  )
 const overrides = {
-  maxSteps: int("max-steps", "upper bound on teacher steps"),
-  evalEvery: int("eval-every", "evaluate on English dev every N steps"),
-  epochs: int("epochs", "teacher epochs"),
-  kdEpochs: int("kd-epochs", "student (distillation) epochs over the unlabeled target sentences"),
-  kdSentences: int("kd-sentences", "unlabeled target sentences the student distils on (a seeded subset)"),
-  batchSize: int("batch-size", "N source sentences per batch (plus N translations)"),
-  maxLength: int("max-length", "subwords per sentence"),
-  devSentences: int("dev-sentences", "English dev sentences used for selection (a seeded subset)"),
-  testSentences: int("test-sentences", "target test sentences scored (a seeded subset; for smoke tests)")
+  maxSteps: int("max-steps", "maxSteps", "upper bound on teacher steps"),
+  evalEvery: int("eval-every", "evalEvery", "evaluate on English dev every N steps"),
+  epochs: int("epochs", "epochs", "teacher epochs"),
+  kdEpochs: int("kd-epochs", "kdEpochs", "student (distillation) epochs over the unlabeled target sentences"),
+  kdSentences: int(
+    "kd-sentences",
+    "kdSentences",
+    "unlabeled target sentences the student distils on (a seeded subset)"
+  ),
+  batchSize: int("batch-size", "batchSize", "N source sentences per batch (plus N translations)"),
+  maxLength: int("max-length", "maxLength", "subwords per sentence"),
+  devSentences: int(
+    "dev-sentences",
+    "devSentences",
+    "English dev sentences used for selection (a seeded subset)"
+  ),
+  testSentences: int(
+    "test-sentences",
+    "testSentences",
+    "target test sentences scored (a seeded subset; for smoke tests)"
+  )
 }
-const lr = numberOption("lr").pipe(Options.optional, Options.withDescription("peak learning rate"))
+const lr = numberOption("lr").pipe(
+  Options.optional,
+  Options.withDescription(`peak learning rate ${protocolDefault("lr")}`)
+)
 const translations = Options.text("translations").pipe(
   Options.optional,
   Options.withDescription(`D_TGT's source (default mulda): ${TRANSLATIONS_SYNTAX}`)

@@ -13,6 +13,7 @@ import {
   backendOption,
   dataAndRuntime,
   dataOption,
+  defaultTo,
   integerOption,
   modelOption,
   outFileOption,
@@ -31,18 +32,15 @@ const model = modelOption.pipe(
   Options.withDescription("a model folder: draw its token vectors")
 )
 const langs = Options.text("langs").pipe(
-  Options.withDefault("en,de,es,nl"),
+  defaultTo("en,de,es,nl"),
   Options.withDescription("languages, comma-separated")
 )
-const corpus = Options.choice("corpus", ["conll", "wikiann"]).pipe(Options.withDefault("conll" as const))
-const split = Options.choice("split", ["test", "dev", "train"]).pipe(Options.withDefault("test" as const))
-const perLang = integerOption("per-lang").pipe(
-  Options.withDefault(300),
-  Options.withDescription("words per language")
-)
+const corpus = Options.choice("corpus", ["conll", "wikiann"]).pipe(defaultTo("conll" as const))
+const split = Options.choice("split", ["test", "dev", "train"]).pipe(defaultTo("test" as const))
+const perLang = integerOption("per-lang").pipe(defaultTo(300), Options.withDescription("words per language"))
 const includeO = Options.boolean("include-o").pipe(Options.withDescription("draw words tagged O too"))
-const seed = seedOption.pipe(Options.withDefault(1))
-const maxLength = integerOption("max-length").pipe(Options.withDefault(128))
+const seed = seedOption.pipe(defaultTo(1))
+const maxLength = integerOption("max-length").pipe(defaultTo(128))
 const results = Options.directory("results", { exists: "yes" }).pipe(
   Options.optional,
   Options.withDescription("a folder of runs: draw F1 per language")
@@ -52,7 +50,7 @@ const size = integerOption("size").pipe(
   Options.withDescription("with --results: only runs of this source size")
 )
 const out = outFileOption.pipe(
-  Options.withDefault("visualize.svg"),
+  defaultTo("visualize.svg"),
   Options.withDescription("FILE.svg, or FILE.html for a page holding the SVG")
 )
 const data = dataOption

@@ -4,7 +4,7 @@
  * `--json` (each command describes and defaults them for itself), and `--teachers` for the
  * commands that run a grid's cells.
  */
-import { HelpDoc, Options, ValidationError } from "@effect/cli"
+import { Args, HelpDoc, Options, ValidationError } from "@effect/cli"
 import { Effect, Layer, Option } from "effect"
 import { Corpora } from "../data/index.js"
 import { Progress, type RecordedNative, TensorRuntime, backendChoices } from "../runtime/index.js"
@@ -20,6 +20,11 @@ export const defaultTo =
 
 /** An encoder or model folder that must exist. */
 export const modelOption = Options.directory("model", { exists: "yes" })
+
+/** The run directory a command continues. */
+export const runDirArg = Args.directory({ name: "RUN_DIR", exists: "yes" }).pipe(
+  Args.withDescription("a run directory: `concner train --out`'s, or a grid cell's")
+)
 
 /** The folder a command writes (created). */
 export const outOption = Options.directory("out")

@@ -8,56 +8,13 @@ import { Command, ValidationError } from "@effect/cli"
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { Cause, Console, Effect, Exit, ParseResult } from "effect"
 import { schemaIssues } from "../data/index.js"
-import { type CommandEntry, type CommandName, commandEntries } from "./commands.js"
+import { normalizeArgv } from "./argv.js"
+import type { CommandName } from "./commands.js"
 import { helpWidth, renderHelp } from "./help.js"
-
-// biome-ignore lint/suspicious/noExplicitAny: each command has its own name and flags; only @effect/cli reads them
-type AnyCommand = Command.Command<any, NodeContext.NodeContext, unknown, any>
-
-/** Each command's module, imported when that command runs. */
-const load: Record<CommandName, () => Promise<AnyCommand>> = {
-  quickstart: () => import("./quickstart.js").then((m) => m.quickstartCommand),
-  train: () => import("./train.js").then((m) => m.trainCommand),
-  resume: () => import("./resume.js").then((m) => m.resumeCommand),
-  run: () => import("./run.js").then((m) => m.runCommand),
-  report: () => import("./report.js").then((m) => m.reportCommand),
-  evaluate: () => import("./evaluate.js").then((m) => m.evaluateCommand),
-  predict: () => import("./predict.js").then((m) => m.predictCommand),
-  encode: () => import("./encode.js").then((m) => m.encodeCommand),
-  visualize: () => import("./visualize.js").then((m) => m.visualizeCommand),
-  translate: () => import("./translate.js").then((m) => m.translateCommand),
-  data: () => import("./data.js").then((m) => m.dataCommand),
-  model: () => import("./model.js").then((m) => m.modelCommand),
-  vocab: () => import("./vocab.js").then((m) => m.vocabCommand),
-  pretrain: () => import("./pretrain.js").then((m) => m.pretrainCommand),
-  runner: () => import("./runner.js").then((m) => m.runnerCommand),
-  status: () => import("./status.js").then((m) => m.statusCommand),
-  doctor: () => import("./doctor.js").then((m) => m.doctorCommand),
-  "runner-cell": () => import("./runner.js").then((m) => m.runnerCellCommand)
-}
+import { load } from "./modules.js"
 
 // `--verbose` (anywhere on the line) adds the stack trace to any failure; it is not a command's flag
 const verbose = process.argv.includes("--verbose")
-
-/**
- * The command line as @effect/cli reads it: a renamed flag's old spelling (`renamed` in
- * commands.ts) becomes its name, and a lone `-` (stdin) given before flags moves behind them
- * (@effect/cli stops reading flags at a word starting with `-`, so `evaluate - --json` failed).
- * A `-` right after a flag is that flag's value and stays.
- */
-export const normalizeArgv = (command: CommandName, args: ReadonlyArray<string>): Array<string> => {
-  const entry: CommandEntry | undefined = commandEntries.find((c) => c.name === command)
-  const renamed = entry?.renamed ?? {}
-  const named = args
-    .filter((arg) => arg !== "--verbose")
-    .map((arg) => {
-      const [flag = arg, value] = arg.split(/=(.*)/s)
-      const name = renamed[flag]
-      return name === undefined ? arg : value === undefined ? name : `${name}=${value}`
-    })
-  const stdin = named.flatMap((arg, i) => (arg === "-" && !named[i - 1]?.startsWith("-") ? [i] : []))
-  return [...named.filter((_, i) => !stdin.includes(i)), ...stdin.map(() => "-")]
-}
 
 // @effect/cli colours its messages (a bad flag, a missing file): not in pipes and files, nor with NO_COLOR
 const colour = (stream: NodeJS.WriteStream) => stream.isTTY === true && !process.env.NO_COLOR

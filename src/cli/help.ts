@@ -5,8 +5,9 @@
  * argument and flag with its description and default — without @effect/cli's type boilerplate
  * ("A user-defined piece of text."). A command with subcommands lists them one per line.
  */
-import { CliConfig, type Command, CommandDescriptor, HelpDoc, type Span, Usage } from "@effect/cli"
+import { CliConfig, CommandDescriptor, HelpDoc, type Span, Usage } from "@effect/cli"
 import { HashMap, Option } from "effect"
+import type { AnyCommand } from "./modules.js"
 
 type Descriptor = CommandDescriptor.Command<unknown>
 
@@ -89,7 +90,8 @@ const descriptionOf = (descriptor: Descriptor): string => {
   return at >= 0 && next?._tag === "Paragraph" ? spanText(next.value) : ""
 }
 
-const subcommandsOf = (descriptor: Descriptor): Array<[string, Descriptor]> =>
+/** The subcommands of a command that has them (`vocab`: `train`), none for any other. */
+export const subcommandsOf = (descriptor: Descriptor): Array<[string, Descriptor]> =>
   blocks(CommandDescriptor.getHelp(descriptor, config)).some(
     (b) => b._tag === "Header" && spanText(b.value) === "COMMANDS"
   )
@@ -113,12 +115,7 @@ const resolve = (command: Descriptor, words: ReadonlyArray<string>) => {
 }
 
 /** The help of the (sub)command of `command` named by the words of `argv` (flags ignored), `width` columns wide. */
-export const renderHelp = (
-  // biome-ignore lint/suspicious/noExplicitAny: any command of the table
-  command: Command.Command<string, any, any, any>,
-  argv: ReadonlyArray<string>,
-  width: number
-): string => {
+export const renderHelp = (command: AnyCommand, argv: ReadonlyArray<string>, width: number): string => {
   const name = spanText(HelpDoc.getSpan(Usage.getHelp(CommandDescriptor.getUsage(command.descriptor)))).split(
     " "
   )[0]!

@@ -16,7 +16,10 @@ const model = modelOption.pipe(
   Options.withDescription("a trained token-classification folder (e.g. RUN_DIR/teacher)")
 )
 const file = Args.text({ name: "FILE" }).pipe(Args.withDescription("CoNLL file, or - for stdin"))
-const batchSize = integerOption("batch-size").pipe(defaultTo(64))
+const batchSize = integerOption("batch-size").pipe(
+  defaultTo(64),
+  Options.withDescription("sentences per forward pass (memory, not results)")
+)
 const backend = backendOption
 
 export const predictCommand = Command.make("predict", { model, file, batchSize, backend }, (flags) =>

@@ -58,7 +58,14 @@ const tick = (progress: ProgressService) => (r: PretrainStepResult, total: numbe
   })
 
 /** What a person reads at the end: steps, time, held-out masked-token accuracy per language. */
-const formatSummary = (out: string, summary: { readonly steps: number; readonly wallSeconds: number; readonly heldOut: ReadonlyArray<LanguageScore> }) =>
+const formatSummary = (
+  out: string,
+  summary: {
+    readonly steps: number
+    readonly wallSeconds: number
+    readonly heldOut: ReadonlyArray<LanguageScore>
+  }
+) =>
   [
     `${out}: ${summary.steps} steps in ${formatDuration(summary.wallSeconds * 1000)} (all sittings); MODEL_CARD.md has the loss curve`,
     ...(summary.heldOut.length > 0
@@ -66,7 +73,8 @@ const formatSummary = (out: string, summary: { readonly steps: number; readonly 
           "| held-out language | sentences | masked-token accuracy | loss |",
           "|---|---|---|---|",
           ...summary.heldOut.map(
-            (h) => `| ${h.lang} | ${h.sentences} | ${(100 * h.accuracy).toFixed(1)} % | ${h.loss.toFixed(3)} |`
+            (h) =>
+              `| ${h.lang} | ${h.sentences} | ${(100 * h.accuracy).toFixed(1)} % | ${h.loss.toFixed(3)} |`
           )
         ]
       : [])

@@ -4,7 +4,7 @@
  * reaches the same losses and metrics as an uninterrupted run. The native kernels take the GEMM and
  * threads of the run's last sitting (CONCNER_BLAS, CONCNER_THREADS or --threads choose others).
  */
-import { Args, Command } from "@effect/cli"
+import { Command } from "@effect/cli"
 import { Console, Effect } from "effect"
 import {
   formatResults,
@@ -24,19 +24,19 @@ import {
   jsonResultOption,
   progressLayer,
   quietOption,
+  runDirArg,
   runOptions,
   teachersOption,
   threadsOption
 } from "./common.js"
 
-const runDir = Args.directory({ name: "RUN_DIR", exists: "yes" })
 const data = dataOption
 const backend = backendOption
 
 export const resumeCommand = Command.make(
   "resume",
   {
-    runDir,
+    runDir: runDirArg,
     data,
     backend,
     teachers: teachersOption,
@@ -59,7 +59,9 @@ export const resumeCommand = Command.make(
         progressHooks(flags.runDir, progress),
         runOptions(flags.teachers)
       ).pipe(
-        Effect.flatMap((result) => Console.log(flags.json ? JSON.stringify(result) : formatResults([result]))),
+        Effect.flatMap((result) =>
+          Console.log(flags.json ? JSON.stringify(result) : formatResults([result]))
+        ),
         Effect.provide(dataAndRuntime({ ...flags, ...recordedNativeOf(numerics) }))
       )
     }).pipe(
@@ -67,7 +69,12 @@ export const resumeCommand = Command.make(
         progressLayer(flags.quiet, [
           "resume",
           flags.runDir,
-          ...givenFlags({ data: flags.data, backend: flags.backend, teachers: flags.teachers, threads: flags.threads })
+          ...givenFlags({
+            data: flags.data,
+            backend: flags.backend,
+            teachers: flags.teachers,
+            threads: flags.threads
+          })
         ])
       )
     )

@@ -9,7 +9,7 @@
  * reports its progress to the runner and exits when the runner does.
  */
 import * as os from "node:os"
-import { Args, Command, Options } from "@effect/cli"
+import { Command, Options } from "@effect/cli"
 import { Console, Effect, Layer } from "effect"
 import { cellWorkflowLayer, childHooks, runnerEngine } from "../cluster/index.js"
 import { resumeExperiment } from "../experiment/index.js"
@@ -22,6 +22,7 @@ import {
   defaultTo,
   integerOption,
   progressLayer,
+  runDirArg,
   runOptions,
   teachersOption
 } from "./common.js"
@@ -73,11 +74,9 @@ export const runnerCommand = Command.make(
     })
 ).pipe(Command.withDescription(describe("runner")))
 
-const runDir = Args.directory({ name: "RUN_DIR", exists: "yes" })
-
 export const runnerCellCommand = Command.make(
   "runner-cell",
-  { runDir, data: dataOption, backend: backendOption, teachers: teachersOption },
+  { runDir: runDirArg, data: dataOption, backend: backendOption, teachers: teachersOption },
   (flags) =>
     Effect.flatMap(Progress, (progress) =>
       resumeExperiment(flags.runDir, childHooks(flags.runDir, progress), runOptions(flags.teachers))

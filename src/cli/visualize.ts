@@ -1,5 +1,5 @@
 /**
- * `concner visualize --model DIR --langs en,de,… [--out FILE.svg|.html]`: the token-vector figure
+ * `concner visualize --model DIR --lang en,de,… [--out FILE.svg|.html]`: the token-vector figure
  * (2-D UMAP, coloured by gold label, shaped by language); `concner visualize --results DIR`: test
  * F1 per target language and method for the runs under DIR (the 27-language figure).
  */
@@ -31,16 +31,25 @@ const model = modelOption.pipe(
   Options.optional,
   Options.withDescription("a model folder: draw its token vectors")
 )
-const langs = Options.text("langs").pipe(
+const langs = Options.text("lang").pipe(
   defaultTo("en,de,es,nl"),
   Options.withDescription("languages, comma-separated")
 )
-const corpus = Options.choice("corpus", ["conll", "wikiann"]).pipe(defaultTo("conll" as const))
-const split = Options.choice("split", ["test", "dev", "train"]).pipe(defaultTo("test" as const))
+const corpus = Options.choice("corpus", ["conll", "wikiann"]).pipe(
+  defaultTo("conll" as const),
+  Options.withDescription("the corpus whose sentences are drawn")
+)
+const split = Options.choice("split", ["test", "dev", "train"]).pipe(
+  defaultTo("test" as const),
+  Options.withDescription("the split whose sentences are drawn")
+)
 const perLang = integerOption("per-lang").pipe(defaultTo(300), Options.withDescription("words per language"))
 const includeO = Options.boolean("include-o").pipe(Options.withDescription("draw words tagged O too"))
-const seed = seedOption.pipe(defaultTo(1))
-const maxLength = integerOption("max-length").pipe(defaultTo(128))
+const seed = seedOption.pipe(defaultTo(1), Options.withDescription("seed of the drawn words and of UMAP"))
+const maxLength = integerOption("max-length").pipe(
+  defaultTo(128),
+  Options.withDescription("subwords per sentence fed to the model")
+)
 const results = Options.directory("results", { exists: "yes" }).pipe(
   Options.optional,
   Options.withDescription("a folder of runs: draw F1 per language")

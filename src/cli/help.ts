@@ -6,8 +6,9 @@
  * ("A user-defined piece of text."). A command with subcommands lists them one per line.
  */
 import { CliConfig, CommandDescriptor, HelpDoc, type Span, Usage } from "@effect/cli"
-import { HashMap, Option } from "effect"
+import { HashMap } from "effect"
 import type { AnyCommand } from "./modules.js"
+import { wrap } from "./wrap.js"
 
 type Descriptor = CommandDescriptor.Command<unknown>
 
@@ -30,24 +31,6 @@ const blocks = (doc: HelpDoc.HelpDoc): Array<HelpDoc.HelpDoc> =>
 
 const paragraphs = (doc: HelpDoc.HelpDoc): Array<string> =>
   blocks(doc).flatMap((b) => (b._tag === "Paragraph" ? [spanText(b.value)] : []))
-
-/**
- * `text` in lines of at most `width` characters (a longer word stays whole): the first after
- * `first`, the others after `indent`.
- */
-export const wrap = (text: string, width: number, indent = "", first = indent): Array<string> => {
-  const lines: Array<string> = []
-  let line = first
-  let empty = true
-  for (const word of text.split(/\s+/).filter((w) => w !== "")) {
-    if (!empty && line.length + 1 + word.length > width) {
-      lines.push(line)
-      line = indent + word
-    } else line = empty ? line + word : `${line} ${word}`
-    empty = false
-  }
-  return empty ? lines : [...lines, line]
-}
 
 /**
  * What a flag's or an argument's help says, less @effect/cli's first paragraph (its type, which
@@ -170,8 +153,4 @@ export const renderHelp = (command: AnyCommand, argv: ReadonlyArray<string>, wid
 }
 
 /** The width help is fitted to: the terminal's, else `COLUMNS`, else 80. */
-export const helpWidth = (): number =>
-  Option.getOrElse(
-    Option.fromNullable(process.stdout.columns ?? (Number(process.env.COLUMNS) || undefined)),
-    () => 80
-  )
+export const helpWidth = (): number => process.stdout.columns ?? (Number(process.env.COLUMNS) || 80)

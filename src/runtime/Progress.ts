@@ -73,8 +73,7 @@ interface State {
 const fields = (state: State, tick: ProgressTick, now: number) => {
   const k = state.stages.findIndex((s) => s.name === tick.stage)
   const elapsed = now - state.started
-  const left =
-    tick.total - tick.step + state.stages.slice(k + 1).reduce((sum, s) => sum + s.total, 0)
+  const left = tick.total - tick.step + state.stages.slice(k + 1).reduce((sum, s) => sum + s.total, 0)
   const eta = state.done > 0 ? formatDuration((left * elapsed) / state.done) : "?"
   const pct = tick.total > 0 ? Math.floor((100 * tick.step) / tick.total) : 0
   const rate = elapsed > 0 ? Math.round((state.tokens * 1000) / elapsed) : 0
@@ -93,7 +92,12 @@ const fields = (state: State, tick: ProgressTick, now: number) => {
  * The status line, fitted to `width` characters: the least important fields go first, then the
  * line is cut (a line as wide as the terminal wraps on some terminals: give its width less one).
  */
-export const formatProgress = (state: State, tick: ProgressTick, now: number, width = Infinity): string => {
+export const formatProgress = (
+  state: State,
+  tick: ProgressTick,
+  now: number,
+  width = Number.POSITIVE_INFINITY
+): string => {
   const shown = fields(state, tick, now)
   const line = () => shown.map((f) => f.text).join("  ")
   while (line().length > width && shown.length > 1) {
@@ -108,11 +112,12 @@ export const formatProgress = (state: State, tick: ProgressTick, now: number, wi
 }
 
 /** On interruption (Ctrl-C, SIGTERM): how to resume, where the command has a way. */
-const resumeNotice = (sink: ProgressSink, resume: string | undefined) => (exit: Exit.Exit<unknown, unknown>) =>
-  Effect.sync(() => {
-    if (resume !== undefined && Exit.isInterrupted(exit))
-      sink.write(`interrupted: the run is resumable from its last evaluation with\n  ${resume}\n`)
-  })
+const resumeNotice =
+  (sink: ProgressSink, resume: string | undefined) => (exit: Exit.Exit<unknown, unknown>) =>
+    Effect.sync(() => {
+      if (resume !== undefined && Exit.isInterrupted(exit))
+        sink.write(`interrupted: the run is resumable from its last evaluation with\n  ${resume}\n`)
+    })
 
 const make = (sink: ProgressSink, everyMs: number, resume: string | undefined) =>
   Effect.gen(function* () {
@@ -122,7 +127,12 @@ const make = (sink: ProgressSink, everyMs: number, resume: string | undefined) =
     const status = (now: number) =>
       state.tick === undefined
         ? ""
-        : formatProgress(state, state.tick, now, sink.isTTY ? (sink.columns() ?? 80) - 1 : Infinity)
+        : formatProgress(
+            state,
+            state.tick,
+            now,
+            sink.isTTY ? (sink.columns() ?? 80) - 1 : Number.POSITIVE_INFINITY
+          )
     const clear = () => {
       if (drawn) sink.write("\r\x1b[K")
       drawn = false
@@ -174,7 +184,8 @@ const make = (sink: ProgressSink, everyMs: number, resume: string | undefined) =
     yield* Effect.addFinalizer((exit) =>
       Effect.flatMap(Clock.currentTimeMillis, (now) => {
         clear()
-        if (state.tick !== undefined && sink.isTTY && !Exit.isInterrupted(exit)) sink.write(`${status(now)}\n`)
+        if (state.tick !== undefined && sink.isTTY && !Exit.isInterrupted(exit))
+          sink.write(`${status(now)}\n`)
         return resumeNotice(sink, resume)(exit)
       })
     )
@@ -186,15 +197,18 @@ export class Progress extends Context.Tag("concner/Progress")<Progress, Progress
   static quiet = (resume?: string, sink: ProgressSink = stderrSink) =>
     Layer.scoped(
       Progress,
-      Effect.as(Effect.addFinalizer(resumeNotice(sink, resume)),
-        { plan: () => Effect.void, tick: () => Effect.void, log: () => Effect.void }
-      )
+      Effect.as(Effect.addFinalizer(resumeNotice(sink, resume)), {
+        plan: () => Effect.void,
+        tick: () => Effect.void,
+        log: () => Effect.void
+      })
     )
 
   /**
    * Progress on `sink` (a redrawn line on a TTY, a plain line every `everyMs` otherwise); on
    * interruption (Ctrl-C, SIGTERM) the command that resumes the run, when there is one.
    */
-  static layer = (options: { readonly resume?: string; readonly sink?: ProgressSink; readonly everyMs?: number } = {}) =>
-    Layer.scoped(Progress, make(options.sink ?? stderrSink, options.everyMs ?? 30_000, options.resume))
+  static layer = (
+    options: { readonly resume?: string; readonly sink?: ProgressSink; readonly everyMs?: number } = {}
+  ) => Layer.scoped(Progress, make(options.sink ?? stderrSink, options.everyMs ?? 30_000, options.resume))
 }

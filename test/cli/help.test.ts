@@ -16,10 +16,7 @@ describe("help", () => {
         const undescribed: Array<string> = []
         for (const entry of commandEntries) {
           const command = yield* Effect.promise(load[entry.name])
-          const descriptors = [
-            command.descriptor,
-            ...subcommandsOf(command.descriptor).map(([, d]) => d)
-          ]
+          const descriptors = [command.descriptor, ...subcommandsOf(command.descriptor).map(([, d]) => d)]
           for (const descriptor of descriptors)
             for (const e of helpEntries(descriptor))
               if (e.description === "" || e.description.startsWith("(default"))
@@ -59,23 +56,26 @@ describe("help", () => {
     expect(normalizeArgv("visualize", ["--langs", "en,de"])).toStrictEqual(["--lang", "en,de"])
     expect(normalizeArgv("evaluate", ["evaluate", "-", "--json"])).toStrictEqual(["evaluate", "--json", "-"])
     // the value of a flag stays where it is
-    expect(normalizeArgv("translate", ["--input", "-", "--to", "de"])).toStrictEqual(["--input", "-", "--to", "de"])
+    expect(normalizeArgv("translate", ["--input", "-", "--to", "de"])).toStrictEqual([
+      "--input",
+      "-",
+      "--to",
+      "de"
+    ])
   })
 
   describe("the CLI", () => {
-    it.effect(
-      "root help: one line per command within 60 lines at 100 columns, no ESC bytes piped",
-      () =>
-        Effect.gen(function* () {
-          const run = yield* concner(["--help"], { env: { COLUMNS: "100" } })
-          expect(run.status).toBe(0)
-          const lines = run.stdout.trimEnd().split("\n")
-          expect(lines.length).toBeLessThanOrEqual(60)
-          for (const line of lines) expect(line.length).toBeLessThanOrEqual(100)
-          for (const entry of commandEntries.filter((c) => !("internal" in c)))
-            expect(run.stdout).toMatch(new RegExp(`^ {2}${entry.name} +\\S`, "m"))
-          expect(run.stdout).not.toContain(ESC)
-        })
+    it.effect("root help: one line per command within 60 lines at 100 columns, no ESC bytes piped", () =>
+      Effect.gen(function* () {
+        const run = yield* concner(["--help"], { env: { COLUMNS: "100" } })
+        expect(run.status).toBe(0)
+        const lines = run.stdout.trimEnd().split("\n")
+        expect(lines.length).toBeLessThanOrEqual(60)
+        for (const line of lines) expect(line.length).toBeLessThanOrEqual(100)
+        for (const entry of commandEntries.filter((c) => !("internal" in c)))
+          expect(run.stdout).toMatch(new RegExp(`^ {2}${entry.name} +\\S`, "m"))
+        expect(run.stdout).not.toContain(ESC)
+      })
     )
 
     it.effect(

@@ -8,6 +8,7 @@ import { Command, Options } from "@effect/cli"
 import { NodeFileSystem } from "@effect/platform-node"
 import { Console, Effect, Layer, Option } from "effect"
 import { Corpora } from "../data/index.js"
+import { Progress } from "../runtime/index.js"
 import {
   type CorpusFormat,
   DEFAULT_COVERAGE,
@@ -25,7 +26,16 @@ import {
   writeVocab
 } from "../text/index.js"
 import { describe } from "./commands.js"
-import { dataOption, defaultTo, integerOption, numberOption, outFileOption, seedOption } from "./common.js"
+import {
+  dataOption,
+  defaultTo,
+  integerOption,
+  numberOption,
+  outFileOption,
+  progressLayer,
+  quietOption,
+  seedOption
+} from "./common.js"
 
 const corpus = Options.text("corpus").pipe(
   Options.atLeast(1),
@@ -73,7 +83,21 @@ const data = dataOption
 
 const train = Command.make(
   "train",
-  { corpus, size, out, format, scoring, coverage, minCharCount, minPairCount, balance, alpha, seed, data },
+  {
+    corpus,
+    size,
+    out,
+    format,
+    scoring,
+    coverage,
+    minCharCount,
+    minPairCount,
+    balance,
+    alpha,
+    seed,
+    data,
+    quiet: quietOption
+  },
   (flags) =>
     Effect.gen(function* () {
       if (!(flags.alpha > 0 && flags.alpha <= 1))
@@ -88,12 +112,18 @@ const train = Command.make(
         weightedTexts(sources, flags.balance ? { alpha: flags.alpha, seed: flags.seed } : undefined)
       )
       const counted = performance.now()
+      const progress = yield* Progress
       const trained = yield* trainWordPiece(words, {
         size: flags.size,
         coverage: flags.coverage,
         minCharCount: flags.minCharCount,
         minPairCount: flags.minPairCount,
-        scoring: flags.scoring
+        scoring: flags.scoring,
+        // the merges run synchronously: each 100th is shown at once
+        onToken: (tokens, size) => {
+          if (tokens % 100 === 0 || tokens === size)
+            Effect.runSync(progress.tick({ stage: "merges", step: tokens, total: size }))
+        }
       })
       const vocab = yield* Vocab.make(trained.tokens, flags.out)
       yield* writeVocab(flags.out, vocab)
@@ -117,7 +147,13 @@ const train = Command.make(
         ].join("\n")
       )
     }).pipe(
-      Effect.provide(Layer.mergeAll(Corpora.at(Option.getOrUndefined(flags.data)), NodeFileSystem.layer))
+      Effect.provide(
+        Layer.mergeAll(
+          Corpora.at(Option.getOrUndefined(flags.data)),
+          NodeFileSystem.layer,
+          progressLayer(flags.quiet)
+        )
+      )
     )
 ).pipe(Command.withDescription("Train a WordPiece vocabulary (vocab.txt) on training/dev text"))
 

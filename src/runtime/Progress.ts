@@ -81,7 +81,7 @@ const fields = (state: State, tick: ProgressTick, now: number) => {
     { keep: 0, text: `[${k + 1}/${state.stages.length}] ${tick.stage} ${tick.step}/${tick.total}` },
     { keep: 5, text: `${pct}%` },
     ...(tick.loss !== undefined ? [{ keep: 1, text: `loss ${tick.loss.toFixed(4)}` }] : []),
-    ...(state.tokens > 0 ? [{ keep: 4, text: `${rate.toLocaleString("en-US")} tok/s` }] : []),
+    ...(state.tokens > 0 && elapsed > 0 ? [{ keep: 4, text: `${rate.toLocaleString("en-US")} tok/s` }] : []),
     { keep: 3, text: `elapsed ${formatDuration(elapsed)}` },
     { keep: 2, text: `ETA ${eta}` },
     ...(tick.detail !== undefined ? [{ keep: 6, text: tick.detail }] : [])
@@ -158,7 +158,9 @@ const make = (sink: ProgressSink, everyMs: number, resume: string | undefined) =
           state.done += sameStage ? Math.max(0, tick.step - previous.step) : 1
           state.tokens += tick.tokens ?? 0
           state.tick = tick
-          if (sink.isTTY || !sameStage || tick.step === tick.total || now - printed >= everyMs) show(now)
+          // a stage's first and last step always; between, a TTY at most every 0.1 s (tqdm's mininterval)
+          if (!sameStage || tick.step === tick.total || now - printed >= (sink.isTTY ? 100 : everyMs))
+            show(now)
         }),
       log: (line) =>
         Effect.map(Clock.currentTimeMillis, (now) => {

@@ -29,9 +29,11 @@ import {
   dataAndRuntime,
   dataOption,
   defaultTo,
+  givenFlags,
   integerOption,
   modelOption,
   outOption,
+  progressLayer,
   threadsOption
 } from "./common.js"
 
@@ -133,5 +135,25 @@ export const runCommand = Command.make(
         return yield* new GridCellsFailed({
           failures: failures.map((f) => `${cellLabel(f.cell)}: ${f.error.message}`)
         })
-    }).pipe(Effect.provide(dataAndRuntime(flags)))
+    }).pipe(
+      Effect.provide(dataAndRuntime(flags)),
+      // the cells' own progress is the printer's; on Ctrl-C, the grid resumes when submitted again
+      Effect.provide(
+        progressLayer(true, [
+          "run",
+          flags.file,
+          ...givenFlags({
+            out: flags.out,
+            cluster: flags.cluster,
+            protocol: flags.protocol,
+            model: flags.model,
+            seeds: flags.seeds,
+            concurrency: flags.concurrency === 1 ? Option.none() : Option.some(flags.concurrency),
+            data: flags.data,
+            backend: flags.backend,
+            threads: flags.threads
+          })
+        ])
+      )
+    )
 ).pipe(Command.withDescription(describe("run")))

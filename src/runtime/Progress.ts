@@ -37,6 +37,13 @@ export interface ProgressService {
   readonly log: (line: string) => Effect.Effect<void>
 }
 
+/** Progress that shows nothing (`--quiet`, tests). */
+export const silentProgress: ProgressService = {
+  plan: () => Effect.void,
+  tick: () => Effect.void,
+  log: () => Effect.void
+}
+
 /** Where progress goes: stderr in the CLI, a buffer in tests. */
 export interface ProgressSink {
   readonly write: (text: string) => void
@@ -197,14 +204,7 @@ const make = (sink: ProgressSink, everyMs: number, resume: string | undefined) =
 export class Progress extends Context.Tag("concner/Progress")<Progress, ProgressService>() {
   /** No progress lines; the resume notice on interruption still goes to `sink`. */
   static quiet = (resume?: string, sink: ProgressSink = stderrSink) =>
-    Layer.scoped(
-      Progress,
-      Effect.as(Effect.addFinalizer(resumeNotice(sink, resume)), {
-        plan: () => Effect.void,
-        tick: () => Effect.void,
-        log: () => Effect.void
-      })
-    )
+    Layer.scoped(Progress, Effect.as(Effect.addFinalizer(resumeNotice(sink, resume)), silentProgress))
 
   /**
    * Progress on `sink` (a redrawn line on a TTY, a plain line every `everyMs` otherwise); on

@@ -6,7 +6,7 @@
  * ("A user-defined piece of text."). A command with subcommands lists them one per line.
  */
 import { CliConfig, CommandDescriptor, HelpDoc, type Span, Usage } from "@effect/cli"
-import { HashMap } from "effect"
+import { HashMap, Option } from "effect"
 import type { AnyCommand } from "./modules.js"
 import { wrap } from "./wrap.js"
 
@@ -73,13 +73,21 @@ const descriptionOf = (descriptor: Descriptor): string => {
   return at >= 0 && next?._tag === "Paragraph" ? spanText(next.value) : ""
 }
 
-/** The subcommands of a command that has them (`vocab`: `train`), none for any other. */
-export const subcommandsOf = (descriptor: Descriptor): Array<[string, Descriptor]> =>
-  blocks(CommandDescriptor.getHelp(descriptor, config)).some(
-    (b) => b._tag === "Header" && spanText(b.value) === "COMMANDS"
-  )
-    ? [...HashMap.entries(CommandDescriptor.getSubcommands(descriptor))]
-    : []
+/**
+ * The subcommands of a command that has them (`vocab`: `train`), in their declared order (the
+ * order of @effect/cli's COMMANDS list, each line of which starts with the name); none for any other.
+ */
+export const subcommandsOf = (descriptor: Descriptor): Array<[string, Descriptor]> => {
+  const all = blocks(CommandDescriptor.getHelp(descriptor, config))
+  const at = all.findIndex((b) => b._tag === "Header" && spanText(b.value) === "COMMANDS")
+  const list = all[at + 1]
+  if (at === -1 || list?._tag !== "Enumeration") return []
+  const children = CommandDescriptor.getSubcommands(descriptor)
+  return list.elements.flatMap((line) => {
+    const name = paragraphs(line)[0]?.split(" ")[0] ?? ""
+    return Option.match(HashMap.get(children, name), { onNone: () => [], onSome: (d) => [[name, d]] })
+  })
+}
 
 /**
  * The command `words` name under `command` (`["vocab", "train"]` → vocab's train), as deep as

@@ -1,6 +1,7 @@
 /**
  * `concner quickstart [--lang de] [--source-size 500] [--seed 1] [--model DIR] [--out runs/quickstart]`:
  * En, MulDA and ConCNER on the shared data, their test F1 side by side (the README's main job).
+ * Run again with the same flags, it continues where it was stopped.
  */
 import * as path from "node:path"
 import { Command, Options } from "@effect/cli"
@@ -13,6 +14,7 @@ import {
   dataAndRuntime,
   dataOption,
   defaultTo,
+  givenFlags,
   jsonResultOption,
   modelOption,
   outOption,
@@ -74,6 +76,27 @@ export const quickstartCommand = Command.make(
       )
     ).pipe(
       Effect.flatMap((results) => Console.log(flags.json ? JSON.stringify(results) : formatResults(results))),
-      Effect.provide(Layer.merge(dataAndRuntime(flags), progressLayer(flags.quiet)))
+      Effect.provide(
+        Layer.merge(
+          dataAndRuntime(flags),
+          progressLayer(flags.quiet, [
+            "quickstart",
+            "--lang",
+            flags.lang,
+            "--source-size",
+            String(flags.sourceSize),
+            "--seed",
+            String(flags.seed),
+            "--out",
+            flags.out,
+            ...givenFlags({
+              model: flags.model,
+              data: flags.data,
+              backend: flags.backend,
+              threads: flags.threads
+            })
+          ])
+        )
+      )
     )
 ).pipe(Command.withDescription(describe("quickstart")))

@@ -9,7 +9,8 @@ import { shippedEncoder } from "../model/shipped.js"
 import { specModelPath } from "../records/modelPath.js"
 import type { ProgressService } from "../runtime/Progress.js"
 import { plannedStages, progressHooks } from "./progress.js"
-import { runExperiment } from "./run.js"
+import { resumeExperiment, runExperiment } from "./run.js"
+import { runInFolder } from "./runFolder.js"
 import { ExperimentSpec, Protocol, cpuProtocol } from "./spec.js"
 
 export const quickstartMethods = ["en", "mulda", "concner"] as const
@@ -45,7 +46,8 @@ export interface QuickstartOptions {
 
 /**
  * Runs the three methods into `OUT/<method>` and returns their results in order; progress names
- * each stage by its method (`mulda teacher`) and counts the ETA over all of them.
+ * each stage by its method (`mulda teacher`) and counts the ETA over all of them. Run again with
+ * the same settings, it takes the runs that finished and resumes the one it was stopped in.
  */
 export const runQuickstart = Effect.fn("Quickstart.run")(function* (
   options: QuickstartOptions,
@@ -69,8 +71,16 @@ export const runQuickstart = Effect.fn("Quickstart.run")(function* (
   yield* progress.plan(specs.flatMap((spec) => plannedStages(spec, label(spec))))
   return yield* Effect.forEach(specs, (spec) => {
     const runDir = path.join(options.out, spec.method.name)
-    return Effect.scoped(
-      Effect.flatMap(progressHooks(runDir, progress, label(spec)), (hooks) => runExperiment(spec, runDir, hooks))
+    const hooks = progressHooks(runDir, progress, label(spec))
+    // a run finished by an earlier quickstart is taken, one it left unfinished resumed; a folder
+    // holding anything else is run into afresh
+    return runInFolder(spec, runDir, hooks).pipe(
+      Effect.map(({ result }) => result),
+      Effect.catchTag("RunFolderTaken", (taken) =>
+        taken.unfinished === true
+          ? resumeExperiment(runDir, hooks)
+          : Effect.scoped(Effect.flatMap(hooks, (made) => runExperiment(spec, runDir, made)))
+      )
     )
   })
 })

@@ -99,7 +99,7 @@ const fields = (state: State, tick: ProgressTick, now: number) => {
  * The status line, fitted to `width` characters: the least important fields go first, then the
  * line is cut (a line as wide as the terminal wraps on some terminals: give its width less one).
  */
-export const formatProgress = (
+const formatProgress = (
   state: State,
   tick: ProgressTick,
   now: number,

@@ -71,7 +71,9 @@ interface State {
   readonly stages: Array<ProgressStage>
   readonly started: number
   tick?: ProgressTick
-  /** Steps and tokens done in this process (a resumed run starts mid-way). */
+  /** When this process's first step ended. */
+  firstAt?: number
+  /** Steps done in this process (a resumed run starts mid-way), tokens since its first step. */
   done: number
   tokens: number
 }
@@ -81,14 +83,19 @@ const fields = (state: State, tick: ProgressTick, now: number) => {
   const k = state.stages.findIndex((s) => s.name === tick.stage)
   const elapsed = now - state.started
   const left = tick.total - tick.step + state.stages.slice(k + 1).reduce((sum, s) => sum + s.total, 0)
-  const eta = state.done > 0 ? formatDuration((left * elapsed) / state.done) : "?"
+  // the pace since the first step (loading data is not a step's time)
+  const eta =
+    state.done > 1 && state.firstAt !== undefined
+      ? formatDuration((left * (now - state.firstAt)) / (state.done - 1))
+      : "?"
   const pct = tick.total > 0 ? Math.floor((100 * tick.step) / tick.total) : 0
-  const rate = elapsed > 0 ? Math.round((state.tokens * 1000) / elapsed) : 0
+  const timed = state.firstAt === undefined ? 0 : now - state.firstAt
+  const rate = timed > 0 ? Math.round((state.tokens * 1000) / timed) : 0
   return [
     { keep: 0, text: `[${k + 1}/${state.stages.length}] ${tick.stage} ${tick.step}/${tick.total}` },
     { keep: 5, text: `${pct}%` },
     ...(tick.loss !== undefined ? [{ keep: 1, text: `loss ${tick.loss.toFixed(4)}` }] : []),
-    ...(state.tokens > 0 && elapsed > 0 ? [{ keep: 4, text: `${rate.toLocaleString("en-US")} tok/s` }] : []),
+    ...(rate > 0 ? [{ keep: 4, text: `${rate.toLocaleString("en-US")} tok/s` }] : []),
     { keep: 3, text: `elapsed ${formatDuration(elapsed)}` },
     { keep: 2, text: `ETA ${eta}` },
     ...(tick.detail !== undefined ? [{ keep: 6, text: tick.detail }] : [])
@@ -163,8 +170,10 @@ const make = (sink: ProgressSink, everyMs: number, resume: string | undefined) =
           if (k === -1) state.stages.push({ name: tick.stage, total: tick.total })
           else state.stages[k] = { name: tick.stage, total: tick.total }
           state.done += sameStage ? Math.max(0, tick.step - previous.step) : 1
-          state.tokens += tick.tokens ?? 0
+          // timed from the end of the first step: its tokens are before that
+          if (state.firstAt !== undefined) state.tokens += tick.tokens ?? 0
           state.tick = tick
+          state.firstAt ??= now
           // a stage's first and last step always; between, a TTY at most every 0.1 s (tqdm's mininterval)
           if (!sameStage || tick.step === tick.total || now - printed >= (sink.isTTY ? 100 : everyMs))
             show(now)
@@ -173,8 +182,8 @@ const make = (sink: ProgressSink, everyMs: number, resume: string | undefined) =
         Effect.map(Clock.currentTimeMillis, (now) => {
           clear()
           sink.write(`${line}\n`)
-          if (sink.isTTY && state.tick !== undefined) show(now)
-          else printed = now
+          // the status line again below it: on a terminal it is redrawn, elsewhere each evaluation has one
+          if (state.tick !== undefined) show(now)
         })
     }
     // without a terminal, a line at least every `everyMs` even while no step ends (an evaluation)

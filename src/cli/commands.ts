@@ -33,7 +33,7 @@ export const commandEntries = [
   {
     name: "visualize",
     description: "draw token vectors across languages, or F1 per target language of runs",
-    renamed: { "--langs": "--lang" }
+    renamed: { "--langs": "--lang", "--size": "--source-size" }
   },
   {
     name: "translate",

@@ -17,7 +17,8 @@ import {
   integerOption,
   modelOption,
   outFileOption,
-  seedOption
+  seedOption,
+  sourceSizeOption
 } from "./common.js"
 
 /** Neither or both figures asked for. */
@@ -54,9 +55,9 @@ const results = Options.directory("results", { exists: "yes" }).pipe(
   Options.optional,
   Options.withDescription("a folder of runs: draw F1 per language")
 )
-const size = integerOption("size").pipe(
+const sourceSize = sourceSizeOption.pipe(
   Options.optional,
-  Options.withDescription("with --results: only runs of this source size")
+  Options.withDescription("with --results: only runs of this many English sentences")
 )
 const out = outFileOption.pipe(
   defaultTo("visualize.svg"),
@@ -67,7 +68,21 @@ const backend = backendOption
 
 export const visualizeCommand = Command.make(
   "visualize",
-  { model, langs, corpus, split, perLang, includeO, seed, maxLength, results, size, out, data, backend },
+  {
+    model,
+    langs,
+    corpus,
+    split,
+    perLang,
+    includeO,
+    seed,
+    maxLength,
+    results,
+    sourceSize,
+    out,
+    data,
+    backend
+  },
   (flags) =>
     Effect.gen(function* () {
       if (Option.isSome(flags.model) === Option.isSome(flags.results))
@@ -94,7 +109,7 @@ export const visualizeCommand = Command.make(
               batchSize: 32
             })
           )
-        : yield* resultsFigure(Option.getOrThrow(flags.results), Option.getOrUndefined(flags.size))
+        : yield* resultsFigure(Option.getOrThrow(flags.results), Option.getOrUndefined(flags.sourceSize))
       const svg = yield* Effect.promise(() => renderSvg(figure.spec))
       const html = path.extname(flags.out).toLowerCase() === ".html"
       const fs = yield* FileSystem.FileSystem

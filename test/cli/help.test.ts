@@ -53,7 +53,12 @@ describe("help", () => {
       "--batch-size=6"
     ])
     expect(normalizeArgv("pretrain", ["--steps", "2"])).toStrictEqual(["--max-steps", "2"])
-    expect(normalizeArgv("visualize", ["--langs", "en,de"])).toStrictEqual(["--lang", "en,de"])
+    expect(normalizeArgv("visualize", ["--langs", "en,de", "--size", "500"])).toStrictEqual([
+      "--lang",
+      "en,de",
+      "--source-size",
+      "500"
+    ])
     expect(normalizeArgv("evaluate", ["evaluate", "-", "--json"])).toStrictEqual(["evaluate", "--json", "-"])
     // the value of a flag stays where it is
     expect(normalizeArgv("translate", ["--input", "-", "--to", "de"])).toStrictEqual([

@@ -56,7 +56,7 @@ export const progressLayer = (quiet: boolean, resume?: ReadonlyArray<string>) =>
   return quiet ? Progress.quiet(line) : Progress.layer(line === undefined ? {} : { resume: line })
 }
 
-/** `--data DIR` and `--backend B` again where they were given (for the resume command line). */
+/** The flags of `flags` that were given, as `--name value` words (a resume command line repeats them). */
 export const givenFlags = (flags: Record<string, Option.Option<string | number>>): Array<string> =>
   Object.entries(flags).flatMap(([name, value]) =>
     Option.isSome(value) ? [`--${name}`, String(value.value)] : []

@@ -32,7 +32,7 @@ describe("help", () => {
         // report's DIR: src/cli/report.ts is changed by issue 29's other half (run records, report pages)
         expect(undescribed).toStrictEqual(["report: <DIR>"])
       }),
-    60_000
+    180_000
   )
 
   it.effect("a subcommand's usage names the full command; defaults are shown", () =>

@@ -1,4 +1,5 @@
 /** The runtime stage's public API (`concner/runtime`). */
+export * from "./Progress.js"
 export * from "./TensorRuntime.js"
 export * from "./backends.js"
 export * from "./dropoutMask.js"
@@ -12,4 +13,3 @@ export * from "./nativeSettings.js"
 export * from "./scope.js"
 export * from "./tf.js"
 export * from "./tfjsGradients.js"
-export * from "./Progress.js"

@@ -12,8 +12,8 @@ import { fileURLToPath } from "node:url"
 import type { FileSystem } from "@effect/platform"
 import { Data, Effect, type Scope } from "effect"
 import { type RunHooks, progressHooks } from "../experiment/progress.js"
-import type { ProgressService } from "../runtime/index.js"
 import { type RunOptions, runOptionFlags } from "../experiment/run.js"
+import type { ProgressService } from "../runtime/index.js"
 import type { CellProgress } from "./CellStore.js"
 
 /** Where a cell run in a child process writes its progress. */

@@ -9,8 +9,8 @@ import { Effect } from "effect"
 import type { ObjectiveStage as Stage } from "../losses/objective.js"
 import { writeFileStringAtomic } from "../records/atomic.js"
 import { METRICS_FILE, openMetricsLog } from "../records/metricsLog.js"
-import { batchesPerEpoch } from "../train/batcher.js"
 import type { ProgressService, ProgressStage } from "../runtime/Progress.js"
+import { batchesPerEpoch } from "../train/batcher.js"
 import type { Position, TrainEvent } from "../train/loop.js"
 import type { ExperimentSpec } from "./spec.js"
 
@@ -81,7 +81,7 @@ export const trimMetrics = Effect.fn("Metrics.trim")(function* (
 export const plannedStages = (spec: ExperimentSpec, label = ""): Array<ProgressStage> => {
   const { protocol } = spec
   const steps = (epochs: number, examples: number, maxSteps: number | undefined) =>
-    Math.min(epochs * batchesPerEpoch(examples, protocol.batchSize), maxSteps ?? Infinity)
+    Math.min(epochs * batchesPerEpoch(examples, protocol.batchSize), maxSteps ?? Number.POSITIVE_INFINITY)
   const teacher = steps(protocol.epochs, spec.sourceSize, protocol.maxSteps)
   return [
     { name: `${label}teacher`, total: teacher },
@@ -136,6 +136,8 @@ export const progressHooks = Effect.fn("Progress.hooks")(function* (
   }
   return {
     onEvent: (stage, event, total) =>
-      metrics.append(metricsEntry(stage, event)).pipe(Effect.orDie, Effect.zipRight(show(stage, event, total)))
+      metrics
+        .append(metricsEntry(stage, event))
+        .pipe(Effect.orDie, Effect.zipRight(show(stage, event, total)))
   } satisfies RunHooks
 })

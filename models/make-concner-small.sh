@@ -13,5 +13,5 @@ source models/vocab-corpora.sh
 resume=()
 [ -f "$WORK/run/state.safetensors" ] && resume=(--resume)
 node bin/concner.js pretrain --config models/concner-small.pretrain.json --vocab "$WORK/vocab.txt" \
-  --out "$WORK" --steps "$STEPS" "${resume[@]}"
+  --out "$WORK" --max-steps "$STEPS" "${resume[@]}"
 node bin/concner.js model convert --model "$WORK" --out models/concner-small --dtype F16

@@ -8,6 +8,8 @@ export interface CommandEntry {
   readonly description: string
   /** Hidden from the root help (started by other processes, not by people). */
   readonly internal?: boolean
+  /** Old spellings of renamed flags → their names: still accepted (scripts use them), never shown. */
+  readonly renamed?: Readonly<Record<string, string>>
 }
 
 export const commandEntries = [
@@ -31,13 +33,22 @@ export const commandEntries = [
   { name: "encode", description: "print subwords and last hidden states of sentences read from stdin" },
   {
     name: "visualize",
-    description: "draw token vectors across languages, or F1 per target language of runs"
+    description: "draw token vectors across languages, or F1 per target language of runs",
+    renamed: { "--langs": "--lang", "--size": "--source-size" }
   },
-  { name: "translate", description: "translate labeled sentences with projected labels (D_TGT)" },
+  {
+    name: "translate",
+    description: "translate labeled sentences with projected labels (D_TGT)",
+    renamed: { "--batch": "--batch-size" }
+  },
   { name: "data", description: "inspect the corpora under the data root" },
   { name: "model", description: "create, trim and convert BERT checkpoints" },
   { name: "vocab", description: "build WordPiece vocabularies" },
-  { name: "pretrain", description: "pretrain a multilingual BERT (MLM + translation LM) into an HF folder" },
+  {
+    name: "pretrain",
+    description: "pretrain a multilingual BERT (MLM + translation LM) into an HF folder",
+    renamed: { "--steps": "--max-steps" }
+  },
   { name: "runner", description: "serve a cluster as a runner: train the grid cells it is assigned" },
   { name: "status", description: "list the cells submitted to a cluster and their progress" },
   { name: "doctor", description: "show the tensor backend and kernels concner uses, and why" },

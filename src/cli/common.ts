@@ -4,16 +4,30 @@
  * `--json` (each command describes and defaults them for itself), `--teachers` for the
  * commands that run a grid's cells, and `--experiment` with the training services' Layer.
  */
-import { HelpDoc, Options, ValidationError } from "@effect/cli"
+import { Args, HelpDoc, Options, ValidationError } from "@effect/cli"
 import { Effect, Layer, Option } from "effect"
 import { Corpora } from "../data/index.js"
 import { type RunOptions, loadLossTerms } from "../experiment/index.js"
 import { LossTerms } from "../losses/index.js"
-import { type RecordedNative, TensorRuntime, backendChoices } from "../runtime/index.js"
+import { Progress, type RecordedNative, TensorRuntime, backendChoices } from "../runtime/index.js"
 import { trainingDefaults } from "../train/index.js"
+
+/**
+ * `Options.withDefault` whose default the help shows (`(default: 64)`; @effect/cli's help says
+ * only "This setting is optional."); `shown` where the value itself does not say it.
+ */
+export const defaultTo =
+  <const B>(fallback: B, shown: string = String(fallback)) =>
+  <A>(self: Options.Options<A>): Options.Options<A | B> =>
+    self.pipe(Options.withDefault(fallback), Options.withDescription(`(default: ${shown})`))
 
 /** An encoder or model folder that must exist. */
 export const modelOption = Options.directory("model", { exists: "yes" })
+
+/** The run directory a command continues. */
+export const runDirArg = Args.directory({ name: "RUN_DIR", exists: "yes" }).pipe(
+  Args.withDescription("a run directory: `concner train --out`'s, or a grid cell's")
+)
 
 /** The folder a command writes (created). */
 export const outOption = Options.directory("out")
@@ -22,6 +36,34 @@ export const outOption = Options.directory("out")
 export const outFileOption = Options.file("out")
 
 export const jsonOption = Options.boolean("json")
+
+/** `--json` of a command whose result is otherwise a table for people. */
+export const jsonResultOption = jsonOption.pipe(
+  Options.withDescription("print the result as one JSON object instead of a table")
+)
+
+export const quietOption = Options.boolean("quiet").pipe(
+  Options.withDescription("no progress on stderr (errors, and how to resume after Ctrl-C, still go there)")
+)
+
+/** `args` as a shell would need them typed (quoted where a character is special). */
+export const shellLine = (args: ReadonlyArray<string>): string =>
+  args.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replaceAll("'", "'\\''")}'`)).join(" ")
+
+/**
+ * Progress on stderr (runtime/Progress.ts), none with `--quiet`; after Ctrl-C or SIGTERM it names
+ * `resume`, the command line that continues the run, where there is one.
+ */
+export const progressLayer = (quiet: boolean, resume?: ReadonlyArray<string>) => {
+  const line = resume === undefined ? undefined : shellLine(["concner", ...resume])
+  return quiet ? Progress.quiet(line) : Progress.layer(line === undefined ? {} : { resume: line })
+}
+
+/** The flags of `flags` that were given, as `--name value` words (a resume command line repeats them). */
+export const givenFlags = (flags: Record<string, Option.Option<string | number>>): Array<string> =>
+  Object.entries(flags).flatMap(([name, value]) =>
+    Option.isSome(value) ? [`--${name}`, String(value.value)] : []
+  )
 
 export const dataOption = Options.directory("data").pipe(
   Options.optional,

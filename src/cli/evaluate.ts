@@ -8,7 +8,7 @@ import { Console, Effect } from "effect"
 import { readTextInput } from "../data/index.js"
 import { checkTags, decodeConlleval, formatReport, scoreConlleval, scoreStrict } from "../eval/index.js"
 import { describe } from "./commands.js"
-import { jsonOption } from "./common.js"
+import { defaultTo, jsonOption } from "./common.js"
 
 const file = Args.text({ name: "FILE" }).pipe(
   Args.withDescription(
@@ -16,7 +16,7 @@ const file = Args.text({ name: "FILE" }).pipe(
   )
 )
 const scheme = Options.choice("scheme", ["conlleval", "iob2", "iobes"]).pipe(
-  Options.withDefault("conlleval"),
+  defaultTo("conlleval"),
   Options.withDescription(
     "conlleval: conlleval.pl's chunk rules (reads IOB1 and IOB2 alike); iob2|iobes: check tags, convert, score exact spans"
   )

@@ -3,41 +3,35 @@
  * needs are loaded. Failures print `message` (for data errors `file:line: reason`) on stderr and
  * exit non-zero; Ctrl-C and SIGTERM interrupt the command.
  */
+import { stripVTControlCharacters } from "node:util"
 import { Command, ValidationError } from "@effect/cli"
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { Cause, Console, Effect, Exit, ParseResult } from "effect"
 import { schemaIssues } from "../data/index.js"
+import { normalizeArgv } from "./argv.js"
 import type { CommandName } from "./commands.js"
-
-// biome-ignore lint/suspicious/noExplicitAny: each command has its own name and flags; only @effect/cli reads them
-type AnyCommand = Command.Command<any, NodeContext.NodeContext, unknown, any>
-
-/** Each command's module, imported when that command runs. */
-const load: Record<CommandName, () => Promise<AnyCommand>> = {
-  quickstart: () => import("./quickstart.js").then((m) => m.quickstartCommand),
-  train: () => import("./train.js").then((m) => m.trainCommand),
-  resume: () => import("./resume.js").then((m) => m.resumeCommand),
-  run: () => import("./run.js").then((m) => m.runCommand),
-  report: () => import("./report.js").then((m) => m.reportCommand),
-  runs: () => import("./runs.js").then((m) => m.runsCommand),
-  evaluate: () => import("./evaluate.js").then((m) => m.evaluateCommand),
-  predict: () => import("./predict.js").then((m) => m.predictCommand),
-  encode: () => import("./encode.js").then((m) => m.encodeCommand),
-  visualize: () => import("./visualize.js").then((m) => m.visualizeCommand),
-  translate: () => import("./translate.js").then((m) => m.translateCommand),
-  data: () => import("./data.js").then((m) => m.dataCommand),
-  model: () => import("./model.js").then((m) => m.modelCommand),
-  vocab: () => import("./vocab.js").then((m) => m.vocabCommand),
-  pretrain: () => import("./pretrain.js").then((m) => m.pretrainCommand),
-  runner: () => import("./runner.js").then((m) => m.runnerCommand),
-  status: () => import("./status.js").then((m) => m.statusCommand),
-  doctor: () => import("./doctor.js").then((m) => m.doctorCommand),
-  "runner-cell": () => import("./runner.js").then((m) => m.runnerCellCommand)
-}
+import { helpWidth, renderHelp } from "./help.js"
+import { load } from "./modules.js"
 
 // `--verbose` (anywhere on the line) adds the stack trace to any failure; it is not a command's flag
 const verbose = process.argv.includes("--verbose")
-const argv = process.argv.filter((arg) => arg !== "--verbose")
+
+// @effect/cli colours its messages (a bad flag, a missing file): not in pipes and files, nor with NO_COLOR
+const colour = (stream: NodeJS.WriteStream) => stream.isTTY === true && !process.env.NO_COLOR
+const plain =
+  (stream: NodeJS.WriteStream, write: (...args: ReadonlyArray<unknown>) => Effect.Effect<void>) =>
+  (...args: ReadonlyArray<unknown>) =>
+    write(
+      ...(colour(stream) ? args : args.map((a) => (typeof a === "string" ? stripVTControlCharacters(a) : a)))
+    )
+const withPlainConsole = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+  Effect.consoleWith((console) =>
+    Effect.withConsole(effect, {
+      ...console,
+      log: plain(process.stdout, console.log),
+      error: plain(process.stderr, console.error)
+    })
+  )
 
 // a Schema failure leads with its field and reason, not with the schema's whole type
 const messageOf = (e: unknown) =>
@@ -79,15 +73,20 @@ for (const [signal, code] of [
     }, GRACE_MS).unref()
   })
 
-/** Runs `command` on the process's argv. */
-export const execute = (command: CommandName, version: string) =>
-  Effect.promise(load[command]).pipe(
+/** Runs `command` on the process's argv; `--help` (or `-h`) anywhere shows its help (help.ts). */
+export const execute = (command: CommandName, version: string) => {
+  const args = normalizeArgv(command, process.argv.slice(2))
+  const help = args.includes("--help") || args.includes("-h")
+  return Effect.promise(load[command]).pipe(
     Effect.flatMap((subcommand) =>
-      Command.run(Command.make("concner").pipe(Command.withSubcommands([subcommand])), {
-        name: "concner",
-        version
-      })(argv)
+      help
+        ? Console.log(renderHelp(subcommand, args, helpWidth()))
+        : Command.run(Command.make("concner").pipe(Command.withSubcommands([subcommand])), {
+            name: "concner",
+            version
+          })([...process.argv.slice(0, 2), ...args])
     ),
+    withPlainConsole,
     Effect.tapErrorCause(reportFailure),
     Effect.provide(NodeContext.layer),
     NodeRuntime.runMain({
@@ -96,3 +95,4 @@ export const execute = (command: CommandName, version: string) =>
         onExit(signalled ?? (Exit.isFailure(exit) && !Cause.isInterruptedOnly(exit.cause) ? 1 : 0))
     })
   )
+}

@@ -6,13 +6,14 @@
  */
 import { readFileSync } from "node:fs"
 import { commandEntries } from "./commands.js"
+import { wrap } from "./wrap.js"
 
 const { version } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
   readonly version: string
 }
 
 /** The root help: one line per command, plain text (no ANSI: it is read in files and pipes too). */
-const rootHelp = (): string => {
+const rootHelp = (columns: number): string => {
   const shown = commandEntries.filter((c) => !("internal" in c))
   const width = Math.max(...shown.map((c) => c.name.length))
   return [
@@ -22,7 +23,9 @@ const rootHelp = (): string => {
     "  concner COMMAND [FLAGS]     concner COMMAND --help     concner --version",
     "",
     "COMMANDS",
-    ...shown.map((c) => `  ${c.name.padEnd(width)}  ${c.description}`),
+    ...shown.flatMap((c) =>
+      wrap(c.description, columns, " ".repeat(width + 4), `  ${c.name.padEnd(width)}  `)
+    ),
     ""
   ].join("\n")
 }
@@ -38,6 +41,6 @@ if (command !== undefined) {
   process.stdout.write(`${version}\n`)
 } else {
   if (named !== undefined) process.stderr.write(`concner: unknown command "${named}"\n\n`)
-  process.stdout.write(rootHelp())
+  process.stdout.write(rootHelp(process.stdout.columns ?? (Number(process.env.COLUMNS) || 80)))
   if (named !== undefined || argv.some((a) => a !== "--help" && a !== "-h")) process.exitCode = 1
 }

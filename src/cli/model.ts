@@ -19,7 +19,15 @@ import {
 import { TensorRuntime } from "../runtime/index.js"
 import { loadVocab, trimVocabulary } from "../text/index.js"
 import { describe } from "./commands.js"
-import { backendOption, dataOption, modelOption, outOption, runtimeLayer, seedOption } from "./common.js"
+import {
+  backendOption,
+  dataOption,
+  defaultTo,
+  modelOption,
+  outOption,
+  runtimeLayer,
+  seedOption
+} from "./common.js"
 
 export class ModelInitError extends Data.TaggedError("ModelInitError")<{
   readonly file: string
@@ -48,7 +56,7 @@ const config = Options.file("config", { exists: "yes" }).pipe(
 )
 const vocab = Options.file("vocab", { exists: "yes" }).pipe(Options.withDescription("WordPiece vocab.txt"))
 const out = outOption.pipe(Options.withDescription("folder to write the checkpoint to"))
-const seed = seedOption.pipe(Options.withDefault(0), Options.withDescription("initialisation seed"))
+const seed = seedOption.pipe(defaultTo(0), Options.withDescription("initialisation seed"))
 const labels = Options.text("labels").pipe(
   Options.optional,
   Options.withDescription(

@@ -9,14 +9,17 @@ import { decodeConll, labelSetOf, readTextInput } from "../data/index.js"
 import { predictTags } from "../eval/index.js"
 import { loadModelFolder } from "../model/index.js"
 import { describe } from "./commands.js"
-import { backendOption, integerOption, modelOption, runtimeLayer } from "./common.js"
+import { backendOption, defaultTo, integerOption, modelOption, runtimeLayer } from "./common.js"
 import { ModelInitError } from "./model.js"
 
 const model = modelOption.pipe(
   Options.withDescription("a trained token-classification folder (e.g. RUN_DIR/teacher)")
 )
 const file = Args.text({ name: "FILE" }).pipe(Args.withDescription("CoNLL file, or - for stdin"))
-const batchSize = integerOption("batch-size").pipe(Options.withDefault(64))
+const batchSize = integerOption("batch-size").pipe(
+  defaultTo(64),
+  Options.withDescription("sentences per forward pass (memory, not results)")
+)
 const backend = backendOption
 
 export const predictCommand = Command.make("predict", { model, file, batchSize, backend }, (flags) =>

@@ -1,22 +1,33 @@
 /**
- * `concner pretrain --config FILE --vocab FILE --out DIR [--steps N] [--resume]`: MLM + TLM
+ * `concner pretrain --config FILE --vocab FILE --out DIR [--max-steps N] [--resume]`: MLM + TLM
  * pretraining of a BERT (`src/pretrain`), writing an HF `BertForMaskedLM` folder and its model card
- * to DIR; progress on stderr, a JSON summary on stdout.
+ * to DIR; progress on stderr, a summary on stdout (JSON with `--json`).
  */
 import { Command, Options } from "@effect/cli"
 import { NodeFileSystem } from "@effect/platform-node"
 import { Console, Effect, Layer, Option } from "effect"
 import { Corpora } from "../data/index.js"
 import {
+  type LanguageScore,
   type PretrainStepResult,
   loadPretrainConfig,
   readPretrainData,
   runPretraining
 } from "../pretrain/index.js"
-import { TensorRuntime } from "../runtime/index.js"
+import { Progress, type ProgressService, TensorRuntime, formatDuration } from "../runtime/index.js"
 import { BertTokenizer, loadVocab } from "../text/index.js"
 import { describe } from "./commands.js"
-import { backendOption, dataOption, integerOption, outOption, runtimeLayer } from "./common.js"
+import {
+  backendOption,
+  dataOption,
+  givenFlags,
+  integerOption,
+  jsonResultOption,
+  outOption,
+  progressLayer,
+  quietOption,
+  runtimeLayer
+} from "./common.js"
 
 const config = Options.file("config", { exists: "yes" }).pipe(
   Options.withDescription("JSON: {model: BERT config.json fields, seed, steps, batchSize, maxLength, lr, …}")
@@ -25,9 +36,9 @@ const vocab = Options.file("vocab", { exists: "yes" }).pipe(
   Options.withDescription("vocab.txt (with [MASK])")
 )
 const out = outOption.pipe(Options.withDescription("output folder (checkpoint, card, run/)"))
-const steps = integerOption("steps").pipe(
+const maxSteps = integerOption("max-steps").pipe(
   Options.optional,
-  Options.withDescription("total steps (overrides the config)")
+  Options.withDescription("total steps (default: the config's steps)")
 )
 const resume = Options.boolean("resume").pipe(
   Options.withDescription("continue from out/run/state.safetensors")
@@ -35,28 +46,46 @@ const resume = Options.boolean("resume").pipe(
 const data = dataOption
 const backend = backendOption
 
-/** One redrawn line on a TTY; otherwise a plain line every `every` steps and at the end. */
-const progress = (every: number) => {
-  let first: { readonly step: number; readonly at: number } | undefined
-  const tty = process.stderr.isTTY === true
-  return (r: PretrainStepResult, total: number) =>
-    Effect.sync(() => {
-      // timed from the end of the first step this process ran (a resumed run starts mid-way)
-      first ??= { step: r.step, at: performance.now() }
-      const done = r.step + 1
-      if (!tty && done % every !== 0 && done !== total) return
-      const timed = r.step - first.step
-      const perStep = timed > 0 ? `${((performance.now() - first.at) / 1000 / timed).toFixed(2)} s/step` : ""
-      const line = `step ${done}/${total} loss ${r.loss.toFixed(3)} acc ${(100 * r.accuracy).toFixed(1)} % lr ${r.lr.toExponential(2)} ${perStep}`
-      process.stderr.write(tty ? `\r\x1b[K${line}${done === total ? "\n" : ""}` : `${line}\n`)
-    })
-}
+/** Each step as a progress tick (masked-token accuracy and learning rate as detail). */
+const tick = (progress: ProgressService) => (r: PretrainStepResult, total: number) =>
+  progress.tick({
+    stage: "pretrain",
+    step: r.step + 1,
+    total,
+    loss: r.loss,
+    tokens: r.tokens,
+    detail: `acc ${(100 * r.accuracy).toFixed(1)} % lr ${r.lr.toExponential(2)}`
+  })
+
+/** What a person reads at the end: steps, time, held-out masked-token accuracy per language. */
+const formatSummary = (
+  out: string,
+  summary: {
+    readonly steps: number
+    readonly wallSeconds: number
+    readonly heldOut: ReadonlyArray<LanguageScore>
+  }
+) =>
+  [
+    `${out}: ${summary.steps} steps in ${formatDuration(summary.wallSeconds * 1000)} (all sittings); MODEL_CARD.md has the loss curve`,
+    ...(summary.heldOut.length > 0
+      ? [
+          "| held-out language | sentences | masked-token accuracy | loss |",
+          "|---|---|---|---|",
+          ...summary.heldOut.map(
+            (h) =>
+              `| ${h.lang} | ${h.sentences} | ${(100 * h.accuracy).toFixed(1)} % | ${h.loss.toFixed(3)} |`
+          )
+        ]
+      : [])
+  ].join("\n")
 
 export const pretrainCommand = Command.make(
   "pretrain",
-  { config, vocab, out, steps, resume, data, backend },
+  { config, vocab, out, maxSteps, resume, data, backend, quiet: quietOption, json: jsonResultOption },
   (flags) =>
     Effect.gen(function* () {
+      const progress = yield* Progress
       const tokenizer = new BertTokenizer(yield* loadVocab(flags.vocab))
       const { settings, model } = yield* loadPretrainConfig(flags.config, tokenizer.vocab.size)
       const runtime = yield* TensorRuntime
@@ -72,12 +101,30 @@ export const pretrainCommand = Command.make(
           model,
           tokenizer,
           data: pretrainData,
-          steps: Option.getOrElse(flags.steps, () => settings.steps),
+          steps: Option.getOrElse(flags.maxSteps, () => settings.steps),
           resume: flags.resume,
           backend: runtime.backend,
-          onStep: progress(settings.stateEvery)
+          onStep: tick(progress)
         })
       )
-      yield* Console.log(JSON.stringify(summary))
-    }).pipe(Effect.provide(Layer.mergeAll(NodeFileSystem.layer, runtimeLayer(flags.backend))))
+      yield* Console.log(flags.json ? JSON.stringify(summary) : formatSummary(flags.out, summary))
+    }).pipe(
+      Effect.provide(
+        Layer.mergeAll(
+          NodeFileSystem.layer,
+          runtimeLayer(flags.backend),
+          progressLayer(flags.quiet, [
+            "pretrain",
+            "--config",
+            flags.config,
+            "--vocab",
+            flags.vocab,
+            "--out",
+            flags.out,
+            ...givenFlags({ "max-steps": flags.maxSteps, data: flags.data, backend: flags.backend }),
+            "--resume"
+          ])
+        )
+      )
+    )
 ).pipe(Command.withDescription(describe("pretrain")))

@@ -4,39 +4,83 @@
  * reaches the same losses and metrics as an uninterrupted run. The native kernels take the GEMM and
  * threads of the run's last sitting (CONCNER_BLAS, CONCNER_THREADS or --threads choose others).
  */
-import { Args, Command } from "@effect/cli"
+import { Command } from "@effect/cli"
 import { Console, Effect } from "effect"
-import { progressHooks, resumeExperiment } from "../experiment/index.js"
+import {
+  formatResults,
+  plannedStages,
+  progressHooks,
+  recordedSpec,
+  resumeExperiment
+} from "../experiment/index.js"
 import { readRunJson, recordedNativeOf } from "../records/index.js"
+import { Progress } from "../runtime/index.js"
 import { describe } from "./commands.js"
 import {
   backendOption,
   dataAndRuntime,
   dataOption,
   experimentOption,
+  givenFlags,
+  jsonResultOption,
+  progressLayer,
+  quietOption,
+  runDirArg,
   runOptions,
   teachersOption,
   threadsOption,
   trainingLayer
 } from "./common.js"
 
-const runDir = Args.directory({ name: "RUN_DIR", exists: "yes" })
 const data = dataOption
 const backend = backendOption
 
 export const resumeCommand = Command.make(
   "resume",
-  { runDir, data, backend, teachers: teachersOption, experiment: experimentOption, threads: threadsOption },
+  {
+    runDir: runDirArg,
+    data,
+    backend,
+    teachers: teachersOption,
+    experiment: experimentOption,
+    threads: threadsOption,
+    quiet: quietOption,
+    json: jsonResultOption
+  },
   (flags) =>
     Effect.gen(function* () {
       // an unreadable run.json is resumeExperiment's to report, with its reason
       const record = yield* Effect.option(readRunJson(flags.runDir))
       const numerics =
         record._tag === "Some" ? (record.value.resumes?.at(-1)?.numerics ?? record.value.numerics) : undefined
-      return yield* resumeExperiment(flags.runDir, progressHooks(flags.runDir), runOptions(flags)).pipe(
-        Effect.flatMap((result) => Console.log(JSON.stringify(result))),
+      const progress = yield* Progress
+      // an unreadable spec.json too
+      const spec = yield* Effect.option(recordedSpec(flags.runDir))
+      if (spec._tag === "Some") yield* progress.plan(plannedStages(spec.value))
+      return yield* resumeExperiment(
+        flags.runDir,
+        progressHooks(flags.runDir, progress),
+        runOptions(flags)
+      ).pipe(
+        Effect.flatMap((result) =>
+          Console.log(flags.json ? JSON.stringify(result) : formatResults([result]))
+        ),
         Effect.provide(trainingLayer(flags.experiment)),
         Effect.provide(dataAndRuntime({ ...flags, ...recordedNativeOf(numerics) }))
       )
-    })
+    }).pipe(
+      Effect.provide(
+        progressLayer(flags.quiet, [
+          "resume",
+          flags.runDir,
+          ...givenFlags({
+            data: flags.data,
+            backend: flags.backend,
+            teachers: flags.teachers,
+            experiment: flags.experiment,
+            threads: flags.threads
+          })
+        ])
+      )
+    )
 ).pipe(Command.withDescription(describe("resume")))

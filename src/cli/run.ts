@@ -36,9 +36,12 @@ import {
   backendOption,
   dataAndRuntime,
   dataOption,
+  defaultTo,
+  givenFlags,
   integerOption,
   modelOption,
   outOption,
+  progressLayer,
   threadsOption
 } from "./common.js"
 
@@ -70,7 +73,7 @@ const seeds = integerOption("seeds").pipe(
   Options.withDescription("run only the grid's first N seeds")
 )
 const concurrency = integerOption("concurrency").pipe(
-  Options.withDefault(1),
+  defaultTo(1),
   Options.withDescription("cells at once on this machine (without --cluster), each in a child process")
 )
 const data = dataOption
@@ -149,5 +152,25 @@ export const runCommand = Command.make(
         return yield* new GridCellsFailed({
           failures: failures.map((f) => `${cellLabel(f.cell)}: ${f.error.message}`)
         })
-    }).pipe(Effect.provide(dataAndRuntime(flags)))
+    }).pipe(
+      Effect.provide(dataAndRuntime(flags)),
+      // the cells' own progress is the printer's; on Ctrl-C, the grid resumes when submitted again
+      Effect.provide(
+        progressLayer(true, [
+          "run",
+          flags.file,
+          ...givenFlags({
+            out: flags.out,
+            cluster: flags.cluster,
+            protocol: flags.protocol,
+            model: flags.model,
+            seeds: flags.seeds,
+            concurrency: flags.concurrency === 1 ? Option.none() : Option.some(flags.concurrency),
+            data: flags.data,
+            backend: flags.backend,
+            threads: flags.threads
+          })
+        ])
+      )
+    )
 ).pipe(Command.withDescription(describe("run")))

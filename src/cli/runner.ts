@@ -9,18 +9,21 @@
  * reports its progress to the runner and exits when the runner does.
  */
 import * as os from "node:os"
-import { Args, Command, Options } from "@effect/cli"
+import { Command, Options } from "@effect/cli"
 import { Console, Effect, Layer } from "effect"
 import { cellWorkflowLayer, childHooks, runnerEngine } from "../cluster/index.js"
 import { resumeExperiment } from "../experiment/index.js"
-import { shareThreadsAmong } from "../runtime/index.js"
+import { Progress, shareThreadsAmong } from "../runtime/index.js"
 import { describe } from "./commands.js"
 import {
   backendOption,
   dataAndRuntime,
   dataOption,
+  defaultTo,
   experimentOption,
   integerOption,
+  progressLayer,
+  runDirArg,
   runOptions,
   teachersOption,
   trainingLayer
@@ -33,15 +36,15 @@ export const clusterOption = Options.text("cluster").pipe(
 )
 
 const slots = integerOption("slots").pipe(
-  Options.withDefault(1),
+  defaultTo(1),
   Options.withDescription("cells this runner trains at once (e.g. one per GPU)")
 )
 const host = Options.text("host").pipe(
-  Options.withDefault(os.hostname()),
+  defaultTo(os.hostname(), "this machine's hostname"),
   Options.withDescription("the name other machines reach this runner by (default: this machine's hostname)")
 )
 const port = integerOption("port").pipe(
-  Options.withDefault(34431),
+  defaultTo(34431),
   Options.withDescription("the port this runner listens on for the cluster")
 )
 
@@ -73,21 +76,21 @@ export const runnerCommand = Command.make(
     })
 ).pipe(Command.withDescription(describe("runner")))
 
-const runDir = Args.directory({ name: "RUN_DIR", exists: "yes" })
-
 export const runnerCellCommand = Command.make(
   "runner-cell",
   {
-    runDir,
+    runDir: runDirArg,
     data: dataOption,
     backend: backendOption,
     teachers: teachersOption,
     experiment: experimentOption
   },
   (flags) =>
-    resumeExperiment(flags.runDir, childHooks(flags.runDir), runOptions(flags)).pipe(
+    Effect.flatMap(Progress, (progress) =>
+      resumeExperiment(flags.runDir, childHooks(flags.runDir, progress), runOptions(flags))
+    ).pipe(
       Effect.asVoid,
       Effect.provide(trainingLayer(flags.experiment)),
-      Effect.provide(dataAndRuntime(flags))
+      Effect.provide(Layer.merge(dataAndRuntime(flags), progressLayer(false)))
     )
 ).pipe(Command.withDescription(describe("runner-cell")))

@@ -13,9 +13,13 @@ import { Command, Options } from "@effect/cli"
 import { FileSystem } from "@effect/platform"
 import { Console, Data, Effect, Option } from "effect"
 import {
+  type Protocol,
   type SpecSettings,
   TRANSLATIONS_SYNTAX,
+  formatResults,
+  plannedStages,
   progressHooks,
+  protocols,
   runInFolder,
   specOf
 } from "../experiment/index.js"
@@ -29,17 +33,21 @@ import {
   readRunJson,
   recordedNativeOf
 } from "../records/index.js"
-import { TensorRuntime } from "../runtime/index.js"
+import { Progress, TensorRuntime } from "../runtime/index.js"
 import { describe } from "./commands.js"
 import {
   backendOption,
   dataAndRuntime,
   dataOption,
   experimentOption,
+  givenFlags,
   integerOption,
+  jsonResultOption,
   modelOption,
   numberOption,
   outOption,
+  progressLayer,
+  quietOption,
   seedOption,
   sourceSizeOption,
   threadsOption,
@@ -58,7 +66,7 @@ const lang = Options.text("lang").pipe(
 )
 const corpus = Options.choice("corpus", ["conll", "wikiann"]).pipe(
   Options.optional,
-  Options.withDescription("conll (default) or wikiann")
+  Options.withDescription("the target's corpus (default: conll)")
 )
 const sourceSize = sourceSizeOption.pipe(
   Options.optional,
@@ -70,7 +78,10 @@ const specFile = Options.file("spec", { exists: "yes" }).pipe(
     "re-run a recorded run: its spec.json (resolved spec and hash) gives every setting; no other run flag"
   )
 )
-const seed = seedOption.pipe(Options.optional, Options.withDescription("default 1"))
+const seed = seedOption.pipe(
+  Options.optional,
+  Options.withDescription("seed of the English sample, the dev and test subsets and training (default: 1)")
+)
 const model = modelOption.pipe(
   Options.optional,
   Options.withDescription(`HF-layout encoder folder (cpu protocol default: the shipped ${SHIPPED_ENCODER})`)
@@ -78,22 +89,50 @@ const model = modelOption.pipe(
 const out = outOption.pipe(Options.withDescription("run directory (created)"))
 const protocol = Options.choice("protocol", ["cpu", "paper"]).pipe(
   Options.optional,
-  Options.withDescription("cpu (default) or paper")
+  Options.withDescription(
+    "the training protocol: cpu (2 CPU cores) or paper (the paper's settings; needs --model) (default: cpu)"
+  )
 )
-const int = (name: string, description: string) =>
-  integerOption(name).pipe(Options.optional, Options.withDescription(description))
+/** `protocol default: cpu 20, paper 30` for a protocol field (`none` where a protocol sets no bound). */
+const protocolDefault = (field: keyof Protocol) =>
+  `(protocol default: ${Object.entries(protocols)
+    .map(
+      ([name, p]) =>
+        `${name} ${p[field] ?? (field === "devSentences" || field === "testSentences" || field === "kdSentences" ? "all" : "none")}`
+    )
+    .join(", ")})`
+const int = (name: string, field: keyof Protocol, description: string) =>
+  integerOption(name).pipe(
+    Options.optional,
+    Options.withDescription(`${description} ${protocolDefault(field)}`)
+  )
 const overrides = {
-  maxSteps: int("max-steps", "upper bound on teacher steps"),
-  evalEvery: int("eval-every", "evaluate on English dev every N steps"),
-  epochs: int("epochs", "teacher epochs"),
-  kdEpochs: int("kd-epochs", "student (distillation) epochs over the unlabeled target sentences"),
-  kdSentences: int("kd-sentences", "unlabeled target sentences the student distils on (a seeded subset)"),
-  batchSize: int("batch-size", "N source sentences per batch (plus N translations)"),
-  maxLength: int("max-length", "subwords per sentence"),
-  devSentences: int("dev-sentences", "English dev sentences used for selection (a seeded subset)"),
-  testSentences: int("test-sentences", "target test sentences scored (a seeded subset; for smoke tests)")
+  maxSteps: int("max-steps", "maxSteps", "upper bound on teacher steps"),
+  evalEvery: int("eval-every", "evalEvery", "evaluate on English dev every N steps"),
+  epochs: int("epochs", "epochs", "teacher epochs"),
+  kdEpochs: int("kd-epochs", "kdEpochs", "student (distillation) epochs over the unlabeled target sentences"),
+  kdSentences: int(
+    "kd-sentences",
+    "kdSentences",
+    "unlabeled target sentences the student distils on (a seeded subset)"
+  ),
+  batchSize: int("batch-size", "batchSize", "N source sentences per batch (plus N translations)"),
+  maxLength: int("max-length", "maxLength", "subwords per sentence"),
+  devSentences: int(
+    "dev-sentences",
+    "devSentences",
+    "English dev sentences used for selection (a seeded subset)"
+  ),
+  testSentences: int(
+    "test-sentences",
+    "testSentences",
+    "target test sentences scored (a seeded subset; for smoke tests)"
+  )
 }
-const lr = numberOption("lr").pipe(Options.optional, Options.withDescription("peak learning rate"))
+const lr = numberOption("lr").pipe(
+  Options.optional,
+  Options.withDescription(`peak learning rate ${protocolDefault("lr")}`)
+)
 const translations = Options.text("translations").pipe(
   Options.optional,
   Options.withDescription(`D_TGT's source (default mulda): ${TRANSLATIONS_SYNTAX}`)
@@ -134,7 +173,9 @@ const flagSet = {
   threads: threadsOption,
   experiment: experimentOption,
   name,
-  tag
+  tag,
+  quiet: quietOption,
+  json: jsonResultOption
 }
 type Flags = Command.Command.ParseConfig<typeof flagSet>
 
@@ -153,13 +194,22 @@ export const trainCommand = Command.make("train", flagSet, (flags) =>
       const spec = yield* specOf(settingsOf(flags), Option.getOrUndefined(flags.specFile)).pipe(
         Effect.catchTag("SpecSettingsInvalid", (e) => new TrainFlagsInvalid({ reason: e.reason }))
       )
-      const { result, finished } = yield* runInFolder(spec, flags.out, progressHooks(flags.out), {
+      const progress = yield* Progress
+      yield* progress.plan(plannedStages(spec))
+      const { result, finished } = yield* runInFolder(spec, flags.out, progressHooks(flags.out, progress), {
         labels: { name: Option.getOrUndefined(flags.name), tags: flags.tag }
       })
       if (finished) yield* Console.error(`${flags.out}: this run has already finished there; its result:`)
-      yield* Console.log(JSON.stringify(result))
+      yield* Console.log(flags.json ? JSON.stringify(result) : formatResults([result]))
     }).pipe(
       Effect.provide(trainingLayer(flags.experiment)),
+      Effect.provide(
+        progressLayer(flags.quiet, [
+          "resume",
+          flags.out,
+          ...givenFlags({ data: flags.data, backend, threads: flags.threads, experiment: flags.experiment })
+        ])
+      ),
       Effect.provide(
         dataAndRuntime({
           data: flags.data,

@@ -1,7 +1,7 @@
 /**
  * `concner translate --engine imported|apertium|dictionary|command --from en --to L --input FILE
  * --out DIR [--sample K --seed S] [--command "…"] [--system mulda|deepl-awesome]
- * [--policy drop|keep] [--markup placeholder|context] [--data DIR] [--cache DIR] [--batch N]`
+ * [--policy drop|keep] [--markup placeholder|context] [--data DIR] [--cache DIR] [--batch-size N]`
  *
  * Translates the labeled sentences of FILE (CoNLL, IOB2 after decoding) and writes
  * `DIR/train.txt` (the shared-data format: `TOKEN TAG`, a blank line after each sentence; kept and
@@ -25,6 +25,7 @@ import {
   readTextFile,
   sampleIndices
 } from "../data/index.js"
+import { Progress } from "../runtime/index.js"
 import {
   type DictionaryFormatError,
   EngineError,
@@ -35,14 +36,22 @@ import {
   summarize
 } from "../translate/index.js"
 import { describe } from "./commands.js"
-import { dataOption, integerOption, outOption, seedOption } from "./common.js"
+import {
+  dataOption,
+  defaultTo,
+  integerOption,
+  outOption,
+  progressLayer,
+  quietOption,
+  seedOption
+} from "./common.js"
 
 const engine = Options.choice("engine", ["imported", "apertium", "dictionary", "command"]).pipe(
   Options.withDescription(
     "imported: published sets; apertium; dictionary: MUSE word by word; command: --command"
   )
 )
-const from = Options.text("from").pipe(Options.withDefault("en"), Options.withDescription("source language"))
+const from = Options.text("from").pipe(defaultTo("en"), Options.withDescription("source language"))
 const to = Options.text("to").pipe(Options.withDescription("target language (ISO 639-1)"))
 const input = Options.file("input", { exists: "yes" }).pipe(
   Options.withDescription("labeled CoNLL file to translate")
@@ -52,7 +61,7 @@ const sample = integerOption("sample").pipe(
   Options.withDescription("translate K sentences drawn with the data layer's seeded sampler"),
   Options.optional
 )
-const seed = seedOption.pipe(Options.withDefault(0), Options.withDescription("sampling seed"))
+const seed = seedOption.pipe(defaultTo(0), Options.withDescription("sampling seed"))
 const command = Options.text("command").pipe(
   Options.withDescription(
     "command engine: a shell command reading marked-up lines on stdin, one translation per line on stdout"
@@ -60,11 +69,11 @@ const command = Options.text("command").pipe(
   Options.optional
 )
 const system = Options.choice("system", ["mulda", "deepl-awesome"]).pipe(
-  Options.withDefault("mulda"),
+  defaultTo("mulda"),
   Options.withDescription("imported engine: which published set")
 )
 const policy = Options.choice("policy", ["drop", "keep"]).pipe(
-  Options.withDefault("drop"),
+  defaultTo("drop"),
   Options.withDescription("sentences whose entities disagree with the source: drop or keep (always counted)")
 )
 const markup = Options.choice("markup", ["placeholder", "context"]).pipe(
@@ -81,13 +90,13 @@ const cache = Options.directory("cache").pipe(
   Options.optional
 )
 
-const batch = integerOption("batch").pipe(
-  Options.withDefault(2000),
+const batchSize = integerOption("batch-size").pipe(
+  defaultTo(2000),
   Options.withDescription("sentences per engine call (one process per batch; progress is printed after each)")
 )
 
 const flags = {
-  batch,
+  batchSize,
   engine,
   from,
   to,
@@ -100,7 +109,8 @@ const flags = {
   policy,
   markup,
   data,
-  cache
+  cache,
+  quiet: quietOption
 }
 type Flags = Command.Command.ParseConfig<typeof flags>
 
@@ -149,20 +159,21 @@ const run = (f: Flags) =>
     const fs = yield* FileSystem.FileSystem
     const text = yield* readTextFile(f.input)
     const { sentences } = yield* decodeConll(text, f.input)
-    if (!(f.batch >= 1))
-      return yield* new EngineError({ engine: "translate", reason: "--batch must be at least 1" })
+    if (!(f.batchSize >= 1))
+      return yield* new EngineError({ engine: "translate", reason: "--batch-size must be at least 1" })
     const k = Option.getOrUndefined(f.sample)
     if (k !== undefined && !(k >= 0 && k <= sentences.length))
       return yield* new SampleSizeError({ dataset: f.input, k, available: sentences.length })
     const indices = k === undefined ? sentences.map((_, i) => i) : sampleIndices(sentences.length, k, f.seed)
     const translator = yield* Translator
     const sources = indices.map((index) => ({ index, sentence: sentences[index]! }))
-    // Batches of --batch sentences, each through one engine process, so long inputs show progress.
+    const progress = yield* Progress
+    // Batches of --batch-size sentences, each through one engine process, so long inputs show progress.
     const parts: Array<TranslationResult> = []
-    for (let at = 0; at < sources.length || parts.length === 0; at += f.batch) {
-      parts.push(yield* translator.translate(sources.slice(at, at + f.batch)))
-      const done = Math.min(at + f.batch, sources.length)
-      yield* Console.error(`${translator.engine}: ${done}/${sources.length} sentences translated`)
+    for (let at = 0; at < sources.length || parts.length === 0; at += f.batchSize) {
+      parts.push(yield* translator.translate(sources.slice(at, at + f.batchSize)))
+      const done = Math.min(at + f.batchSize, sources.length)
+      yield* progress.tick({ stage: `translate (${translator.engine})`, step: done, total: sources.length })
     }
     const all = parts.flatMap((p) => p.sentences)
     const result = { sentences: all, report: summarize(all, parts[0]!.report) }
@@ -192,7 +203,7 @@ const run = (f: Flags) =>
     yield* Console.log(
       `${r.engine} ${r.from}→${r.to}: ${r.kept + r.repaired}/${r.sentences} sentences written (${r.keptPercent}%), ${r.dropped} dropped; ${f.out}/report.json`
     )
-  }).pipe(Effect.provide(translatorLayer(f)))
+  }).pipe(Effect.provide(Layer.merge(translatorLayer(f), progressLayer(f.quiet))))
 
 export const translateCommand = Command.make("translate", flags, run).pipe(
   Command.withDescription(describe("translate"))

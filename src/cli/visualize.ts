@@ -1,5 +1,5 @@
 /**
- * `concner visualize --model DIR --langs en,de,… [--out FILE.svg|.html]`: the token-vector figure
+ * `concner visualize --model DIR --lang en,de,… [--out FILE.svg|.html]`: the token-vector figure
  * (2-D UMAP, coloured by gold label, shaped by language); `concner visualize --results DIR`: test
  * F1 per target language and method for the runs under DIR (the 27-language figure).
  */
@@ -13,10 +13,12 @@ import {
   backendOption,
   dataAndRuntime,
   dataOption,
+  defaultTo,
   integerOption,
   modelOption,
   outFileOption,
-  seedOption
+  seedOption,
+  sourceSizeOption
 } from "./common.js"
 
 /** Neither or both figures asked for. */
@@ -30,29 +32,35 @@ const model = modelOption.pipe(
   Options.optional,
   Options.withDescription("a model folder: draw its token vectors")
 )
-const langs = Options.text("langs").pipe(
-  Options.withDefault("en,de,es,nl"),
+const langs = Options.text("lang").pipe(
+  defaultTo("en,de,es,nl"),
   Options.withDescription("languages, comma-separated")
 )
-const corpus = Options.choice("corpus", ["conll", "wikiann"]).pipe(Options.withDefault("conll" as const))
-const split = Options.choice("split", ["test", "dev", "train"]).pipe(Options.withDefault("test" as const))
-const perLang = integerOption("per-lang").pipe(
-  Options.withDefault(300),
-  Options.withDescription("words per language")
+const corpus = Options.choice("corpus", ["conll", "wikiann"]).pipe(
+  defaultTo("conll" as const),
+  Options.withDescription("the corpus whose sentences are drawn")
 )
+const split = Options.choice("split", ["test", "dev", "train"]).pipe(
+  defaultTo("test" as const),
+  Options.withDescription("the split whose sentences are drawn")
+)
+const perLang = integerOption("per-lang").pipe(defaultTo(300), Options.withDescription("words per language"))
 const includeO = Options.boolean("include-o").pipe(Options.withDescription("draw words tagged O too"))
-const seed = seedOption.pipe(Options.withDefault(1))
-const maxLength = integerOption("max-length").pipe(Options.withDefault(128))
+const seed = seedOption.pipe(defaultTo(1), Options.withDescription("seed of the drawn words and of UMAP"))
+const maxLength = integerOption("max-length").pipe(
+  defaultTo(128),
+  Options.withDescription("subwords per sentence fed to the model")
+)
 const results = Options.directory("results", { exists: "yes" }).pipe(
   Options.optional,
   Options.withDescription("a folder of runs: draw F1 per language")
 )
-const size = integerOption("size").pipe(
+const sourceSize = sourceSizeOption.pipe(
   Options.optional,
-  Options.withDescription("with --results: only runs of this source size")
+  Options.withDescription("with --results: only runs of this many English sentences")
 )
 const out = outFileOption.pipe(
-  Options.withDefault("visualize.svg"),
+  defaultTo("visualize.svg"),
   Options.withDescription("FILE.svg, or FILE.html for a page holding the SVG")
 )
 const data = dataOption
@@ -60,7 +68,21 @@ const backend = backendOption
 
 export const visualizeCommand = Command.make(
   "visualize",
-  { model, langs, corpus, split, perLang, includeO, seed, maxLength, results, size, out, data, backend },
+  {
+    model,
+    langs,
+    corpus,
+    split,
+    perLang,
+    includeO,
+    seed,
+    maxLength,
+    results,
+    sourceSize,
+    out,
+    data,
+    backend
+  },
   (flags) =>
     Effect.gen(function* () {
       if (Option.isSome(flags.model) === Option.isSome(flags.results))
@@ -87,7 +109,7 @@ export const visualizeCommand = Command.make(
               batchSize: 32
             })
           )
-        : yield* resultsFigure(Option.getOrThrow(flags.results), Option.getOrUndefined(flags.size))
+        : yield* resultsFigure(Option.getOrThrow(flags.results), Option.getOrUndefined(flags.sourceSize))
       const svg = yield* Effect.promise(() => renderSvg(figure.spec))
       const html = path.extname(flags.out).toLowerCase() === ".html"
       const fs = yield* FileSystem.FileSystem

@@ -8,6 +8,7 @@ import { Command, Options } from "@effect/cli"
 import { NodeFileSystem } from "@effect/platform-node"
 import { Console, Effect, Layer, Option } from "effect"
 import { Corpora } from "../data/index.js"
+import { Progress } from "../runtime/index.js"
 import {
   type CorpusFormat,
   DEFAULT_COVERAGE,
@@ -25,7 +26,16 @@ import {
   writeVocab
 } from "../text/index.js"
 import { describe } from "./commands.js"
-import { dataOption, integerOption, numberOption, outFileOption, seedOption } from "./common.js"
+import {
+  dataOption,
+  defaultTo,
+  integerOption,
+  numberOption,
+  outFileOption,
+  progressLayer,
+  quietOption,
+  seedOption
+} from "./common.js"
 
 const corpus = Options.text("corpus").pipe(
   Options.atLeast(1),
@@ -37,43 +47,57 @@ const corpus = Options.text("corpus").pipe(
 const size = integerOption("size").pipe(Options.withDescription("vocabulary size, special tokens included"))
 const out = outFileOption.pipe(Options.withDescription("where to write vocab.txt"))
 const format = Options.choice("format", corpusFormats).pipe(
-  Options.withDefault("auto" as CorpusFormat),
+  defaultTo("auto" as CorpusFormat),
   Options.withDescription(
     "how to read files: conll, text (one sentence per line), or auto (by the first line)"
   )
 )
 const scoring = Options.choice("scoring", vocabScorings).pipe(
-  Options.withDefault("frequency" as VocabScoring),
+  defaultTo("frequency" as VocabScoring),
   Options.withDescription(
     "merge score: frequency = count(ab), as HF tokenizers' WordPieceTrainer; " +
       "likelihood = count(ab)/(count(a)·count(b)), the HF course's WordPiece"
   )
 )
 const coverage = numberOption("coverage").pipe(
-  Options.withDefault(DEFAULT_COVERAGE),
+  defaultTo(DEFAULT_COVERAGE),
   Options.withDescription("share of each script's character occurrences that get their own token")
 )
 const minCharCount = integerOption("min-char-count").pipe(
-  Options.withDefault(DEFAULT_MIN_CHAR_COUNT),
+  defaultTo(DEFAULT_MIN_CHAR_COUNT),
   Options.withDescription("a character seen this often always gets its own token")
 )
 const minPairCount = integerOption("min-pair-count").pipe(
-  Options.withDefault(DEFAULT_MIN_PAIR_COUNT),
+  defaultTo(DEFAULT_MIN_PAIR_COUNT),
   Options.withDescription("never merge a pair seen fewer times")
 )
 const balance = Options.boolean("balance").pipe(
   Options.withDescription("language-balanced sampling of sentences (XLM's exponent smoothing)")
 )
 const alpha = numberOption("alpha").pipe(
-  Options.withDefault(0.7),
+  defaultTo(0.7),
   Options.withDescription("smoothing exponent for --balance (1: as is, 0: languages equal)")
 )
-const seed = seedOption.pipe(Options.withDefault(0), Options.withDescription("seed for --balance"))
+const seed = seedOption.pipe(defaultTo(0), Options.withDescription("seed for --balance"))
 const data = dataOption
 
 const train = Command.make(
   "train",
-  { corpus, size, out, format, scoring, coverage, minCharCount, minPairCount, balance, alpha, seed, data },
+  {
+    corpus,
+    size,
+    out,
+    format,
+    scoring,
+    coverage,
+    minCharCount,
+    minPairCount,
+    balance,
+    alpha,
+    seed,
+    data,
+    quiet: quietOption
+  },
   (flags) =>
     Effect.gen(function* () {
       if (!(flags.alpha > 0 && flags.alpha <= 1))
@@ -88,12 +112,18 @@ const train = Command.make(
         weightedTexts(sources, flags.balance ? { alpha: flags.alpha, seed: flags.seed } : undefined)
       )
       const counted = performance.now()
+      const progress = yield* Progress
       const trained = yield* trainWordPiece(words, {
         size: flags.size,
         coverage: flags.coverage,
         minCharCount: flags.minCharCount,
         minPairCount: flags.minPairCount,
-        scoring: flags.scoring
+        scoring: flags.scoring,
+        // the merges run synchronously: each 100th is shown at once
+        onToken: (tokens, size) => {
+          if (tokens % 100 === 0 || tokens === size)
+            Effect.runSync(progress.tick({ stage: "merges", step: tokens, total: size }))
+        }
       })
       const vocab = yield* Vocab.make(trained.tokens, flags.out)
       yield* writeVocab(flags.out, vocab)
@@ -117,7 +147,13 @@ const train = Command.make(
         ].join("\n")
       )
     }).pipe(
-      Effect.provide(Layer.mergeAll(Corpora.at(Option.getOrUndefined(flags.data)), NodeFileSystem.layer))
+      Effect.provide(
+        Layer.mergeAll(
+          Corpora.at(Option.getOrUndefined(flags.data)),
+          NodeFileSystem.layer,
+          progressLayer(flags.quiet)
+        )
+      )
     )
 ).pipe(Command.withDescription("Train a WordPiece vocabulary (vocab.txt) on training/dev text"))
 

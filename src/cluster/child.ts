@@ -13,6 +13,7 @@ import type { FileSystem } from "@effect/platform"
 import { Data, Effect, type Scope } from "effect"
 import { type RunHooks, progressHooks } from "../experiment/progress.js"
 import { type RunOptions, runOptionFlags } from "../experiment/run.js"
+import type { ProgressService } from "../runtime/index.js"
 import type { CellProgress } from "./CellStore.js"
 
 /** Where a cell run in a child process writes its progress. */
@@ -103,16 +104,17 @@ export const trainInChild = (
  * each stage's step and total to the runner.
  */
 export const childHooks = (
-  runDir: string
+  runDir: string,
+  progress: ProgressService
 ): Effect.Effect<RunHooks, never, Scope.Scope | FileSystem.FileSystem> =>
   Effect.gen(function* () {
     const send = process.send?.bind(process)
     // without a runner (run by hand) there is nothing to report to, nor to outlive
-    if (send === undefined) return yield* progressHooks(runDir)
+    if (send === undefined) return yield* progressHooks(runDir, progress)
     process.on("disconnect", () => process.exit(1))
     // an open channel would keep this process alive after its run: only the run may do that
     process.channel?.unref()
-    const hooks = yield* progressHooks(runDir)
+    const hooks = yield* progressHooks(runDir, progress)
     let last = 0
     return {
       onEvent: (stage, event, total) =>

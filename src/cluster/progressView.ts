@@ -4,20 +4,13 @@
  * of a `CellListing`. A running cell whose lease has expired is shown as `stalled`: its runner is
  * gone and the cell waits for another runner to take it over.
  */
+import { formatDuration } from "../runtime/index.js"
 import type { CellListing, CellRow } from "./CellStore.js"
 
 export type ShownState = CellRow["state"] | "stalled"
 
 export const shownState = (row: CellRow, now: number): ShownState =>
   row.state === "running" && row.leaseUntil < now ? "stalled" : row.state
-
-export const formatDuration = (ms: number): string => {
-  const s = Math.max(0, Math.round(ms / 1000))
-  const mm = String(Math.floor((s % 3600) / 60)).padStart(2, "0")
-  return s >= 3600
-    ? `${Math.floor(s / 3600)}h${mm}m`
-    : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`
-}
 
 /** Milliseconds left for a running cell's current stage, from its pace so far; undefined before its first step. */
 export const cellRemaining = (row: CellRow, now: number): number | undefined =>

@@ -1,7 +1,7 @@
 /**
  * What a run shows and records as it goes: every event appended to `metrics.jsonl` (one JSON
- * object per line), and progress on stderr — one redrawn line on a TTY (step, loss terms,
- * tokens/s, ETA, best dev F1), plain lines at each evaluation otherwise (CI logs, files).
+ * object per line), and shown on the `Progress` service (runtime/Progress.ts: a status line on a
+ * TTY, plain lines otherwise; stage k/n, loss, tokens/s, the whole run's ETA).
  */
 import * as path from "node:path"
 import { FileSystem } from "@effect/platform"
@@ -9,8 +9,11 @@ import { Effect } from "effect"
 import type { ObjectiveStage as Stage } from "../losses/objective.js"
 import { writeFileStringAtomic } from "../records/atomic.js"
 import { METRICS_FILE, openMetricsLog } from "../records/metricsLog.js"
+import type { ProgressService, ProgressStage } from "../runtime/Progress.js"
 import type { Position } from "../train/Batcher.js"
+import { batchesPerEpoch } from "../train/batches.js"
 import type { TrainEvent } from "../train/loop.js"
+import type { ExperimentSpec } from "./spec.js"
 
 export interface RunHooks {
   /** Every training event of either stage, with the stage's total steps (progress, metrics.jsonl). */
@@ -18,14 +21,6 @@ export interface RunHooks {
 }
 
 const fmt = (x: number, digits = 3) => (Number.isFinite(x) ? x.toFixed(digits) : String(x))
-
-const duration = (seconds: number) => {
-  const s = Math.max(0, Math.round(seconds))
-  const mm = String(Math.floor((s % 3600) / 60)).padStart(2, "0")
-  return s >= 3600
-    ? `${Math.floor(s / 3600)}h${mm}m`
-    : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`
-}
 
 /** The JSON object of an event (the best weights are not written, only their step and F1). */
 export const metricsEntry = (stage: Stage, event: TrainEvent): Record<string, unknown> =>
@@ -79,48 +74,71 @@ export const trimMetrics = Effect.fn("Metrics.trim")(function* (
   )
 })
 
-/** Hooks writing `runDir/metrics.jsonl` (appending) and progress to `stream`; the file closes with the scope. */
+/**
+ * The stages `spec` runs and their planned steps, named `label` + stage (`en teacher`): the
+ * teacher's from the sample size, the student's from the protocol's KD sentences (the teacher's
+ * when it takes them all); a stage's tick replaces its plan with its exact total.
+ */
+export const plannedStages = (spec: ExperimentSpec, label = ""): Array<ProgressStage> => {
+  const { protocol } = spec
+  const steps = (epochs: number, examples: number, maxSteps: number | undefined) =>
+    Math.min(epochs * batchesPerEpoch(examples, protocol.batchSize), maxSteps ?? Number.POSITIVE_INFINITY)
+  const teacher = steps(protocol.epochs, spec.sourceSize, protocol.maxSteps)
+  return [
+    { name: `${label}teacher`, total: teacher },
+    ...(spec.method.hasKdStage
+      ? [
+          {
+            name: `${label}student`,
+            total:
+              protocol.kdSentences === undefined
+                ? teacher
+                : steps(protocol.kdEpochs, protocol.kdSentences, protocol.kdMaxSteps)
+          }
+        ]
+      : [])
+  ]
+}
+
+/**
+ * Hooks appending every event to `runDir/metrics.jsonl` and showing it on `progress`: each step as
+ * a tick (loss, its terms and the best dev F1 so far as detail), each evaluation as a line that
+ * stays. Stages are named `label` + stage. The file closes with the scope.
+ */
 export const progressHooks = Effect.fn("Progress.hooks")(function* (
   runDir: string,
-  stream: NodeJS.WriteStream = process.stderr
+  progress: ProgressService,
+  label = ""
 ) {
   const fs = yield* FileSystem.FileSystem
   yield* fs.makeDirectory(runDir, { recursive: true })
   const metrics = yield* openMetricsLog(path.join(runDir, METRICS_FILE))
-  const tty = stream.isTTY === true
-  let started = Date.now()
-  let current: Stage | undefined
-  let tokens = 0
-  let bestF1 = Number.NaN
+  const best = new Map<Stage, number>()
   const show = (stage: Stage, event: TrainEvent, total: number) => {
-    if (stage !== current) {
-      current = stage
-      started = Date.now()
-      tokens = 0
-      bestF1 = Number.NaN
-    }
-    const elapsed = (Date.now() - started) / 1000
     if (event._tag === "Step") {
       const r = event.result
-      tokens += r.tokens
-      if (!tty) return
-      const terms = Object.entries(r.terms)
-        .map(([k, v]) => `${k} ${fmt(v)}`)
-        .join(" ")
-      const eta = ((total - r.step - 1) * elapsed) / (r.step + 1)
-      stream.write(
-        `\r\x1b[K${stage} ${r.step + 1}/${total} loss ${fmt(r.loss)} (${terms}) ${fmt(tokens / elapsed, 0)} tok/s ETA ${duration(eta)} best dev F1 ${fmt(bestF1, 2)}`
-      )
-      return
+      const bestF1 = best.get(stage)
+      return progress.tick({
+        stage: `${label}${stage}`,
+        step: r.step + 1,
+        total,
+        loss: r.loss,
+        tokens: r.tokens,
+        detail: [
+          ...Object.entries(r.terms).map(([k, v]) => `${k} ${fmt(v)}`),
+          ...(bestF1 === undefined ? [] : [`best dev F1 ${fmt(bestF1, 2)}`])
+        ].join(" ")
+      })
     }
-    bestF1 = event.best.f1
-    const line = `${stage} step ${event.step}/${total}: dev F1 ${fmt(event.f1, 2)}${event.improved ? " (best)" : ""}, best ${fmt(event.best.f1, 2)} at step ${event.best.step}, ${duration(elapsed)}`
-    stream.write(tty ? `\r\x1b[K${line}\n` : `${line}\n`)
+    best.set(stage, event.best.f1)
+    return progress.log(
+      `${label}${stage} step ${event.step}/${total}: dev F1 ${fmt(event.f1, 2)}${event.improved ? " (best)" : ""}, best ${fmt(event.best.f1, 2)} at step ${event.best.step}`
+    )
   }
   return {
     onEvent: (stage, event, total) =>
       metrics
         .append(metricsEntry(stage, event))
-        .pipe(Effect.orDie, Effect.zipRight(Effect.sync(() => show(stage, event, total))))
+        .pipe(Effect.orDie, Effect.zipRight(show(stage, event, total)))
   } satisfies RunHooks
 })

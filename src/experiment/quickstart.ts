@@ -4,13 +4,13 @@
  * encoder folder given.
  */
 import * as path from "node:path"
-import type { FileSystem } from "@effect/platform"
-import { Effect, Schema, type Scope } from "effect"
+import { Effect, Schema } from "effect"
 import { shippedEncoder } from "../model/shipped.js"
 import { specModelPath } from "../records/modelPath.js"
-import type { RunHooks } from "./progress.js"
-import type { RunResult } from "./result.js"
-import { runExperiment } from "./run.js"
+import type { ProgressService } from "../runtime/Progress.js"
+import { plannedStages, progressHooks } from "./progress.js"
+import { resumeExperiment, runExperiment } from "./run.js"
+import { runInFolder } from "./runFolder.js"
 import { ExperimentSpec, Protocol, cpuProtocol } from "./spec.js"
 
 export const quickstartMethods = ["en", "mulda", "concner"] as const
@@ -44,15 +44,18 @@ export interface QuickstartOptions {
   readonly model?: string
 }
 
-/** Runs the three methods into `OUT/<method>` and returns their results in order. */
+/**
+ * Runs the three methods into `OUT/<method>` and returns their results in order; progress names
+ * each stage by its method (`mulda teacher`) and counts the ETA over all of them. Run again with
+ * the same settings, it takes the runs that finished and resumes the one it was stopped in.
+ */
 export const runQuickstart = Effect.fn("Quickstart.run")(function* (
   options: QuickstartOptions,
-  hooksFor: (runDir: string) => Effect.Effect<RunHooks, unknown, FileSystem.FileSystem | Scope.Scope>
+  progress: ProgressService
 ) {
   const model = yield* specModelPath(options.model ?? (yield* shippedEncoder()))
-  const results: Array<RunResult> = []
-  for (const method of quickstartMethods) {
-    const spec = yield* Schema.decodeUnknown(ExperimentSpec)({
+  const specs = yield* Effect.forEach(quickstartMethods, (method) =>
+    Schema.decodeUnknown(ExperimentSpec)({
       method,
       lang: options.lang,
       corpus: "conll",
@@ -63,27 +66,21 @@ export const runQuickstart = Effect.fn("Quickstart.run")(function* (
       mismatches: "keep",
       protocol: quickstartProtocol
     })
-    const runDir = path.join(options.out, method)
-    results.push(
-      yield* Effect.scoped(Effect.flatMap(hooksFor(runDir), (hooks) => runExperiment(spec, runDir, hooks)))
-    )
-  }
-  return results
-})
-
-/** The side-by-side table: dev-selected test F1 of each teacher and, for KD methods, of its student. */
-export const formatQuickstart = (results: ReadonlyArray<RunResult>): string => {
-  const cell = (x: number | undefined, width: number) =>
-    (x === undefined ? "-" : x.toFixed(2)).padStart(width)
-  const rows = results.map(
-    (r) =>
-      `| ${r.method.padEnd(8)} | ${cell(r.test.f1, 15)} | ${cell(r.student?.test.f1, 15)} | ${cell(r.test.precision, 9)} | ${cell(r.test.recall, 6)} | ${cell(r.dev.f1, 14)} |`
   )
-  const first = results[0]
-  return [
-    `Test F1 on CoNLL ${first?.lang} (${first?.sourceSize} English sentences, seed ${first?.seed}, model ${first?.model})`,
-    "| method   | teacher test F1 | student test F1 | precision | recall | teacher dev F1 |",
-    "|----------|-----------------|-----------------|-----------|--------|----------------|",
-    ...rows
-  ].join("\n")
-}
+  const label = (spec: ExperimentSpec) => `${spec.method.name} `
+  yield* progress.plan(specs.flatMap((spec) => plannedStages(spec, label(spec))))
+  return yield* Effect.forEach(specs, (spec) => {
+    const runDir = path.join(options.out, spec.method.name)
+    const hooks = progressHooks(runDir, progress, label(spec))
+    // a run finished by an earlier quickstart is taken, one it left unfinished resumed; a folder
+    // holding anything else is run into afresh
+    return runInFolder(spec, runDir, hooks).pipe(
+      Effect.map(({ result }) => result),
+      Effect.catchTag("RunFolderTaken", (taken) =>
+        taken.unfinished === true
+          ? resumeExperiment(runDir, hooks)
+          : Effect.scoped(Effect.flatMap(hooks, (made) => runExperiment(spec, runDir, made)))
+      )
+    )
+  })
+})

@@ -42,3 +42,23 @@ export class RunResult extends Schema.Class<RunResult>("RunResult")({
   /** Wall seconds of all sittings of the run (each interrupted one up to its last saved state). */
   seconds: Schema.Number
 }) {}
+
+/**
+ * Runs side by side for people (what `train`, `resume` and `quickstart` print): dev-selected test
+ * F1 of each teacher and, for KD methods, of its student.
+ */
+export const formatResults = (results: ReadonlyArray<RunResult>): string => {
+  const cell = (x: number | undefined, width: number) =>
+    (x === undefined ? "-" : x.toFixed(2)).padStart(width)
+  const rows = results.map(
+    (r) =>
+      `| ${r.method.padEnd(8)} | ${cell(r.test.f1, 15)} | ${cell(r.student?.test.f1, 15)} | ${cell(r.test.precision, 9)} | ${cell(r.test.recall, 6)} | ${cell(r.dev.f1, 14)} |`
+  )
+  const first = results[0]
+  return [
+    `Test F1 on ${first?.corpus === "wikiann" ? "WikiAnn" : "CoNLL"} ${first?.lang} (${first?.sourceSize} English sentences, seed ${first?.seed}, model ${first?.model})`,
+    "| method   | teacher test F1 | student test F1 | precision | recall | teacher dev F1 |",
+    "|----------|-----------------|-----------------|-----------|--------|----------------|",
+    ...rows
+  ].join("\n")
+}

@@ -24,6 +24,8 @@ import { ExperimentSpec } from "./spec.js"
 export class RunFolderTaken extends Data.TaggedError("RunFolderTaken")<{
   readonly dir: string
   readonly reason: string
+  /** The folder holds this very run, unfinished (`concner resume` continues it). */
+  readonly unfinished?: true
 }> {
   override get message() {
     return `${this.dir}: ${this.reason}`
@@ -90,7 +92,11 @@ export const claimRunFolder = Effect.fn("Experiment.claimFolder")(function* (
   }
   const resultFile = path.join(dir, "result.json")
   if (!(yield* fs.exists(resultFile)))
-    return yield* taken(`holds this run, unfinished: continue it with \`concner resume ${dir}\``)
+    return yield* new RunFolderTaken({
+      dir,
+      reason: `holds this run, unfinished: continue it with \`concner resume ${dir}\``,
+      unfinished: true
+    })
   return Option.some(
     yield* fs.readFileString(resultFile).pipe(
       Effect.flatMap(Schema.decodeUnknown(Schema.parseJson(RunResult))),

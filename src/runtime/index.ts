@@ -1,4 +1,5 @@
 /** The runtime stage's public API (`concner/runtime`). */
+export * from "./Progress.js"
 export * from "./TensorRuntime.js"
 export * from "./backends.js"
 export * from "./dropoutMask.js"

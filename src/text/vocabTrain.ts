@@ -51,6 +51,8 @@ export interface WordPieceTrainOptions {
    * with a `##` prefix); `likelihood`: count(ab) / (count(a)·count(b)), the HF course's WordPiece.
    */
   readonly scoring?: VocabScoring
+  /** Called after each merge with the vocabulary's size so far and the size to reach (progress). */
+  readonly onToken?: (tokens: number, size: number) => void
 }
 
 export type VocabScoring = "likelihood" | "frequency"
@@ -368,6 +370,7 @@ export const trainWordPiece = (
       else heap.remove(q)
     }
     step++
+    options.onToken?.(tokens.length, size)
   }
 
   return Either.right({

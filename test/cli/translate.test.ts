@@ -34,7 +34,7 @@ describe("concner translate", () => {
         "2",
         "--seed",
         "3",
-        "--batch",
+        "--batch-size",
         "1",
         "--cache",
         path.join(dir, "cache")

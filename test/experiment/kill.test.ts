@@ -9,11 +9,11 @@ import { mulberry32 } from "../../src/data/sampling.js"
 import { progressHooks } from "../../src/experiment/progress.js"
 import { recordRun, runExperiment } from "../../src/experiment/run.js"
 import { withoutTimes } from "../../src/records/metricsLog.js"
+import { silentProgress } from "../../src/runtime/Progress.js"
 import { dataRoot, hasData } from "../support/data.js"
 import { makeTinyRunModel, runLayer, tinyProtocol, tinySpec } from "../support/runs.js"
 
 const bin = fileURLToPath(new URL("../../bin/concner.js", import.meta.url))
-const quiet = { isTTY: false, write: () => true } as never
 
 const cli = (args: ReadonlyArray<string>) =>
   spawn(process.execPath, [bin, ...args, "--backend", "cpu", "--data", dataRoot], {
@@ -46,7 +46,7 @@ describe.skipIf(!hasData)("kill -9", () => {
         const spec = yield* tinySpec(yield* makeTinyRunModel(dir), "concner", tinyProtocol(60))
         const whole = path.join(dir, "whole")
         const reference = yield* Effect.scoped(
-          Effect.flatMap(progressHooks(whole, quiet), (hooks) => runExperiment(spec, whole, hooks))
+          Effect.flatMap(progressHooks(whole, silentProgress), (hooks) => runExperiment(spec, whole, hooks))
         )
         const events = lines(path.join(whole, "metrics.jsonl"))
         // kill once the run has written `after` of its events: 1 … events − 1, seeded (CONCNER_KILL_SEED for more trials)

@@ -10,6 +10,7 @@ import { progressHooks } from "../../src/experiment/progress.js"
 import { resumeExperiment, runExperiment } from "../../src/experiment/run.js"
 import { loadStageCheckpoint } from "../../src/experiment/state.js"
 import { withoutTimes } from "../../src/records/metricsLog.js"
+import { silentProgress } from "../../src/runtime/Progress.js"
 import { tf } from "../../src/runtime/tf.js"
 import { hasData } from "../support/data.js"
 import { makeTinyRunModel, runLayer, tinyProtocol, tinySpec } from "../support/runs.js"
@@ -121,9 +122,7 @@ describe.skipIf(!hasData)("a run on real data", () => {
         const spec = yield* specFor(yield* makeModel(dir))
         const whole = path.join(dir, "whole")
         const reference = yield* Effect.scoped(
-          Effect.flatMap(progressHooks(whole, { isTTY: false, write: () => true } as never), (hooks) =>
-            runExperiment(spec, whole, hooks)
-          )
+          Effect.flatMap(progressHooks(whole, silentProgress), (hooks) => runExperiment(spec, whole, hooks))
         )
         const metrics = yield* fs.readFileString(path.join(whole, "metrics.jsonl"))
         const events = metrics.trim().split("\n").length
@@ -133,7 +132,7 @@ describe.skipIf(!hasData)("a run on real data", () => {
           let seen = 0
           const stopped = yield* Effect.exit(
             Effect.scoped(
-              Effect.flatMap(progressHooks(run, { isTTY: false, write: () => true } as never), (hooks) =>
+              Effect.flatMap(progressHooks(run, silentProgress), (hooks) =>
                 runExperiment(spec, run, {
                   onEvent: (stage, event, total) =>
                     ++seen > after ? Effect.die(new Stop({ after })) : hooks.onEvent(stage, event, total)
@@ -147,10 +146,7 @@ describe.skipIf(!hasData)("a run on real data", () => {
           expect(Option.isSome(saved)).toBe(after === 6)
           const before = Option.getOrElse(saved, () => 0)
           if (Option.isSome(saved)) expect(before).toBeGreaterThan(0)
-          const resumed = yield* resumeExperiment(
-            run,
-            progressHooks(run, { isTTY: false, write: () => true } as never)
-          )
+          const resumed = yield* resumeExperiment(run, progressHooks(run, silentProgress))
           expect({ ...resumed, seconds: 0 }).toEqual({ ...reference, seconds: 0 })
           // the earlier sitting's time counts in the result
           expect(resumed.seconds).toBeGreaterThan(before)

@@ -195,6 +195,34 @@ const tinyRunFolder = Effect.gen(function* () {
 
 describe.skipIf(!hasData)("concner train into a run folder", () => {
   it.scoped(
+    "without a TTY it prints progress lines; Ctrl-C stops it with the command that resumes it, which finishes it with a table",
+    () =>
+      Effect.gen(function* () {
+        const { model, out } = yield* tinyRunFolder
+        // 200 steps, an evaluation every 20
+        const args = trainArgs(model, out, "1")
+        const set = (flag: string, value: string) => args.splice(args.indexOf(flag) + 1, 1, value)
+        set("--max-steps", "200")
+        set("--eval-every", "20")
+        args.push("--epochs", "100")
+        const stopped = yield* concner(args, {
+          interrupt: { when: /\[1\/1\] teacher \d+\/200 .*loss/, signal: "SIGINT" }
+        })
+        expect(stopped.status, stopped.stderr).toBe(130)
+        expect(stopped.stderr).toContain(
+          `interrupted: the run is resumable from its last evaluation with\n  concner resume ${out} --data ${dataRoot} --backend cpu\n`
+        )
+        const resumed = yield* concner(["resume", out, "--data", dataRoot, "--backend", "cpu"])
+        expect(resumed.status, resumed.stderr).toBe(0)
+        expect(resumed.stdout).toMatch(
+          /^Test F1 on CoNLL de \(16 English sentences, seed 1, model .*\)\n\| method +\| teacher test F1/
+        )
+        expect(resumed.stderr).toMatch(/\[1\/1\] teacher 200\/200 .*loss \d/)
+      }).pipe(Effect.provide(runLayer("cpu"))),
+    600_000
+  )
+
+  it.scoped(
     "two at once: exactly one runs; a re-run does not retrain; another seed is refused and changes nothing",
     () =>
       Effect.gen(function* () {
@@ -217,7 +245,7 @@ describe.skipIf(!hasData)("concner train into a run folder", () => {
         expect(existsSync(path.join(out, LOCK_FILE))).toBe(false)
         const finished = snapshot(out)
 
-        const again = yield* concner(trainArgs(model, out, "1"))
+        const again = yield* concner([...trainArgs(model, out, "1"), "--json"])
         expect(again.status, again.stderr).toBe(0)
         expect(again.stderr).toMatch(/already finished/)
         expect(JSON.parse(again.stdout)).toStrictEqual(

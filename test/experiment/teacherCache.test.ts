@@ -10,6 +10,7 @@ import { ExperimentSpec, cpuProtocol } from "../../src/experiment/spec.js"
 import { teacherKey, teacherSpec } from "../../src/experiment/teacherCache.js"
 import { withoutTimes } from "../../src/records/metricsLog.js"
 import { Numerics } from "../../src/records/runRecord.js"
+import { silentProgress } from "../../src/runtime/Progress.js"
 import { tf } from "../../src/runtime/tf.js"
 import { hasData } from "../support/data.js"
 import { makeTinyRunModel, runLayer, tinyProtocol, tinySpec } from "../support/runs.js"
@@ -84,12 +85,11 @@ describe.skipIf(!hasData)("a grid's cells sharing a teacher", () => {
         const model = yield* makeTinyRunModel(dir)
         const protocol = tinyProtocol(120)
         const teachers = path.join(dir, "teachers")
-        const quiet = { isTTY: false, write: () => true } as never
         const run = (method: string, name: string, options: { readonly teachers?: string }) =>
           Effect.gen(function* () {
             const runDir = path.join(dir, name)
             const result = yield* Effect.scoped(
-              Effect.flatMap(progressHooks(runDir, quiet), (hooks) =>
+              Effect.flatMap(progressHooks(runDir, silentProgress), (hooks) =>
                 Effect.flatMap(tinySpec(model, method, protocol), (s) =>
                   runExperiment(s, runDir, hooks, options)
                 )

@@ -75,9 +75,12 @@ layer(NodeContext.layer)("concner pretrain", (it) => {
           heldOut: 5,
           sources: ["conll/nl/dev"]
         })
+        // --steps: --max-steps' old spelling, still accepted
         const run = yield* concner([...args, "--steps", "2"])
         expect(run.stderr).not.toContain("Error")
         expect(run.status).toBe(0)
+        expect(run.stderr).toMatch(/^\[1\/1\] pretrain 2\/2 .*loss \d/m)
+        expect(run.stdout).toMatch(/: 2 steps in \d+m\d\ds \(all sittings\).*\n.*\n.*\n\| nl \| 5 \| /)
         const out = path.join(dir, "out")
         expect((yield* fs.readDirectory(out)).sort()).toStrictEqual([
           "MODEL_CARD.md",

@@ -15,11 +15,17 @@ export interface CliRun {
 
 /**
  * `concner ...args` with `input` on stdin; killed after `limitMs` (a hang is a failure the caller
- * sees as `timedOut`, not a test that never ends).
+ * sees as `timedOut`, not a test that never ends); `interrupt`: a signal sent once stderr shows a line.
  */
 export const concner = (
   args: ReadonlyArray<string>,
-  options: { readonly input?: string; readonly limitMs?: number; readonly env?: Record<string, string> } = {}
+  options: {
+    readonly input?: string
+    readonly limitMs?: number
+    readonly env?: Record<string, string>
+    /** Sends `signal` once stderr matches `when` (Ctrl-C is SIGINT). */
+    readonly interrupt?: { readonly when: RegExp; readonly signal: NodeJS.Signals }
+  } = {}
 ) =>
   Effect.async<CliRun>((resume) => {
     const child = spawn(process.execPath, [bin, ...args], {
@@ -35,8 +41,13 @@ export const concner = (
     child.stdout.on("data", (d) => {
       stdout += d
     })
+    let interrupted = false
     child.stderr.on("data", (d) => {
       stderr += d
+      if (options.interrupt !== undefined && !interrupted && options.interrupt.when.test(stderr)) {
+        interrupted = true
+        child.kill(options.interrupt.signal)
+      }
     })
     child.on("close", (status) => {
       clearTimeout(timer)

@@ -33,7 +33,7 @@ import {
 } from "../records/runRecord.js"
 import { TensorRuntime } from "../runtime/TensorRuntime.js"
 import { loadTokenizer } from "../text/Tokenizer.js"
-import type { BertTokenizer } from "../text/bertTokenizer.js"
+import type { SubwordTokenizer } from "../text/Tokenizer.js"
 import { AdamWConfig, makeAdamW } from "../train/adamw.js"
 import { rowsFor } from "../train/batcher.js"
 import { type TrainExample, unlabeledExamples } from "../train/examples.js"
@@ -56,7 +56,7 @@ interface Context {
   readonly runDir: string
   /** The encoder folder `spec.model` names. */
   readonly encoder: string
-  readonly tokenizer: BertTokenizer
+  readonly tokenizer: SubwordTokenizer
   readonly labels: LabelSet
   readonly dev: ReadonlyArray<Sentence>
   readonly test: ReadonlyArray<Sentence>

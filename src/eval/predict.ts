@@ -77,7 +77,7 @@ export const predictTags = (
   sentences: ReadonlyArray<Pick<Sentence, "tokens">>,
   options: { readonly batchSize?: number; readonly maxLength?: number } = {}
 ): Either.Either<Predictions, NonFiniteOutput> => {
-  const maxLength = options.maxLength ?? config.maxPositionEmbeddings
+  const maxLength = options.maxLength ?? config.maxSequenceLength
   const encodings = sentences.map((s) => tokenizer.encodeWords(s.tokens, undefined, maxLength))
   const predicted = predictIds(params, config, encodings, tokenizer.vocab.padId, options.batchSize ?? 64)
   if (Either.isLeft(predicted))

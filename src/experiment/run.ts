@@ -32,7 +32,7 @@ import {
   writeRunRecord
 } from "../records/runRecord.js"
 import { TensorRuntime } from "../runtime/TensorRuntime.js"
-import { loadTokenizer } from "../text/Tokenizer.js"
+import { loadTokenizer, tokenizerFiles } from "../text/Tokenizer.js"
 import type { SubwordTokenizer } from "../text/Tokenizer.js"
 import { AdamWConfig, makeAdamW } from "../train/adamw.js"
 import { rowsFor } from "../train/batcher.js"
@@ -183,7 +183,7 @@ const runStage = Effect.fn("Experiment.stage")(function* (
     config: model.config,
     labels: context.labels.tags,
     params: model.params,
-    vocab: context.tokenizer.vocab.tokens
+    ...tokenizerFiles(context.tokenizer)
   })
   return { model, result }
 })

@@ -1,5 +1,5 @@
 /**
- * HF `BertModel.forward` without the pooler (as `BertForTokenClassification` builds it): embeddings,
+ * HF `BertModel.forward` (and `XLMRobertaModel.forward`: the same but for the embeddings) without the pooler (as `BertForTokenClassification` builds it): embeddings,
  * the additive padding mask built once, then every `BertLayer`. Pure: call it inside `tf.tidy`.
  */
 import { type Tensor2D, type Tensor3D, tf } from "../runtime/tf.js"
@@ -8,7 +8,7 @@ import type { BertConfig } from "./config.js"
 import { embeddings } from "./embeddings.js"
 import { bertLayer } from "./layer.js"
 import type { ForwardMode } from "./ops.js"
-import { type BertParams, ENCODER_PREFIX } from "./params.js"
+import type { BertParams } from "./params.js"
 
 /** A padded batch: int32 `(B, T)` ids, 1/0 attention mask (1 = real token), token types (default 0). */
 export interface BertInputs {
@@ -28,6 +28,6 @@ export const bertEncoder = (
   const mask = additiveMask(inputs.attentionMask) // (B, 1, 1, T), shared by all layers
   let hidden = embeddings(params, config, inputs.inputIds, tokenTypeIds, mode)
   for (let i = 0; i < config.numHiddenLayers; i++)
-    hidden = bertLayer(params, config, `${ENCODER_PREFIX}encoder.layer.${i}`, hidden, mask, mode)
+    hidden = bertLayer(params, config, `${config.encoderPrefix}encoder.layer.${i}`, hidden, mask, mode)
   return hidden
 }

@@ -21,7 +21,7 @@ import type { BertConfig } from "../model/config.js"
 import type { BertParams } from "../model/params.js"
 import { writeFileStringAtomic } from "../records/atomic.js"
 import { canonicalHash } from "../records/canonicalJson.js"
-import { ENCODER_FILES, modelDir } from "../records/modelPath.js"
+import { encoderFiles, modelDir } from "../records/modelPath.js"
 import {
   commitOf,
   makeRunRecord,
@@ -313,7 +313,7 @@ export const currentRecord = Effect.fn("Experiment.currentRecord")(function* (sp
     // the encoder's weights and vocabulary are inputs as much as the data
     dataFiles: [
       ...runDataFiles(spec).map((f) => path.join(corpora.root, f)),
-      ...ENCODER_FILES.map((f) => path.join(encoder, f))
+      ...(yield* encoderFiles(encoder))
     ],
     backend: runtime.backend,
     numerics: numericsOf(info)

@@ -16,14 +16,16 @@ export const robertaPositionIds = (inputIds: Tensor2D, padTokenId: number): Tens
 
 /**
  * `inputIds` and `tokenTypeIds` are int32 `(B, T)`; BERT's positions are `0..T-1` (HF's default
- * `position_ids`), RoBERTa's `robertaPositionIds`. Returns `(B, T, H)`.
+ * `position_ids`), RoBERTa's `robertaPositionIds`. `wordRows` indexes the word-embedding parameter
+ * when it is not the whole matrix (sparse training); by default the ids do. Returns `(B, T, H)`.
  */
 export const embeddings = (
   params: BertParams,
   config: BertConfig,
   inputIds: Tensor2D,
   tokenTypeIds: Tensor2D,
-  mode: ForwardMode
+  mode: ForwardMode,
+  wordRows: Tensor2D = inputIds
 ): Tensor3D => {
   const length = inputIds.shape[1]
   if (length > config.maxSequenceLength)
@@ -31,7 +33,7 @@ export const embeddings = (
       `sequence length ${length} exceeds the model's ${config.maxSequenceLength} positions (max_position_embeddings ${config.maxPositionEmbeddings})`
     )
   const prefix = `${config.encoderPrefix}embeddings`
-  const words = tf.gather(param(params, `${prefix}.word_embeddings.weight`), inputIds) // (B, T, H)
+  const words = tf.gather(param(params, `${prefix}.word_embeddings.weight`), wordRows) // (B, T, H)
   const types = tf.gather(param(params, `${prefix}.token_type_embeddings.weight`), tokenTypeIds) // (B, T, H)
   const table = param(params, `${prefix}.position_embeddings.weight`)
   const positions = config.isRoberta

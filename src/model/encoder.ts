@@ -15,6 +15,11 @@ export interface BertInputs {
   readonly inputIds: Tensor2D
   readonly attentionMask: Tensor2D
   readonly tokenTypeIds?: Tensor2D
+  /**
+   * Row indices into the word-embedding parameter when it holds only this batch's rows (sparse
+   * training, `sparseWordEmbeddings`): `(B, T)`, in place of `inputIds` for the lookup alone.
+   */
+  readonly wordRows?: Tensor2D
 }
 
 /** The last hidden states `(B, T, H)`. */
@@ -26,7 +31,7 @@ export const bertEncoder = (
 ): Tensor3D => {
   const tokenTypeIds = inputs.tokenTypeIds ?? tf.zerosLike(inputs.inputIds)
   const mask = additiveMask(inputs.attentionMask) // (B, 1, 1, T), shared by all layers
-  let hidden = embeddings(params, config, inputs.inputIds, tokenTypeIds, mode)
+  let hidden = embeddings(params, config, inputs.inputIds, tokenTypeIds, mode, inputs.wordRows)
   for (let i = 0; i < config.numHiddenLayers; i++)
     hidden = bertLayer(params, config, `${config.encoderPrefix}encoder.layer.${i}`, hidden, mask, mode)
   return hidden

@@ -23,7 +23,10 @@ const broken = (edit: (dir: string) => void) => {
 }
 
 const encode = (dir: string) =>
-  concner(["encode", "--model", dir, "--backend", "cpu"], { input: "Peter lebt in Москва\n", limitMs: 60_000 })
+  concner(["encode", "--model", dir, "--backend", "cpu"], {
+    input: "Peter lebt in Москва\n",
+    limitMs: 60_000
+  })
 
 const fails = (run: { status: number | null; stdout: string; stderr: string }, message: RegExp) => {
   expect(run.status).toBe(1)
@@ -64,7 +67,10 @@ describe("broken XLM-R folders", () => {
         concurrency: 2
       })
       fails(a!, /no tokenizer: vocab\.txt \(BERT\) or sentencepiece\.bpe\.model \(XLM-R\) is needed/)
-      fails(b!, /model_type is "xlm-roberta", which needs sentencepiece\.bpe\.model .* but the folder has vocab\.txt/)
+      fails(
+        b!,
+        /model_type is "xlm-roberta", which needs sentencepiece\.bpe\.model .* but the folder has vocab\.txt/
+      )
       fails(c!, /sentencepiece\.bpe\.model: 517 tokens, but config\.json's vocab_size is 300/)
       fails(d!, /sentencepiece\.bpe\.model: not a usable SentencePiece model: broken protobuf/)
     })

@@ -74,9 +74,9 @@ const model = modelOption.pipe(
   Options.withDescription(`HF-layout encoder folder (cpu protocol default: the shipped ${SHIPPED_ENCODER})`)
 )
 const out = outOption.pipe(Options.withDescription("run directory (created)"))
-const protocol = Options.choice("protocol", ["cpu", "paper"]).pipe(
+const protocol = Options.choice("protocol", ["cpu", "paper", "xlmr"]).pipe(
   Options.optional,
-  Options.withDescription("cpu (default) or paper")
+  Options.withDescription("cpu (default), paper, or xlmr (the paper's pipeline with XTREME's XLM-R settings)")
 )
 const int = (name: string, description: string) =>
   integerOption(name).pipe(Options.optional, Options.withDescription(description))

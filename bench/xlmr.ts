@@ -86,10 +86,20 @@ const batch = (): Batch => {
 }
 
 const peakRssMb = () => Math.round(process.resourceUsage().maxRSS / 1024)
-const time = <A>(f: () => A): [A, number] => {
+/** Wall and process-CPU seconds of `f` (CPU time hardly moves with other processes' load). */
+const time = <A>(f: () => A): [A, number, number] => {
   const start = performance.now()
+  const cpu = process.cpuUsage()
   const a = f()
-  return [a, (performance.now() - start) / 1000]
+  const used = process.cpuUsage(cpu)
+  return [a, (performance.now() - start) / 1000, (used.user + used.system) / 1e6]
+}
+
+/** The wasm heap's size in MB (it only grows: its size is the peak so far), or undefined off wasm. */
+const heapMb = () => {
+  const backend = tf.backend() as { wasm?: { HEAPU8: Uint8Array } }
+  const bytes = backend.wasm?.HEAPU8.buffer.byteLength
+  return bytes === undefined ? undefined : Math.round(bytes / 2 ** 20)
 }
 
 const program = Effect.gen(function* () {
@@ -99,6 +109,10 @@ const program = Effect.gen(function* () {
   const params = yield* scopedParams(() => initParams(config, benchTags.length, 42))
   const optimizer = yield* makeAdamW(params)
   const initSeconds = (performance.now() - initStart) / 1000
+  const heapAfterInit = heapMb()
+  console.error(
+    `init: ${initSeconds.toFixed(1)} s, wasm heap ${heapAfterInit} MB, peak RSS ${peakRssMb()} MB`
+  )
   const trainee = { params, config, optimizer }
   const settings = {
     run: "bench-xlmr",
@@ -110,18 +124,17 @@ const program = Effect.gen(function* () {
   }
   const b = batch()
   const stepSeconds: Array<number> = []
+  const stepCpuSeconds: Array<number> = []
   for (let s = 0; s < steps; s++) {
-    const [result, seconds] = time(() => trainStep(trainee, settings, b, s, 2e-5))
+    const [result, seconds, cpu] = time(() => trainStep(trainee, settings, b, s, 2e-5))
     if (Either.isLeft(result)) throw new Error(result.left.message)
     stepSeconds.push(Number(seconds.toFixed(2)))
+    stepCpuSeconds.push(Number(cpu.toFixed(2)))
     console.error(
-      `step ${s}: ${seconds.toFixed(2)} s, loss ${result.right.loss.toFixed(4)}, peak RSS ${peakRssMb()} MB`
+      `step ${s}: ${seconds.toFixed(2)} s wall, ${cpu.toFixed(2)} s CPU, loss ${result.right.loss.toFixed(4)}, wasm heap ${heapMb()} MB, peak RSS ${peakRssMb()} MB`
     )
   }
   const memory = tf.memory()
-  // the wasm heap only grows: its size now is the step's peak (wasm32 caps it at 4 GiB)
-  const backend = tf.backend() as { wasm?: { HEAPU8: Uint8Array } }
-  const heap = backend.wasm?.HEAPU8.buffer.byteLength
   return {
     shape: `${config.numHiddenLayers} × ${config.hiddenSize}, vocab ${config.vocabSize}`,
     parameters: countParams(params),
@@ -132,7 +145,9 @@ const program = Effect.gen(function* () {
     step_seconds: stepSeconds,
     tokens_per_second: Math.round((rows * seq) / Math.min(...stepSeconds)),
     peak_rss_mb: peakRssMb(),
-    wasm_heap_mb: heap === undefined ? undefined : Math.round(heap / 2 ** 20),
+    step_cpu_seconds: stepCpuSeconds,
+    wasm_heap_mb_after_init: heapAfterInit,
+    wasm_heap_mb: heapMb(),
     tensor_mb: Math.round(memory.numBytes / 2 ** 20),
     load_average_before: loadBefore,
     load_average_after: loadavg().map((x) => x.toFixed(2))

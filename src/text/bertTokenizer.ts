@@ -3,7 +3,7 @@ import {
   type TextEncoding,
   type WordEncoding,
   type WordSplitter,
-  checkMaxLength,
+  encodeSubwordSequence,
   encodeWordSequence,
   memoizeWords
 } from "./encoding.js"
@@ -126,12 +126,7 @@ export class BertTokenizer {
    * subwords are cut to `maxLength - 2` like HF's `truncation=True` (possibly inside a word).
    */
   encodeText(text: string, maxLength?: number): TextEncoding {
-    let subwords = this.tokenize(text)
-    if (maxLength !== undefined) subwords = subwords.slice(0, checkMaxLength(maxLength) - 2)
-    return {
-      tokens: ["[CLS]", ...subwords.map((s) => s.token), "[SEP]"],
-      inputIds: [this.vocab.clsId, ...subwords.map((s) => s.id), this.vocab.sepId]
-    }
+    return encodeSubwordSequence(this.splitter, this.tokenize(text), maxLength)
   }
 
   /**

@@ -68,6 +68,22 @@ export const checkMaxLength = (maxLength: number): number => {
 }
 
 /**
+ * A raw sentence's subwords between the sentence markers, as HF's `tokenizer(text)` gives them; with
+ * `maxLength` the subwords are cut to `maxLength - 2` like `truncation=True` (possibly inside a word).
+ */
+export const encodeSubwordSequence = (
+  splitter: WordSplitter,
+  subwords: ReadonlyArray<WordSubword>,
+  maxLength?: number
+): TextEncoding => {
+  const kept = maxLength === undefined ? subwords : subwords.slice(0, checkMaxLength(maxLength) - 2)
+  return {
+    tokens: [splitter.cls.token, ...kept.map((s) => s.token), splitter.sep.token],
+    inputIds: [splitter.cls.id, ...kept.map((s) => s.id), splitter.sep.id]
+  }
+}
+
+/**
  * Encodes pre-tokenized words (one NER sentence) for token classification, for any subword tokenizer:
  * each word is tokenized on its own (HF `is_split_into_words`); a word that yields no subword becomes
  * one unknown token instead of vanishing as in HF, so no label is lost. The first subword of each word

@@ -15,7 +15,7 @@ import {
   type WordEncoding,
   type WordSplitter,
   type WordSubword,
-  checkMaxLength,
+  encodeSubwordSequence,
   encodeWordSequence,
   memoizeWords
 } from "./encoding.js"
@@ -107,12 +107,7 @@ export class SentencePieceTokenizer {
 
   /** `<s> pieces </s>` of a raw sentence (HF `tokenizer(text)`); `maxLength` cuts the pieces like `truncation=True`. */
   encodeText(text: string, maxLength?: number): TextEncoding {
-    let pieces = this.pieces(text)
-    if (maxLength !== undefined) pieces = pieces.slice(0, checkMaxLength(maxLength) - 2)
-    return {
-      tokens: ["<s>", ...pieces.map((p) => p.token), "</s>"],
-      inputIds: [this.vocab.clsId, ...pieces.map((p) => p.id), this.vocab.sepId]
-    }
+    return encodeSubwordSequence(this.splitter, this.pieces(text), maxLength)
   }
 
   /**

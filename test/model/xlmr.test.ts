@@ -10,9 +10,10 @@ import { fileURLToPath } from "node:url"
 import { FileSystem } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { expect, layer } from "@effect/vitest"
-import { Effect } from "effect"
+import { Effect, Either } from "effect"
 import { loadCheckpoint, saveCheckpoint } from "../../src/model/checkpoint.js"
 import { tokenClassifier } from "../../src/model/classifier.js"
+import { decodeBertConfig } from "../../src/model/config.js"
 import { robertaPositionIds } from "../../src/model/embeddings.js"
 import { bertEncoder } from "../../src/model/encoder.js"
 import { loadModelFolder } from "../../src/model/modelFolder.js"
@@ -75,7 +76,44 @@ for (const backend of ["cpu", "wasm"] as const) {
   })
 }
 
+// xlm-roberta-base's config.json as published with the model
+const XLMR_BASE = {
+  architectures: ["XLMRobertaForMaskedLM"],
+  attention_probs_dropout_prob: 0.1,
+  bos_token_id: 0,
+  eos_token_id: 2,
+  hidden_act: "gelu",
+  hidden_dropout_prob: 0.1,
+  hidden_size: 768,
+  initializer_range: 0.02,
+  intermediate_size: 3072,
+  layer_norm_eps: 1e-5,
+  max_position_embeddings: 514,
+  model_type: "xlm-roberta",
+  num_attention_heads: 12,
+  num_hidden_layers: 12,
+  output_past: true,
+  pad_token_id: 1,
+  type_vocab_size: 1,
+  vocab_size: 250002
+}
+
 layer(TensorRuntime.layer({ backend: "cpu" }))("XLM-R folders", (it) => {
+  it.effect("xlm-roberta-base's config.json decodes: 512 tokens, pad 1 (HF's default when absent)", () =>
+    Effect.sync(() => {
+      const config = Either.getOrThrow(decodeBertConfig(XLMR_BASE, "config.json"))
+      expect([config.isRoberta, config.encoderPrefix, config.maxSequenceLength]).toEqual([
+        true,
+        "roberta.",
+        512
+      ])
+      expect(config.architectureName("ForTokenClassification")).toBe("XLMRobertaForTokenClassification")
+      const { pad_token_id: _, ...noPad } = XLMR_BASE
+      expect(Either.getOrThrow(decodeBertConfig(noPad, "config.json")).padTokenId).toBe(1)
+      expect(Either.getOrThrow(decodeBertConfig({ ...noPad, model_type: "bert" }, "c")).padTokenId).toBe(0)
+    })
+  )
+
   it.effect("count real tokens from pad + 1, padding keeps pad (HF create_position_ids_from_input_ids)", () =>
     Effect.sync(() => {
       const ids = tf.tensor2d(

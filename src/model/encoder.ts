@@ -4,6 +4,7 @@
  */
 import { type Tensor2D, type Tensor3D, tf } from "../runtime/tf.js"
 import { additiveMask } from "./attention.js"
+import { checkpointedLayer } from "./checkpointedLayer.js"
 import type { BertConfig } from "./config.js"
 import { embeddings } from "./embeddings.js"
 import { bertLayer } from "./layer.js"
@@ -22,6 +23,12 @@ export interface BertInputs {
   readonly wordRows?: Tensor2D
 }
 
+/**
+ * Whether training recomputes each layer's activations in the backward pass (`checkpointedLayer`):
+ * on for RoBERTa/XLM-R, whose base size does not otherwise train within the wasm heap; off for BERT.
+ */
+export const checkpointsActivations = (config: BertConfig): boolean => config.isRoberta
+
 /** The last hidden states `(B, T, H)`. */
 export const bertEncoder = (
   params: BertParams,
@@ -32,7 +39,8 @@ export const bertEncoder = (
   const tokenTypeIds = inputs.tokenTypeIds ?? tf.zerosLike(inputs.inputIds)
   const mask = additiveMask(inputs.attentionMask) // (B, 1, 1, T), shared by all layers
   let hidden = embeddings(params, config, inputs.inputIds, tokenTypeIds, mode, inputs.wordRows)
+  const layer = mode.training && checkpointsActivations(config) ? checkpointedLayer : bertLayer
   for (let i = 0; i < config.numHiddenLayers; i++)
-    hidden = bertLayer(params, config, `${config.encoderPrefix}encoder.layer.${i}`, hidden, mask, mode)
+    hidden = layer(params, config, `${config.encoderPrefix}encoder.layer.${i}`, hidden, mask, mode)
   return hidden
 }

@@ -47,7 +47,7 @@ export const encodeCommand = Command.make("encode", { model, maxLength, backend 
     const { config, params, report, tokenizer } = yield* loadModelFolder(flags.model)
     if (report.unused.length > 0)
       yield* Console.error(`${report.file}: not used by the encoder: ${report.unused.join(", ")}`)
-    const limit = config.maxPositionEmbeddings
+    const limit = config.maxSequenceLength
     const maxLength = Option.getOrUndefined(flags.maxLength)
     if (maxLength !== undefined && (maxLength < 2 || maxLength > limit))
       return yield* new InvalidMaxLength({ maxLength, limit })

@@ -138,6 +138,12 @@ const trim = Command.make("trim", { model, dataset, withTranslations, keepChars,
     }
     const loaded = yield* loadModelFolder(flags.model)
     const tokenizer = loaded.tokenizer
+    if (tokenizer.kind !== "wordpiece")
+      return yield* new ModelInitError({
+        file: flags.model,
+        reason:
+          "model trim shrinks WordPiece vocabularies only; a SentencePiece model (XLM-R) keeps its vocabulary (see the README's XLM-R section)"
+      })
     const trimmed = trimVocabulary(tokenizer.vocab, sentences, { keepSingleCharacters: flags.keepChars })
     const smaller = yield* trimModel(loaded.params, loaded.config, trimmed)
     const labels = loaded.config.labels

@@ -51,7 +51,7 @@ export const predictCommand = Command.make("predict", { model, file, batchSize, 
       yield* Console.log(lines.join("\n"))
       if (predicted.unpredictedWords > 0)
         yield* Console.error(
-          `${predicted.unpredictedWords} words in ${predicted.truncatedSentences} sentences were past the model's ${loaded.config.maxPositionEmbeddings} positions: predicted O`
+          `${predicted.unpredictedWords} words in ${predicted.truncatedSentences} sentences were past the model's ${loaded.config.maxSequenceLength} positions: predicted O`
         )
     })
   ).pipe(Effect.provide(runtimeLayer(flags.backend)))

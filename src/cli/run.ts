@@ -54,7 +54,7 @@ const cluster = Options.text("cluster").pipe(
     "Postgres URL of a cluster (see `concner runner`): run the cells on its runners; default: on this machine"
   )
 )
-const protocol = Options.choice("protocol", ["cpu", "paper"]).pipe(
+const protocol = Options.choice("protocol", ["cpu", "paper", "xlmr"]).pipe(
   Options.optional,
   Options.withDescription("training protocol (default: the grid's own, else cpu)")
 )
@@ -103,10 +103,11 @@ export const runCommand = Command.make(
         onNone: () => grid.protocol ?? protocols.cpu,
         onSome: (name) => protocols[name]
       })
-      // the paper protocol names its encoder (mBERT); any other defaults to the shipped one
+      // the paper and xlmr protocols name their encoder (mBERT, XLM-R); any other defaults to the shipped one
       const encoder = Option.isSome(flags.model)
         ? flags.model.value
-        : (grid.model ?? (protocol.name === "paper" ? undefined : yield* shippedEncoder()))
+        : (grid.model ??
+          (protocol.name === "paper" || protocol.name === "xlmr" ? undefined : yield* shippedEncoder()))
       const cells = yield* expandGrid(grid, {
         out: outDir,
         protocol,

@@ -87,10 +87,10 @@ const model = modelOption.pipe(
   Options.withDescription(`HF-layout encoder folder (cpu protocol default: the shipped ${SHIPPED_ENCODER})`)
 )
 const out = outOption.pipe(Options.withDescription("run directory (created)"))
-const protocol = Options.choice("protocol", ["cpu", "paper"]).pipe(
+const protocol = Options.choice("protocol", ["cpu", "paper", "xlmr"]).pipe(
   Options.optional,
   Options.withDescription(
-    "the training protocol: cpu (2 CPU cores) or paper (the paper's settings; needs --model) (default: cpu)"
+    "the training protocol: cpu (2 CPU cores), paper (the paper's settings; needs --model) or xlmr (the paper's pipeline with XTREME's XLM-R settings; needs --model) (default: cpu)"
   )
 )
 /** `protocol default: cpu 20, paper 30` for a protocol field (`none` where a protocol sets no bound). */

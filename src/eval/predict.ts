@@ -13,7 +13,7 @@ import { NonFiniteOutput } from "../model/errors.js"
 import { EVAL } from "../model/ops.js"
 import type { BertParams } from "../model/params.js"
 import { tf } from "../runtime/tf.js"
-import type { BertTokenizer } from "../text/bertTokenizer.js"
+import type { SubwordTokenizer } from "../text/Tokenizer.js"
 import type { WordEncoding } from "../text/encoding.js"
 import { padRows } from "../text/encoding.js"
 import { scoreConlleval } from "./conlleval.js"
@@ -72,12 +72,12 @@ const predictIds = (
 export const predictTags = (
   params: BertParams,
   config: BertConfig,
-  tokenizer: BertTokenizer,
+  tokenizer: SubwordTokenizer,
   labels: LabelSet,
   sentences: ReadonlyArray<Pick<Sentence, "tokens">>,
   options: { readonly batchSize?: number; readonly maxLength?: number } = {}
 ): Either.Either<Predictions, NonFiniteOutput> => {
-  const maxLength = options.maxLength ?? config.maxPositionEmbeddings
+  const maxLength = options.maxLength ?? config.maxSequenceLength
   const encodings = sentences.map((s) => tokenizer.encodeWords(s.tokens, undefined, maxLength))
   const predicted = predictIds(params, config, encodings, tokenizer.vocab.padId, options.batchSize ?? 64)
   if (Either.isLeft(predicted))

@@ -13,7 +13,7 @@ import { type CorpusId, corpusPaths, translationPaths } from "../data/datasets.j
 import { type LabelSet, conllTypes, labelSet, wikiannTypes } from "../data/labels.js"
 import { type PairingReport, pairsForSample } from "../data/pairing.js"
 import { sampleIndices } from "../data/sampling.js"
-import type { BertTokenizer } from "../text/bertTokenizer.js"
+import type { SubwordTokenizer } from "../text/Tokenizer.js"
 import { encodeCorpus } from "../text/corpus.js"
 import type { TruncationReport } from "../text/truncation.js"
 import type { TrainExample } from "../train/examples.js"
@@ -78,7 +78,7 @@ export const teacherDataFiles = (spec: ExperimentSpec): Array<string> => {
 }
 
 const encode = (
-  tokenizer: BertTokenizer,
+  tokenizer: SubwordTokenizer,
   sentences: ReadonlyArray<Sentence>,
   labels: LabelSet,
   maxLength: number,
@@ -124,7 +124,7 @@ export const checkTranslationsAvailable = (
 
 export const prepareRunData = Effect.fn("Experiment.prepareData")(function* (
   spec: ExperimentSpec,
-  tokenizer: BertTokenizer
+  tokenizer: SubwordTokenizer
 ) {
   const corpora = yield* Corpora
   const { protocol } = spec

@@ -22,7 +22,7 @@ import type { BertConfig } from "../model/config.js"
 import type { BertParams } from "../model/params.js"
 import { writeFileStringAtomic } from "../records/atomic.js"
 import { canonicalHash } from "../records/canonicalJson.js"
-import { ENCODER_FILES, modelDir } from "../records/modelPath.js"
+import { encoderFiles, modelDir } from "../records/modelPath.js"
 import {
   type RunLabels,
   RunRecord,
@@ -38,8 +38,7 @@ import {
   writeRunRecord
 } from "../records/runRecord.js"
 import { TensorRuntime } from "../runtime/TensorRuntime.js"
-import { loadTokenizer } from "../text/Tokenizer.js"
-import type { BertTokenizer } from "../text/bertTokenizer.js"
+import { type SubwordTokenizer, loadTokenizer, tokenizerFiles } from "../text/Tokenizer.js"
 import { Batcher, START } from "../train/Batcher.js"
 import { CheckpointSelector } from "../train/CheckpointSelector.js"
 import { AdamWConfig, makeAdamW } from "../train/adamw.js"
@@ -64,7 +63,7 @@ interface Context {
   readonly runDir: string
   /** The encoder folder `spec.model` names. */
   readonly encoder: string
-  readonly tokenizer: BertTokenizer
+  readonly tokenizer: SubwordTokenizer
   readonly labels: LabelSet
   readonly dev: ReadonlyArray<Sentence>
   readonly test: ReadonlyArray<Sentence>
@@ -207,7 +206,7 @@ const runStage = Effect.fn("Experiment.stage")(function* (
     config: model.config,
     labels: context.labels.tags,
     params: model.params,
-    vocab: context.tokenizer.vocab.tokens
+    ...tokenizerFiles(context.tokenizer)
   })
   return { model, result }
 })
@@ -356,7 +355,10 @@ export const currentRecord = Effect.fn("Experiment.currentRecord")(function* (sp
     // the encoder's weights and vocabulary are inputs as much as the data
     dataFiles: [
       ...runDataFiles(spec).map((f) => ({ file: path.join(corpora.root, f), as: f })),
-      ...ENCODER_FILES.map((f) => ({ file: path.join(encoder, f), as: path.join(spec.model, f) }))
+      ...(yield* encoderFiles(encoder)).map((file) => ({
+        file,
+        as: path.join(spec.model, path.basename(file))
+      }))
     ],
     backend: runtime.backend,
     numerics: numericsOf(info)

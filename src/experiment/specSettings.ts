@@ -59,7 +59,7 @@ export const specFromSettings = (settings: SpecSettings) =>
       (protocolName === "cpu"
         ? yield* shippedEncoder()
         : yield* new SpecSettingsInvalid({
-            reason: `the paper protocol needs ${flagName("model")} (the paper's mBERT folder)`
+            reason: `the ${protocolName} protocol needs ${flagName("model")} (${protocolName === "xlmr" ? "an XLM-R folder" : "the paper's mBERT folder"})`
           }))
     return yield* Schema.decodeUnknown(ExperimentSpec)({
       method,

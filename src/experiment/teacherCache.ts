@@ -23,7 +23,7 @@ import { Corpora } from "../data/Corpora.js"
 import { Objective } from "../losses/objective.js"
 import { canonicalHash } from "../records/canonicalJson.js"
 import { METRICS_FILE } from "../records/metricsLog.js"
-import { ENCODER_FILES, modelDir } from "../records/modelPath.js"
+import { encoderFiles, modelDir } from "../records/modelPath.js"
 import { type Numerics, TeacherSource, hashFile } from "../records/runRecord.js"
 import { teacherDataFiles } from "./data.js"
 import { StageResult } from "./result.js"
@@ -70,10 +70,7 @@ export const teacherKey = Effect.fn("TeacherCache.key")(function* (
 ) {
   const { root } = yield* Corpora
   const encoder = yield* modelDir(spec.model)
-  const files = [
-    ...teacherDataFiles(spec).map((f) => path.join(root, f)),
-    ...ENCODER_FILES.map((f) => path.join(encoder, f))
-  ]
+  const files = [...teacherDataFiles(spec).map((f) => path.join(root, f)), ...(yield* encoderFiles(encoder))]
   const hashes = yield* Effect.forEach(files, (f) => Effect.map(hashFile(f), (h) => h.sha256))
   return canonicalHash({ spec: teacherSpec(spec), inputs: hashes, numerics: { backend, ...numerics } })
 })

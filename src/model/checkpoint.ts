@@ -11,6 +11,7 @@ import { FileSystem } from "@effect/platform"
 import { Effect, Either } from "effect"
 import { writeFileStringAtomic } from "../records/atomic.js"
 import { tf } from "../runtime/tf.js"
+import { SENTENCEPIECE_FILE } from "../text/sentencePieceTokenizer.js"
 import { BertConfig, encodeBertConfig, loadBertConfig } from "./config.js"
 import {
   CheckpointLabelsMismatch,
@@ -20,7 +21,7 @@ import {
   NonFiniteWeight,
   type ShapeMismatch
 } from "./errors.js"
-import { type BertParams, ENCODER_PREFIX, disposeParams, expectedShapes, mlmHeadShapes } from "./params.js"
+import { type BertParams, disposeParams, expectedShapes, mlmHeadShapes } from "./params.js"
 import {
   type FloatDtype,
   type FloatTensor,
@@ -40,20 +41,26 @@ export type NameMapping =
   | { readonly kind: "unused" }
 
 /**
- * The parameter a checkpoint tensor name stands for: `x` and `bert.x` are both the encoder's `bert.x`,
- * `classifier.*` is the head, `LayerNorm.gamma`/`beta` are `LayerNorm.weight`/`bias` (as HF's loader
- * renames them). The pooler, the pretraining heads (`cls.*`) and the `position_ids` buffer are unused
- * by a token classifier.
+ * The parameter a checkpoint tensor name stands for: `x` and `bert.x` are both the encoder's `bert.x`
+ * (`roberta.x` for RoBERTa/XLM-R: `prefix` is the config's `encoderPrefix`), `classifier.*` is the
+ * head, `LayerNorm.gamma`/`beta` are `LayerNorm.weight`/`bias` (as HF's loader renames them). The
+ * pooler, the pretraining heads (BERT's `cls.*`, RoBERTa's `lm_head.*`, tied or not) and the
+ * `position_ids`/`token_type_ids` buffers are unused by a token classifier.
  */
-export const mapTensorName = (name: string): NameMapping => {
+export const mapTensorName = (name: string, prefix = "bert."): NameMapping => {
   if (name.startsWith("classifier.")) return { kind: "param", param: name, renamed: false }
-  if (name.startsWith("cls.")) return { kind: "unused" }
-  const bare = name.startsWith(ENCODER_PREFIX) ? name.slice(ENCODER_PREFIX.length) : name
-  if (bare.startsWith("pooler.") || bare === "embeddings.position_ids") return { kind: "unused" }
+  if (name.startsWith("cls.") || name.startsWith("lm_head.")) return { kind: "unused" }
+  const bare = name.startsWith(prefix) ? name.slice(prefix.length) : name
+  if (
+    bare.startsWith("pooler.") ||
+    bare === "embeddings.position_ids" ||
+    bare === "embeddings.token_type_ids"
+  )
+    return { kind: "unused" }
   const renamed = bare
     .replace(/\.LayerNorm\.gamma$/, ".LayerNorm.weight")
     .replace(/\.LayerNorm\.beta$/, ".LayerNorm.bias")
-  return { kind: "param", param: `${ENCODER_PREFIX}${renamed}`, renamed: renamed !== bare }
+  return { kind: "param", param: `${prefix}${renamed}`, renamed: renamed !== bare }
 }
 
 /** What loading did besides reading tensors: everything a user should know was adapted or left out. */
@@ -119,7 +126,7 @@ export const matchCheckpoint = (
   const unused: Array<string> = []
   let prefixed = 0
   for (const [name, tensor] of tensors) {
-    const mapping = mapTensorName(name)
+    const mapping = mapTensorName(name, config.encoderPrefix)
     if (mapping.kind === "unused") {
       unused.push(name)
       continue
@@ -131,7 +138,7 @@ export const matchCheckpoint = (
       )
     byParam.set(mapping.param, { source: name, tensor })
     if (mapping.renamed) renamed.push([name, mapping.param])
-    if (name.startsWith(ENCODER_PREFIX)) prefixed++
+    if (name.startsWith(config.encoderPrefix)) prefixed++
   }
   const expected = expectedShapes(config, numLabels)
   const headAbsent = numLabels !== undefined && CLASSIFIER.every((key) => !byParam.has(key))
@@ -240,8 +247,10 @@ export interface SaveOptions {
   /** Whether `params` holds HF `BertForMaskedLM`'s head (`cls.predictions.*`, see `mlmHeadShapes`). */
   readonly mlmHead?: boolean
   readonly params: BertParams
-  /** The WordPiece vocabulary in id order (vocab.txt, one token per line). */
+  /** The vocabulary in id order (WordPiece: vocab.txt, one token per line). */
   readonly vocab: ReadonlyArray<string>
+  /** SentencePiece's model file (XLM-R): written as sentencepiece.bpe.model instead of vocab.txt. */
+  readonly sentencePiece?: Uint8Array
   /** Storage dtype of the weights (default F32; F16 halves the file, rounding to nearest even). */
   readonly dtype?: FloatDtype
 }
@@ -288,10 +297,22 @@ export const saveCheckpoint = Effect.fn("Checkpoint.save")(function* (dir: strin
       ? options.config.withLabels(labels)
       : new BertConfig({
           ...options.config,
-          architectures: [options.mlmHead ? "BertForMaskedLM" : "BertModel"]
+          architectures: [options.config.architectureName(options.mlmHead ? "ForMaskedLM" : "Model")]
         })
   const weightsFile = join(dir, WEIGHTS_FILE)
-  const present = yield* checkVocab(join(dir, VOCAB_FILE), vocab, config.vocabSize)
+  if (options.sentencePiece !== undefined && !config.isRoberta)
+    return yield* Effect.dieMessage("saveCheckpoint: a SentencePiece tokenizer with a BERT config")
+  const present =
+    options.sentencePiece === undefined
+      ? yield* checkVocab(join(dir, VOCAB_FILE), vocab, config.vocabSize)
+      : new Set<string>()
+  if (options.sentencePiece !== undefined && vocab.length > config.vocabSize)
+    return yield* new InvalidVocabulary({
+      file: join(dir, SENTENCEPIECE_FILE),
+      line: undefined,
+      token: "",
+      reason: `${vocab.length} tokens, more than config.json's vocab_size ${config.vocabSize}`
+    })
   const expected = {
     ...expectedShapes(config, labels?.length),
     ...(options.mlmHead ? mlmHeadShapes(config) : {})
@@ -314,6 +335,18 @@ export const saveCheckpoint = Effect.fn("Checkpoint.save")(function* (dir: strin
     tensors.set(name, { shape: v.shape, data: (yield* Effect.promise(() => v.data())) as Float32Array })
   yield* fs.makeDirectory(dir, { recursive: true })
   yield* writeSafetensors(weightsFile, tensors, { format: "pt" }, options.dtype ?? "F32")
+  if (options.sentencePiece !== undefined) yield* writeSentencePieceFiles(dir, options.sentencePiece, config)
+  else yield* writeWordPieceFiles(dir, vocab, present, config)
+  // last, so a folder with a config.json was written whole
+  yield* writeFileStringAtomic(join(dir, CONFIG_FILE), json(encodeBertConfig(config)))
+})
+
+const writeWordPieceFiles = Effect.fn("Checkpoint.saveWordPiece")(function* (
+  dir: string,
+  vocab: ReadonlyArray<string>,
+  present: ReadonlySet<string>,
+  config: BertConfig
+) {
   yield* writeFileStringAtomic(join(dir, VOCAB_FILE), `${vocab.join("\n")}\n`)
   const special = Object.fromEntries(Object.entries(SPECIAL).filter(([, token]) => present.has(token)))
   yield* writeFileStringAtomic(join(dir, "special_tokens_map.json"), json(special))
@@ -328,6 +361,36 @@ export const saveCheckpoint = Effect.fn("Checkpoint.save")(function* (dir: strin
       ...special
     })
   )
-  // last, so a folder with a config.json was written whole
-  yield* writeFileStringAtomic(join(dir, CONFIG_FILE), json(encodeBertConfig(config)))
+})
+
+/** HF `XLMRobertaTokenizer`'s special tokens (its defaults; `<mask>` strips the space before it). */
+const XLMR_SPECIAL = {
+  bos_token: "<s>",
+  eos_token: "</s>",
+  unk_token: "<unk>",
+  sep_token: "</s>",
+  pad_token: "<pad>",
+  cls_token: "<s>",
+  mask_token: { content: "<mask>", lstrip: true, normalized: false, rstrip: false, single_word: false }
+}
+
+/** sentencepiece.bpe.model as it was read, with the tokenizer_config.json `XLMRobertaTokenizer` reads. */
+const writeSentencePieceFiles = Effect.fn("Checkpoint.saveSentencePiece")(function* (
+  dir: string,
+  model: Uint8Array,
+  config: BertConfig
+) {
+  const fs = yield* FileSystem.FileSystem
+  const file = join(dir, SENTENCEPIECE_FILE)
+  yield* fs.writeFile(`${file}.tmp`, model)
+  yield* fs.rename(`${file}.tmp`, file)
+  yield* writeFileStringAtomic(join(dir, "special_tokens_map.json"), json(XLMR_SPECIAL))
+  yield* writeFileStringAtomic(
+    join(dir, "tokenizer_config.json"),
+    json({
+      tokenizer_class: "XLMRobertaTokenizer",
+      model_max_length: config.maxSequenceLength,
+      ...XLMR_SPECIAL
+    })
+  )
 })

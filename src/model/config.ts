@@ -1,5 +1,7 @@
 /**
- * `BertConfig`: HuggingFace's BERT `config.json`, decoded once at the edge.
+ * `BertConfig`: HuggingFace's BERT `config.json`, decoded once at the edge — and RoBERTa's/XLM-R's
+ * (`model_type` `roberta`, `xlm-roberta`), whose config is BERT's with other defaults (`pad_token_id`
+ * 1) and whose encoder differs only in its names (`roberta.*`) and positions (see `isRoberta`).
  *
  * Field names are camelCase here and HF's snake_case on disk (`Schema.fromKey`), so encoding a
  * config gives back a `config.json` that `transformers` reads. Defaults are HF's
@@ -58,8 +60,12 @@ const withDefault = <S extends Schema.Schema.Any>(
   value: () => Schema.Schema.Type<S>
 ) => Schema.optionalWith(schema, { default: value }).pipe(Schema.fromKey(key))
 
+/** The `model_type`s concner runs: BERT, and the RoBERTa architecture XLM-R uses. */
+export const ModelType = Schema.Literal("bert", "roberta", "xlm-roberta")
+export type ModelType = typeof ModelType.Type
+
 export class BertConfig extends Schema.Class<BertConfig>("BertConfig")({
-  modelType: Schema.propertySignature(Schema.Literal("bert")).pipe(Schema.fromKey("model_type")),
+  modelType: Schema.propertySignature(ModelType).pipe(Schema.fromKey("model_type")),
   vocabSize: withDefault(size("vocab_size"), "vocab_size", () => 30522),
   hiddenSize: withDefault(size("hidden_size"), "hidden_size", () => 768),
   numHiddenLayers: withDefault(size("num_hidden_layers"), "num_hidden_layers", () => 12),
@@ -84,6 +90,30 @@ export class BertConfig extends Schema.Class<BertConfig>("BertConfig")({
   id2label: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.String })),
   label2id: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Int }))
 }) {
+  /**
+   * RoBERTa/XLM-R (HF `modeling_roberta.py`): encoder keys under `roberta.`, position ids counting
+   * from `pad_token_id + 1` over the non-padding tokens (padding keeps `pad_token_id`), no `cls.*` head.
+   */
+  get isRoberta(): boolean {
+    return this.modelType !== "bert"
+  }
+
+  /** The encoder's key prefix in a token-classification checkpoint (HF `base_model_prefix`). */
+  get encoderPrefix(): string {
+    return this.isRoberta ? "roberta." : "bert."
+  }
+
+  /** The longest input (special tokens included): RoBERTa's positions start after the padding index. */
+  get maxSequenceLength(): number {
+    return this.isRoberta ? this.maxPositionEmbeddings - this.padTokenId - 1 : this.maxPositionEmbeddings
+  }
+
+  /** HF's class names for this architecture (`BertForTokenClassification`, `XLMRobertaForTokenClassification`…). */
+  architectureName(head: "ForTokenClassification" | "ForMaskedLM" | "Model"): string {
+    const family = { bert: "Bert", roberta: "Roberta", "xlm-roberta": "XLMRoberta" }[this.modelType]
+    return `${family}${head}`
+  }
+
   get headSize(): number {
     return this.hiddenSize / this.numAttentionHeads
   }
@@ -105,7 +135,7 @@ export class BertConfig extends Schema.Class<BertConfig>("BertConfig")({
   withLabels(labels: ReadonlyArray<string>): BertConfig {
     return new BertConfig({
       ...this,
-      architectures: ["BertForTokenClassification"],
+      architectures: [this.architectureName("ForTokenClassification")],
       id2label: Object.fromEntries(labels.map((label, i) => [String(i), label])),
       label2id: Object.fromEntries(labels.map((label, i) => [label, i]))
     })
@@ -221,9 +251,9 @@ export const decodeBertConfig = (json: unknown, file: string): Either.Either<Ber
   const fail = (reason: string) => Either.left(new BertConfigError({ file, reason }))
   if (typeof json !== "object" || json === null || Array.isArray(json)) return fail("expected a JSON object")
   const record = json as Record<string, unknown>
-  if (record.model_type !== "bert")
+  if (!ModelType.literals.some((t) => t === record.model_type))
     return fail(
-      `model_type ${JSON.stringify(record.model_type)} is not supported (concner runs "bert" models only)`
+      `model_type ${JSON.stringify(record.model_type)} is not supported (concner runs ${ModelType.literals.map((t) => JSON.stringify(t)).join(", ")})`
     )
   if (record.position_embedding_type !== undefined && record.position_embedding_type !== "absolute")
     return fail(
@@ -251,6 +281,8 @@ export const decodeBertConfig = (json: unknown, file: string): Either.Either<Ber
       `unknown config fields: ${unknown.slice(0, 8).join(", ")}${unknown.length > 8 ? ` and ${unknown.length - 8} more` : ""}`
     )
   const known = Object.fromEntries(Object.entries(record).filter(([key]) => modelledKeys.has(key)))
+  // HF RobertaConfig/XLMRobertaConfig default pad_token_id to 1 (fairseq's <pad>), BertConfig to 0
+  if (record.model_type !== "bert" && known.pad_token_id === undefined) known.pad_token_id = 1
   return Schema.decodeUnknownEither(BertConfig)(known).pipe(
     Either.mapLeft((error) => new BertConfigError({ file, reason: schemaIssues(error).join("; ") })),
     Either.flatMap((config) => {
@@ -268,6 +300,10 @@ export const decodeBertConfig = (json: unknown, file: string): Either.Either<Ber
       if (config.padTokenId >= config.vocabSize)
         return fail(
           `pad_token_id ${config.padTokenId} is outside the vocabulary (vocab_size ${config.vocabSize})`
+        )
+      if (config.isRoberta && config.maxSequenceLength < 2)
+        return fail(
+          `max_position_embeddings ${config.maxPositionEmbeddings} leaves no room for tokens: RoBERTa's positions start at pad_token_id + 1 = ${config.padTokenId + 1}`
         )
       return Either.right(config)
     })

@@ -229,7 +229,7 @@ export class VocabLargerThanModel extends Data.TaggedError("VocabLargerThanModel
   override get message() {
     return (
       `${this.file}: ${this.tokens} tokens, but config.json's vocab_size is ${this.vocabSize}: ` +
-      "the tokenizer would produce ids the model has no embedding for (vocab.txt may be shorter, never longer)"
+      "the tokenizer would produce ids the model has no embedding for (the vocabulary may be shorter, never longer)"
     )
   }
 }
@@ -242,5 +242,17 @@ export class NonFiniteOutput extends Data.TaggedError("NonFiniteOutput")<{
 }> {
   override get message() {
     return `${this.where}: the model's ${this.what} are not finite (NaN or Infinity): the weights overflow on this input`
+  }
+}
+
+/** A model folder whose tokenizer is not its architecture's (an XLM-R config beside a vocab.txt…). */
+export class TokenizerModelMismatch extends Data.TaggedError("TokenizerModelMismatch")<{
+  readonly dir: string
+  readonly modelType: string
+  readonly found: string
+  readonly wanted: string
+}> {
+  override get message() {
+    return `${this.dir}: config.json's model_type is ${JSON.stringify(this.modelType)}, which needs ${this.wanted}, but the folder has ${this.found}`
   }
 }

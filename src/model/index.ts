@@ -1,6 +1,7 @@
 /** The model stage's public API (`concner/model`). */
 export * from "./attention.js"
 export * from "./checkpoint.js"
+export * from "./checkpointedLayer.js"
 export * from "./classifier.js"
 export * from "./config.js"
 export * from "./convert.js"

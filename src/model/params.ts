@@ -1,7 +1,7 @@
 /**
  * BERT parameters as plain data: one tfjs `Variable` per tensor, keyed by its name in a HuggingFace
  * `BertForTokenClassification` state dict (`bert.encoder.layer.0.attention.self.query.weight`,
- * `classifier.bias`). Linear weights keep torch's `[out, in]` layout so checkpoints load untouched.
+ * `classifier.bias`), or `XLMRobertaForTokenClassification`'s (`roberta.…`). Linear weights keep torch's `[out, in]` layout so checkpoints load untouched.
  */
 import { Effect } from "effect"
 import { type Variable, tf } from "../runtime/tf.js"
@@ -9,8 +9,9 @@ import type { BertConfig } from "./config.js"
 
 export type BertParams = Readonly<Record<string, Variable>>
 
-/** Prefix of the encoder's keys in a token-classification checkpoint (HF `base_model_prefix`). */
-export const ENCODER_PREFIX = "bert."
+/** The word-embedding matrix's key (`bert.embeddings.word_embeddings.weight`, or `roberta.…`). */
+export const wordEmbeddingsKey = (config: BertConfig): string =>
+  `${config.encoderPrefix}embeddings.word_embeddings.weight`
 
 /** The parameter named `key`; a missing key is a bug in the caller (checkpoints are checked on load). */
 export const param = (params: BertParams, key: string): Variable => {
@@ -39,13 +40,13 @@ export const expectedShapes = (
 ): Readonly<Record<string, ReadonlyArray<number>>> => {
   const h = config.hiddenSize
   const shapes: Record<string, ReadonlyArray<number>> = {}
-  const emb = `${ENCODER_PREFIX}embeddings`
+  const emb = `${config.encoderPrefix}embeddings`
   shapes[`${emb}.word_embeddings.weight`] = [config.vocabSize, h]
   shapes[`${emb}.position_embeddings.weight`] = [config.maxPositionEmbeddings, h]
   shapes[`${emb}.token_type_embeddings.weight`] = [config.typeVocabSize, h]
   layerNorm(shapes, `${emb}.LayerNorm`, h)
   for (let i = 0; i < config.numHiddenLayers; i++) {
-    const layer = `${ENCODER_PREFIX}encoder.layer.${i}`
+    const layer = `${config.encoderPrefix}encoder.layer.${i}`
     linear(shapes, `${layer}.attention.self.query`, h, h)
     linear(shapes, `${layer}.attention.self.key`, h, h)
     linear(shapes, `${layer}.attention.self.value`, h, h)
@@ -84,7 +85,8 @@ const tensorSeed = (seed: number, key: string): number => {
 
 /**
  * Fresh parameters as HF's `_init_weights` makes them: weights and embeddings N(0, initializer_range),
- * biases 0, LayerNorm weight 1 and bias 0, and the padding token's embedding row 0. Seeded per tensor.
+ * biases 0, LayerNorm weight 1 and bias 0, and the padding token's embedding row 0 (RoBERTa: the
+ * padding row of the position embeddings too, HF's `padding_idx`). Seeded per tensor.
  * The caller owns the variables (`disposeParams`, or `scopedParams`).
  */
 export const initParams = (config: BertConfig, numLabels: number | undefined, seed: number): BertParams =>
@@ -96,14 +98,16 @@ export const initShapes = (
   shapes: Readonly<Record<string, ReadonlyArray<number>>>,
   seed: number
 ): BertParams => {
-  const wordEmbeddings = `${ENCODER_PREFIX}embeddings.word_embeddings.weight`
+  const padded = new Set([wordEmbeddingsKey(config)])
+  if (config.isRoberta) padded.add(`${config.encoderPrefix}embeddings.position_embeddings.weight`)
   const init = (key: string, shape: ReadonlyArray<number>): tf.Tensor => {
     if (key.endsWith("LayerNorm.weight")) return tf.ones([...shape])
     if (key.endsWith(".bias")) return tf.zeros([...shape])
     const normal = tf.randomNormal([...shape], 0, config.initializerRange, "float32", tensorSeed(seed, key))
-    if (key !== wordEmbeddings) return normal
-    const notPad = tf.oneHot(tf.tensor1d([config.padTokenId], "int32"), config.vocabSize, 0, 1)
-    return tf.mul(normal, tf.cast(tf.reshape(notPad, [config.vocabSize, 1]), "float32"))
+    if (!padded.has(key)) return normal
+    const rows = shape[0]!
+    const notPad = tf.oneHot(tf.tensor1d([config.padTokenId], "int32"), rows, 0, 1)
+    return tf.mul(normal, tf.cast(tf.reshape(notPad, [rows, 1]), "float32"))
   }
   return Object.fromEntries(
     Object.entries(shapes).map(([key, shape]) => [key, tf.tidy(() => tf.variable(init(key, shape)))])

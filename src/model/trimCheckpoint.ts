@@ -8,9 +8,7 @@ import { Effect } from "effect"
 import { tf } from "../runtime/tf.js"
 import type { TrimmedVocabulary } from "../text/trimVocabulary.js"
 import { BertConfig } from "./config.js"
-import { type BertParams, ENCODER_PREFIX, param } from "./params.js"
-
-export const WORD_EMBEDDINGS = `${ENCODER_PREFIX}embeddings.word_embeddings.weight`
+import { type BertParams, param, wordEmbeddingsKey } from "./params.js"
 
 /**
  * The trimmed model: a new word-embedding variable owned by the current Scope (the other
@@ -18,7 +16,8 @@ export const WORD_EMBEDDINGS = `${ENCODER_PREFIX}embeddings.word_embeddings.weig
  */
 export const trimModel = (params: BertParams, config: BertConfig, trimmed: TrimmedVocabulary) =>
   Effect.gen(function* () {
-    const old = param(params, WORD_EMBEDDINGS)
+    const key = wordEmbeddingsKey(config)
+    const old = param(params, key)
     if (trimmed.oldToNew.length !== config.vocabSize)
       return yield* Effect.dieMessage(
         `trimModel: the trimmed vocabulary has ${trimmed.oldToNew.length} old ids, the model ${config.vocabSize}`
@@ -31,7 +30,7 @@ export const trimModel = (params: BertParams, config: BertConfig, trimmed: Trimm
       (v) => Effect.sync(() => v.dispose())
     )
     return {
-      params: { ...params, [WORD_EMBEDDINGS]: rows } as BertParams,
+      params: { ...params, [key]: rows } as BertParams,
       config: new BertConfig({
         ...config,
         vocabSize: trimmed.vocab.size,

@@ -5,10 +5,9 @@
  * small. Pure: call inside `tf.tidy` / `tf.variableGrads`.
  */
 import type { BertConfig } from "../model/config.js"
-import { EMBEDDINGS } from "../model/embeddings.js"
 import { type BertInputs, bertEncoder } from "../model/encoder.js"
 import { type ForwardMode, activation, layerNorm, linear } from "../model/ops.js"
-import { type BertParams, MLM_PREFIX, param } from "../model/params.js"
+import { type BertParams, MLM_PREFIX, param, wordEmbeddingsKey } from "../model/params.js"
 import { type Scalar, type Tensor1D, type Tensor2D, type Tensor3D, tf } from "../runtime/tf.js"
 
 /** Vocabulary scores `(M, V)` at the flat positions `row·T + t` of `hidden` `(B, T, H)`. */
@@ -22,7 +21,7 @@ export const mlmLogits = (
   const picked = tf.gather(flat, positions) // (M, H)
   const dense = activation(config.hiddenAct, linear(params, `${MLM_PREFIX}.transform.dense`, picked))
   const h = layerNorm(params, `${MLM_PREFIX}.transform.LayerNorm`, dense, config.layerNormEps) // (M, H)
-  const decoded = tf.matMul(h, param(params, `${EMBEDDINGS}.word_embeddings.weight`), false, true) // (M, V)
+  const decoded = tf.matMul(h, param(params, wordEmbeddingsKey(config)), false, true) // (M, V)
   return tf.add(decoded, param(params, `${MLM_PREFIX}.bias`)) as Tensor2D
 }
 

@@ -6,6 +6,7 @@
  * absolute folder; `modelDir` still reads them.
  */
 import * as path from "node:path"
+import { FileSystem } from "@effect/platform"
 import { Effect } from "effect"
 import { packageRoot } from "./runRecord.js"
 
@@ -23,5 +24,13 @@ export const modelDir = Effect.fn("Experiment.modelDir")(function* (model: strin
   return path.isAbsolute(model) ? model : path.join((yield* packageRoot()).dir, model)
 })
 
-/** The encoder folder's files a run reads: `run.json` hashes them, and they key a shared teacher. */
-export const ENCODER_FILES = ["model.safetensors", "vocab.txt"]
+/**
+ * The encoder folder's files a run reads: `run.json` hashes them, and they key a shared teacher. The
+ * weights and the tokenizer's file: `sentencepiece.bpe.model` for an XLM-R folder, else `vocab.txt`.
+ */
+export const encoderFiles = Effect.fn("Experiment.encoderFiles")(function* (encoder: string) {
+  const fs = yield* FileSystem.FileSystem
+  const sentencePiece = path.join(encoder, "sentencepiece.bpe.model")
+  const tokenizer = (yield* fs.exists(sentencePiece)) ? sentencePiece : path.join(encoder, "vocab.txt")
+  return [path.join(encoder, "model.safetensors"), tokenizer]
+})

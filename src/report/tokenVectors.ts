@@ -11,7 +11,7 @@ import { bertEncoder } from "../model/encoder.js"
 import { EVAL } from "../model/ops.js"
 import type { BertParams } from "../model/params.js"
 import { tf } from "../runtime/tf.js"
-import type { BertTokenizer } from "../text/bertTokenizer.js"
+import type { SubwordTokenizer } from "../text/Tokenizer.js"
 import { padRows } from "../text/encoding.js"
 
 export interface TokenVector {
@@ -44,7 +44,7 @@ export interface SampleOptions {
 export const tokenVectors = (
   params: BertParams,
   config: BertConfig,
-  tokenizer: BertTokenizer,
+  tokenizer: SubwordTokenizer,
   corpora: ReadonlyArray<LangSentences>,
   options: SampleOptions
 ): Array<TokenVector> =>

@@ -1,8 +1,21 @@
 import { FileSystem, Path } from "@effect/platform"
 import { Context, Effect, Layer, Schema } from "effect"
 import { BertTokenizer } from "./bertTokenizer.js"
-import { InvalidTokenizerConfig, UnsupportedTokenizerConfig } from "./errors.js"
+import { InvalidTokenizerConfig, MissingTokenizerFile, UnsupportedTokenizerConfig } from "./errors.js"
+import {
+  SENTENCEPIECE_FILE,
+  type SentencePieceTokenizer,
+  loadSentencePieceTokenizer
+} from "./sentencePieceTokenizer.js"
 import { loadVocab } from "./vocab.js"
+
+/**
+ * A model's subword tokenizer: WordPiece (BERT, `vocab.txt`) or SentencePiece (XLM-R,
+ * `sentencepiece.bpe.model`). Both encode raw text (`encodeText`) and NER words (`encodeWords`) the same
+ * way around the subwords, and name their padding id `vocab.padId`; `kind` tells them apart where only
+ * one applies (vocabulary trimming, pretraining: WordPiece only).
+ */
+export type SubwordTokenizer = BertTokenizer | SentencePieceTokenizer
 
 /**
  * The fields of HF's tokenizer_config.json that change BertTokenizer's output. Other fields (class name,
@@ -44,10 +57,25 @@ const unsupported = (
 }
 
 /**
- * Reads a model directory's vocab.txt, and its tokenizer_config.json when present (absent, the cased
- * settings are assumed — note HF's own default would lowercase).
+ * Reads a model directory's tokenizer: `sentencepiece.bpe.model` where there is one (XLM-R), else
+ * vocab.txt and its tokenizer_config.json when present (absent, the cased settings are assumed — note
+ * HF's own default would lowercase).
  */
 export const loadTokenizer = Effect.fn("Tokenizer.load")(function* (dir: string) {
+  const fs = yield* FileSystem.FileSystem
+  const path = yield* Path.Path
+  const sentencePiece = path.join(dir, SENTENCEPIECE_FILE)
+  if (yield* fs.exists(sentencePiece)) return yield* loadSentencePieceTokenizer(sentencePiece)
+  const vocabFile = path.join(dir, "vocab.txt")
+  if (!(yield* fs.exists(vocabFile)))
+    return yield* new MissingTokenizerFile({
+      dir,
+      wanted: `vocab.txt (BERT) or ${SENTENCEPIECE_FILE} (XLM-R) is needed (HF tokenizer.json alone is not read)`
+    })
+  return yield* loadBertTokenizer(dir)
+})
+
+const loadBertTokenizer = Effect.fn("Tokenizer.loadBert")(function* (dir: string) {
   const fs = yield* FileSystem.FileSystem
   const path = yield* Path.Path
   const configFile = path.join(dir, "tokenizer_config.json")
@@ -62,8 +90,21 @@ export const loadTokenizer = Effect.fn("Tokenizer.load")(function* (dir: string)
   return new BertTokenizer(yield* loadVocab(path.join(dir, "vocab.txt")))
 })
 
+/** What a saved checkpoint folder needs of a tokenizer: the vocabulary, and SentencePiece's model file. */
+export interface TokenizerFiles {
+  /** the vocabulary in id order (WordPiece: vocab.txt's lines) */
+  readonly vocab: ReadonlyArray<string>
+  /** `sentencepiece.bpe.model`'s bytes: the folder is an XLM-R one */
+  readonly sentencePiece?: Uint8Array
+}
+
+export const tokenizerFiles = (tokenizer: SubwordTokenizer): TokenizerFiles =>
+  tokenizer.kind === "wordpiece"
+    ? { vocab: tokenizer.vocab.tokens }
+    : { vocab: tokenizer.vocab.tokens, sentencePiece: tokenizer.modelBytes }
+
 /** The tokenizer of the model in use, as a service. */
-export class Tokenizer extends Context.Tag("concner/Tokenizer")<Tokenizer, BertTokenizer>() {
+export class Tokenizer extends Context.Tag("concner/Tokenizer")<Tokenizer, SubwordTokenizer>() {
   /** The tokenizer of the HF-layout model directory `dir`. */
   static fromModelDir = (dir: string) => Layer.effect(Tokenizer, loadTokenizer(dir))
 }

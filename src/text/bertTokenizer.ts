@@ -1,6 +1,12 @@
-import { IGNORE_INDEX } from "../data/labels.js"
 import { type BasicToken, basicTokenize } from "./basic.js"
-import type { TextEncoding, WordEncoding } from "./encoding.js"
+import {
+  type TextEncoding,
+  type WordEncoding,
+  type WordSplitter,
+  encodeSubwordSequence,
+  encodeWordSequence,
+  memoizeWords
+} from "./encoding.js"
 import { SPECIAL_TOKENS, type Vocab } from "./vocab.js"
 import { type WordPieces, wordPiece } from "./wordpiece.js"
 
@@ -12,13 +18,6 @@ export interface Subword {
   readonly start: number
   readonly end: number
 }
-
-interface WordSubword {
-  readonly token: string
-  readonly id: number
-}
-
-const CACHE_LIMIT = 1 << 18
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
 
@@ -32,9 +31,18 @@ export class BertTokenizer {
   private readonly specialPattern = new RegExp(SPECIAL_TOKENS.map(escapeRegExp).join("|"), "g")
 
   // word → its subwords: corpora repeat words (Zipf), so encodeWords mostly looks them up
-  private readonly cache = new Map<string, ReadonlyArray<WordSubword>>()
+  private readonly splitter: WordSplitter
 
-  constructor(readonly vocab: Vocab) {}
+  readonly kind = "wordpiece"
+
+  constructor(readonly vocab: Vocab) {
+    this.splitter = {
+      cls: { token: "[CLS]", id: vocab.clsId },
+      sep: { token: "[SEP]", id: vocab.sepId },
+      unk: { token: "[UNK]", id: vocab.unkId },
+      wordSubwords: memoizeWords((word) => this.tokenize(word).map(({ token, id }) => ({ token, id })))
+    }
+  }
 
   /** HF `tokenize`, with each subword's basic-token index and source span. */
   tokenize(text: string): Array<Subword> {
@@ -118,70 +126,15 @@ export class BertTokenizer {
    * subwords are cut to `maxLength - 2` like HF's `truncation=True` (possibly inside a word).
    */
   encodeText(text: string, maxLength?: number): TextEncoding {
-    let subwords = this.tokenize(text)
-    if (maxLength !== undefined) subwords = subwords.slice(0, checkMaxLength(maxLength) - 2)
-    return {
-      tokens: ["[CLS]", ...subwords.map((s) => s.token), "[SEP]"],
-      inputIds: [this.vocab.clsId, ...subwords.map((s) => s.id), this.vocab.sepId]
-    }
-  }
-
-  private wordSubwords(word: string): ReadonlyArray<WordSubword> {
-    let subwords = this.cache.get(word)
-    if (subwords === undefined) {
-      subwords = this.tokenize(word).map(({ token, id }) => ({ token, id }))
-      if (this.cache.size >= CACHE_LIMIT) this.cache.clear() // bounds memory in long-lived processes
-      this.cache.set(word, subwords)
-    }
-    return subwords
+    return encodeSubwordSequence(this.splitter, this.tokenize(text), maxLength)
   }
 
   /**
-   * Encodes pre-tokenized words (one NER sentence) for token classification. Each word is tokenized on
-   * its own (HF `is_split_into_words`); a word that yields no subword (empty, or only whitespace or
-   * control characters such as a lone U+200B) becomes one `[UNK]` instead of vanishing as in HF, so no
-   * label is lost. The first subword of each word carries its label, the others and [CLS]/[SEP] get
-   * −100. Truncation to `maxLength` (with [CLS]/[SEP]) drops whole words from the end: a kept word has
-   * all its subwords (HF would cut inside a word); `keptWords` says how many survived.
+   * Encodes pre-tokenized words (one NER sentence) for token classification (`encodeWordSequence`): a
+   * word that yields no subword (empty, or only whitespace or control characters such as a lone U+200B)
+   * becomes one `[UNK]`; truncation drops whole words (HF would cut inside a word).
    */
   encodeWords(words: ReadonlyArray<string>, labels?: ReadonlyArray<number>, maxLength = 128): WordEncoding {
-    if (labels !== undefined && labels.length !== words.length)
-      throw new RangeError(`encodeWords: ${words.length} words but ${labels.length} labels`)
-    const budget = checkMaxLength(maxLength) - 2
-    const tokens = ["[CLS]"]
-    const inputIds = [this.vocab.clsId]
-    const wordIds = [-1]
-    const labelPositions: Array<number> = []
-    const emptyWords: Array<number> = []
-    let keptWords = 0
-    for (let w = 0; w < words.length; w++) {
-      const found = this.wordSubwords(words[w]!)
-      const subwords = found.length > 0 ? found : [{ token: "[UNK]", id: this.vocab.unkId }]
-      if (tokens.length - 1 + subwords.length > budget) break
-      if (found.length === 0) emptyWords.push(w)
-      labelPositions.push(tokens.length)
-      for (const s of subwords) {
-        tokens.push(s.token)
-        inputIds.push(s.id)
-        wordIds.push(w)
-      }
-      keptWords++
-    }
-    tokens.push("[SEP]")
-    inputIds.push(this.vocab.sepId)
-    wordIds.push(-1)
-    const base = { tokens, inputIds, wordIds, labelPositions, words: words.length, keptWords, emptyWords }
-    if (labels === undefined) return base
-    const subwordLabels = new Array<number>(tokens.length).fill(IGNORE_INDEX)
-    labelPositions.forEach((position, w) => {
-      subwordLabels[position] = labels[w]!
-    })
-    return { ...base, labels: subwordLabels }
+    return encodeWordSequence(this.splitter, words, labels, maxLength)
   }
-}
-
-const checkMaxLength = (maxLength: number): number => {
-  if (!Number.isInteger(maxLength) || maxLength < 2)
-    throw new RangeError(`maxLength must be an integer ≥ 2 (room for [CLS] and [SEP]), got ${maxLength}`)
-  return maxLength
 }

@@ -1,5 +1,5 @@
 import { Either } from "effect"
-import type { BertTokenizer } from "./bertTokenizer.js"
+import type { SubwordTokenizer } from "./Tokenizer.js"
 import type { WordEncoding } from "./encoding.js"
 import { TagCountMismatch, UnknownTag } from "./errors.js"
 import { TruncationReport } from "./truncation.js"
@@ -23,7 +23,7 @@ export interface EncodedCorpus {
  * set, or a sentence whose tag count differs from its word count, fails with the sentence's line.
  */
 export const encodeCorpus = (
-  tokenizer: BertTokenizer,
+  tokenizer: SubwordTokenizer,
   sentences: Iterable<TaggedWords>,
   labelIds: ReadonlyMap<string, number>,
   maxLength = 128

@@ -85,3 +85,23 @@ export class InvalidTokenizerConfig extends Data.TaggedError("InvalidTokenizerCo
     return `${this.file}: ${this.reason}`
   }
 }
+
+/** A SentencePiece model file (`sentencepiece.bpe.model`) that is not a usable ModelProto. */
+export class InvalidSentencePieceModel extends Data.TaggedError("InvalidSentencePieceModel")<{
+  readonly file: string
+  readonly reason: string
+}> {
+  override get message() {
+    return `${this.file}: not a usable SentencePiece model: ${this.reason}`
+  }
+}
+
+/** A model folder with neither tokenizer concner reads. */
+export class MissingTokenizerFile extends Data.TaggedError("MissingTokenizerFile")<{
+  readonly dir: string
+  readonly wanted: string
+}> {
+  override get message() {
+    return `${this.dir}: no tokenizer: ${this.wanted}`
+  }
+}

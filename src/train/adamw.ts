@@ -51,9 +51,17 @@ export interface AdamW {
   readonly step: () => number
   /**
    * One update of every parameter with learning rate `lr`; gradients are multiplied by `gradScale`
-   * first (the clipping factor from `clipGradNorm`). Every parameter needs a gradient.
+   * first (the clipping factor from `clipGradNorm`). Every parameter needs a gradient. A parameter
+   * named in `rows` has a gradient for those rows (of its first axis) only, in that order: only they
+   * are updated, with their moments ("lazy" Adam, as TF's LazyAdam and torch's SparseAdam: the other
+   * rows keep their values and moments, no decay, no momentum step).
    */
-  readonly update: (grads: GradBuffers, lr: number, gradScale?: number) => void
+  readonly update: (
+    grads: GradBuffers,
+    lr: number,
+    gradScale?: number,
+    rows?: Readonly<Record<string, Int32Array>>
+  ) => void
   /** Copies of the moments and the step count, for checkpoints. */
   readonly exportState: () => AdamWState
   /** Replaces the state with a copy of `state` (as made by `exportState` for the same parameters). */
@@ -153,17 +161,27 @@ class FusedAdamW implements AdamW {
 
   step = () => this.t
 
-  update = (grads: GradBuffers, lr: number, gradScale = 1) => {
+  update = (
+    grads: GradBuffers,
+    lr: number,
+    gradScale = 1,
+    rows: Readonly<Record<string, Int32Array>> = {}
+  ) => {
     this.assertLive()
     // check everything before touching anything: a failed update leaves parameters and state as they were
     const known = new Set(this.slots.map((s) => s.name))
     for (const name of Object.keys(grads))
       if (!known.has(name)) throw new Error(`AdamW: gradient for unknown parameter ${name}`)
-    for (const { name, m } of this.slots) {
+    for (const { name, m, variable } of this.slots) {
       const g = grads[name]
       if (g === undefined) throw new Error(`AdamW: no gradient for parameter ${name}`)
-      if (g.length !== m.length)
-        throw new Error(`AdamW: gradient for ${name} has ${g.length} values, expected ${m.length}`)
+      const sparse = rows[name]
+      const rowSize = m.length / (variable.shape[0] ?? 1)
+      const wanted = sparse === undefined ? m.length : sparse.length * rowSize
+      if (g.length !== wanted)
+        throw new Error(`AdamW: gradient for ${name} has ${g.length} values, expected ${wanted}`)
+      if (sparse?.some((r) => r < 0 || r >= (variable.shape[0] ?? 1)))
+        throw new Error(`AdamW: a row of ${name} is out of range`)
     }
     const { beta1, beta2, eps, weightDecay } = this.config
     const t = this.t + 1
@@ -174,7 +192,9 @@ class FusedAdamW implements AdamW {
       const decay = slot.decayed ? 1 - lr * weightDecay : 1
       const k = { gradScale, beta1, beta2, decay, stepSize, bc2Sqrt, eps }
       const own = ownedBuffer(slot.variable)
-      if (own !== undefined) this.fused(own, own, g, slot.m, slot.v, k)
+      const sparse = rows[slot.name]
+      if (sparse !== undefined) this.updateRows(slot, own, sparse, g, k)
+      else if (own !== undefined) this.fused(own, own, g, slot.m, slot.v, k)
       else {
         const next = new Float32Array(slot.m.length)
         this.fused(slot.variable.dataSync() as Float32Array, next, g, slot.m, slot.v, k)
@@ -182,6 +202,27 @@ class FusedAdamW implements AdamW {
       }
     }
     this.t = t
+  }
+
+  /** The fused update of `rows` of a slot only (contiguous rows of its row-major buffer). */
+  private updateRows(
+    slot: Slot,
+    own: Float32Array | undefined,
+    rows: Int32Array,
+    g: Float32Array,
+    k: AdamWCoefficients
+  ) {
+    const size = slot.m.length / (slot.variable.shape[0] ?? 1)
+    const target = own ?? (slot.variable.dataSync() as Float32Array).slice()
+    rows.forEach((row, i) => {
+      const at = row * size
+      const p = target.subarray(at, at + size)
+      const m = slot.m.subarray(at, at + size)
+      const v = slot.v.subarray(at, at + size)
+      this.fused(p, p, g.subarray(i * size, (i + 1) * size), m, v, k)
+    })
+    if (own === undefined)
+      tf.tidy(() => slot.variable.assign(tf.tensor(target, slot.variable.shape, "float32")))
   }
 
   exportState = (): AdamWState => {

@@ -4,7 +4,7 @@
  * unlabeled target text.
  */
 import type { Sentence } from "../data/conll.js"
-import type { BertTokenizer } from "../text/bertTokenizer.js"
+import type { SubwordTokenizer } from "../text/Tokenizer.js"
 import type { WordEncoding } from "../text/encoding.js"
 
 /** One training unit: a source sentence and/or its translation, and the English index it comes from. */
@@ -19,7 +19,7 @@ export interface TrainExample {
  * so the batch's label mask says which positions the distillation loss reads.
  */
 export const unlabeledExamples = (
-  tokenizer: BertTokenizer,
+  tokenizer: SubwordTokenizer,
   sentences: ReadonlyArray<Sentence>,
   maxLength: number
 ): Array<TrainExample> =>

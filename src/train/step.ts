@@ -15,7 +15,7 @@ import { firstSubwordVectors, labelPositions, meanPool } from "../losses/pooling
 import { tokenClassifier } from "../model/classifier.js"
 import type { BertConfig } from "../model/config.js"
 import { EVAL, type ForwardMode } from "../model/ops.js"
-import type { BertParams } from "../model/params.js"
+import { type BertParams, param, wordEmbeddingsKey } from "../model/params.js"
 import { type Scalar, type Tensor2D, type Tensor3D, tf } from "../runtime/tf.js"
 import type { AdamW } from "./adamw.js"
 import type { Batch } from "./batches.js"
@@ -38,6 +38,8 @@ export interface StepSettings {
   readonly maxGradNorm?: number
   /** Per tag id: entity-type index (relation-aware LCL). */
   readonly tagTypes: ReadonlyArray<number>
+  /** Train the word embeddings sparsely (`sparseRows`); undefined: `sparseWordEmbeddings(config)`. */
+  readonly sparseEmbeddings?: boolean
 }
 
 export interface StepResult {
@@ -61,6 +63,37 @@ export interface StepWhere {
 }
 
 /**
+ * Whether a model's word embeddings train sparsely: only the rows of a batch's ids get a gradient
+ * and an update (lazy AdamW, see `AdamW.update`), so no step builds a gradient or touches moments over
+ * the whole vocabulary. On for RoBERTa/XLM-R, whose 250,002-row matrix is 192M of XLM-R-base's 278M
+ * parameters (a dense gradient alone is 768 MB per step); off for BERT, whose runs keep HF's dense
+ * AdamW (and their recorded numbers).
+ */
+export const sparseWordEmbeddings = (config: BertConfig): boolean => config.isRoberta
+
+/** The word-embedding rows a batch looks up, as a variable of its own, and the ids mapped onto them. */
+export interface SparseRows {
+  readonly key: string
+  /** the rows' ids, ascending */
+  readonly rows: Int32Array
+  /** `(U, H)`: the rows' current values; its gradient is the embedding's gradient on those rows */
+  readonly variable: tf.Variable
+  /** per token of the batch: its row in `variable` */
+  readonly wordRows: Int32Array
+}
+
+/** Gathers the rows of `inputIds` from the word embeddings; the caller disposes `variable`. */
+export const sparseRows = (params: BertParams, config: BertConfig, inputIds: Int32Array): SparseRows => {
+  const key = wordEmbeddingsKey(config)
+  const rows = Int32Array.from(new Set(inputIds)).sort()
+  const index = new Map<number, number>()
+  rows.forEach((id, i) => index.set(id, i))
+  const wordRows = inputIds.map((id) => index.get(id)!)
+  const variable = tf.tidy(() => tf.variable(tf.gather(param(params, key), tf.tensor1d(rows, "int32")), true))
+  return { key, rows, variable, wordRows }
+}
+
+/**
  * The update half of a step, shared by every trainer (fine-tuning, pretraining): reads the loss and
  * the gradients (keyed by tfjs variable name, as `tf.variableGrads` gives them), refuses a NaN/Inf
  * loss or gradient before any weight is touched, clips and applies the fused AdamW update. The
@@ -72,12 +105,14 @@ export const applyGradients = (
   value: Scalar,
   grads: Readonly<Record<string, tf.Tensor>>,
   lr: number,
-  maxGradNorm: number | undefined
+  maxGradNorm: number | undefined,
+  sparse?: SparseRows
 ): Either.Either<{ readonly loss: number; readonly gradNorm: number }, NonFiniteLoss | NonFiniteGradient> => {
   const { params, optimizer } = trainee
   const loss = value.dataSync()[0]!
   if (!Number.isFinite(loss)) return Either.left(new NonFiniteLoss({ ...where, value: loss }))
   const byName = new Map(Object.entries(params).map(([key, v]) => [v.name, key]))
+  if (sparse !== undefined) byName.set(sparse.variable.name, sparse.key)
   const named = Object.fromEntries(Object.entries(grads).map(([name, g]) => [byName.get(name)!, g]))
   const buffers = gradBuffers(named)
   // one pass over every gradient: the float64 sum of squares is non-finite iff some entry is
@@ -85,15 +120,16 @@ export const applyGradients = (
   const bad = Number.isFinite(totalNorm) ? [] : nonFiniteGradients(buffers)
   if (bad.length > 0) return Either.left(new NonFiniteGradient({ ...where, param: bad[0]!, params: bad }))
   const clip = maxGradNorm === undefined ? { totalNorm, scale: 1 } : clipScale(totalNorm, maxGradNorm)
-  optimizer.update(buffers, lr, clip.scale)
+  optimizer.update(buffers, lr, clip.scale, sparse === undefined ? {} : { [sparse.key]: sparse.rows })
   return Either.right({ loss, gradNorm: clip.totalNorm })
 }
 
-/** The batch as tensors: ids, mask and labels `(rows, length)`. */
-const batchTensors = (batch: Batch) => ({
+/** The batch as tensors: ids, mask and labels `(rows, length)` (and the sparse rows' indices). */
+const batchTensors = (batch: Batch, wordRows?: Int32Array) => ({
   inputIds: tf.tensor2d(batch.inputIds, [batch.rows, batch.length], "int32"),
   attentionMask: tf.tensor2d(batch.attentionMask, [batch.rows, batch.length], "int32"),
-  labels: tf.tensor2d(batch.labels, [batch.rows, batch.length], "int32")
+  labels: tf.tensor2d(batch.labels, [batch.rows, batch.length], "int32"),
+  ...(wordRows === undefined ? {} : { wordRows: tf.tensor2d(wordRows, [batch.rows, batch.length], "int32") })
 })
 
 const rowSlice = <T extends tf.Tensor>(t: T, [start, end]: readonly [number, number]): T =>
@@ -184,9 +220,14 @@ export const trainStep = (
   const where = { run: settings.run, step, batch: batch.batch }
   const teacherProbs = teacher && predictProbs(teacher.params, teacher.config, batch)
   const terms: Record<string, Scalar> = {}
+  const sparse =
+    (settings.sparseEmbeddings ?? sparseWordEmbeddings(config))
+      ? sparseRows(params, config, batch.inputIds)
+      : undefined
+  const trained = sparse === undefined ? params : { ...params, [sparse.key]: sparse.variable }
   const { value, grads } = tf.variableGrads(() => {
-    const t = batchTensors(batch)
-    const out = tokenClassifier(params, config, t, mode)
+    const t = batchTensors(batch, sparse?.wordRows)
+    const out = tokenClassifier(trained, config, t, mode)
     const inputs: ObjectiveInputs =
       settings.stage === "teacher"
         ? teacherInputs(out.hidden, out.logits, t, batch, settings)
@@ -200,10 +241,11 @@ export const trainStep = (
     const result = evaluate(settings.objective, inputs, settings.stage)
     for (const [k, v] of Object.entries(result.terms)) terms[k] = tf.keep(v)
     return result.total
-  }, Object.values(params))
+  }, Object.values(trained))
   try {
     const termValues = Object.fromEntries(Object.entries(terms).map(([k, v]) => [k, v.dataSync()[0]!]))
-    return Either.map(applyGradients(trainee, where, value, grads, lr, settings.maxGradNorm), (applied) => ({
+    const applied = applyGradients(trainee, where, value, grads, lr, settings.maxGradNorm, sparse)
+    return Either.map(applied, (applied) => ({
       step,
       epoch: batch.epoch,
       batch: batch.batch,
@@ -216,5 +258,6 @@ export const trainStep = (
   } finally {
     tf.dispose([value, ...Object.values(grads), ...Object.values(terms)])
     if (teacherProbs) teacherProbs.dispose()
+    if (sparse) sparse.variable.dispose()
   }
 }

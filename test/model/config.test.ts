@@ -70,8 +70,8 @@ describe("BertConfig", () => {
   )
 
   it("rejects what would change the numerics, naming the field", () => {
-    expect(reason({ ...MBERT, model_type: "roberta" })).toBe(
-      'config.json: model_type "roberta" is not supported (concner runs "bert" models only)'
+    expect(reason({ ...MBERT, model_type: "gpt2" })).toBe(
+      'config.json: model_type "gpt2" is not supported (concner runs "bert", "roberta", "xlm-roberta")'
     )
     expect(reason({ ...MBERT, foo: 1, pooler_type: "x", bar: null })).toBe(
       "config.json: unknown config fields: foo, bar"

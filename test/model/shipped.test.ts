@@ -62,6 +62,7 @@ layer(Layer.mergeAll(NodeContext.layer, TensorRuntime.layer({ backend: "wasm" })
             )
           )
           const tokenizer = yield* loadTokenizer(dir)
+          if (tokenizer.kind !== "wordpiece") throw new Error("the shipped encoder is a WordPiece model")
           const masking = Either.getOrThrow(maskingFor(tokenizer, PretrainSettings.make({ model: {} })))
           const corpora = yield* Corpora
           const text = (yield* corpora.load({ corpus: "conll", lang: "de", split: "test" })).sentences

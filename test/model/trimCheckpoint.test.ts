@@ -3,7 +3,8 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either } from "effect"
 import { bertEncoder } from "../../src/model/encoder.js"
 import { EVAL } from "../../src/model/ops.js"
-import { WORD_EMBEDDINGS, trimModel } from "../../src/model/trimCheckpoint.js"
+import { wordEmbeddingsKey } from "../../src/model/params.js"
+import { trimModel } from "../../src/model/trimCheckpoint.js"
 import { tf } from "../../src/runtime/tf.js"
 import { BertTokenizer } from "../../src/text/bertTokenizer.js"
 import { trimVocabulary } from "../../src/text/trimVocabulary.js"
@@ -33,7 +34,7 @@ describe("trimming a checkpoint's vocabulary", () => {
       expect(tf.memory().numTensors).toBe(before + 1) // the new embedding matrix only
       expect(small.config.vocabSize).toBe(trimmed.vocab.size)
       expect(small.config.vocabSize).toBeLessThan(config.vocabSize)
-      expect(small.params[WORD_EMBEDDINGS]!.shape).toEqual([trimmed.vocab.size, config.hiddenSize])
+      expect(small.params[wordEmbeddingsKey(config)]!.shape).toEqual([trimmed.vocab.size, config.hiddenSize])
       expect(trimmed.vocab.tokens[small.config.padTokenId]).toBe("[PAD]")
       const full = new BertTokenizer(vocab).encodeWords(corpus[0]!)
       const cut = new BertTokenizer(trimmed.vocab).encodeWords(corpus[0]!)

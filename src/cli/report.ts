@@ -22,7 +22,9 @@ import {
 import { describe } from "./commands.js"
 import { jsonOption } from "./common.js"
 
-const dir = Args.directory({ name: "DIR", exists: "yes" })
+const dir = Args.directory({ name: "DIR", exists: "yes" }).pipe(
+  Args.withDescription("a folder of runs (searched recursively for result.json), e.g. a grid's OUT")
+)
 const json = jsonOption.pipe(Options.withDescription("print the rows as JSON instead of Markdown"))
 const html = Options.file("html").pipe(
   Options.optional,

@@ -8,7 +8,9 @@ import { formatRuns, listRuns, whereRuns } from "../report/index.js"
 import { describe } from "./commands.js"
 import { jsonOption } from "./common.js"
 
-const dir = Args.directory({ name: "DIR", exists: "yes" })
+const dir = Args.directory({ name: "DIR", exists: "yes" }).pipe(
+  Args.withDescription("a folder of runs (each folder with a spec.json, finished or not)")
+)
 const where = Options.text("where").pipe(
   Options.repeated,
   Options.withDescription(

@@ -205,7 +205,7 @@ export const runPretraining = Effect.fn("Pretrain.run")(function* (options: Pret
     backend: options.backend,
     settings: { ...Schema.encodeSync(PretrainSettings)(settings), steps: total, sources: undefined },
     sources: data.counts,
-    files: (yield* Effect.forEach(data.files, hashFile)).map((h) =>
+    files: (yield* Effect.forEach(data.files, (file) => hashFile(file))).map((h) =>
       DataFileHash.make({ ...h, path: path.relative(data.root, h.path) })
     ),
     curve: lossCurve(steps),

@@ -114,7 +114,7 @@ const onRoot = <A, E>(
 
 describe("prepareRunData with the dictionary engine", () => {
   it.scoped("translates the sample into D_TGT paired by source index, tags copied", () =>
-    onRoot((root) =>
+    onRoot(() =>
       Effect.gen(function* () {
         const spec = specFor({})
         const data = yield* prepareRunData(spec, tokenizer)
@@ -136,7 +136,7 @@ describe("prepareRunData with the dictionary engine", () => {
         expect(record.dropped).toEqual([])
         const sha = createHash("sha256").update(`${dictionary}\n`).digest("hex")
         expect(record.dictionary).toMatchObject({
-          path: path.join(root, "dictionaries/muse/en-es.txt"),
+          path: "dictionaries/muse/en-es.txt",
           sha256: sha
         })
         expect(runDataFiles(spec)).toContain("dictionaries/muse/en-es.txt")

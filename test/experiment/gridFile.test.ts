@@ -1,15 +1,12 @@
-import { spawnSync } from "node:child_process"
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit } from "effect"
 import { GridInvalid } from "../../src/experiment/grid.js"
 import { expandGrid } from "../../src/experiment/grid.js"
 import { decodeGridFile } from "../../src/experiment/gridFile.js"
-
-const bin = fileURLToPath(new URL("../../bin/concner.js", import.meta.url))
+import { concner } from "../support/cli.js"
 
 const example = {
   methods: ["en", "mulda"],
@@ -78,16 +75,15 @@ describe("JSON grid files", () => {
     })
   )
 
-  it("`concner run` on a bad grid file exits non-zero before anything runs", () => {
+  it("`concner run` on a bad grid file exits non-zero before anything runs", async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), "concner-gridfile-"))
     try {
       const file = path.join(dir, "bad.json")
       writeFileSync(file, JSON.stringify({ ...example, langs: ["de", "klingon"] }))
       const out = path.join(dir, "out")
-      const run = spawnSync(process.execPath, [bin, "run", file, "--out", out, "--data", dir], {
-        encoding: "utf8",
-        timeout: 60_000
-      })
+      const run = await Effect.runPromise(
+        concner(["run", file, "--out", out, "--data", dir], { limitMs: 60_000 })
+      )
       expect(run.status).not.toBe(0)
       expect(run.stderr).toContain(`${file}: langs.1: unknown conll target language "klingon"`)
       expect(existsSync(out)).toBe(false)

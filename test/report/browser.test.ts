@@ -10,6 +10,7 @@ import { NodeContext } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { svgPage } from "../../src/report/svg.js"
+import { concner } from "../support/cli.js"
 import { HOSTILE_LANG, sampleFolder, sampleRuns } from "./syntheticRuns.js"
 
 // CONCNER_CHROMIUM names the browser binary (a missing one shows the skip); else chromium on PATH
@@ -38,9 +39,7 @@ describe.skipIf(chromium === undefined)("HTML report in headless chromium", () =
           figure,
           svgPage(yield* fs.readFileString(path.join(dir, "visualize.svg")), "tokens")
         )
-        const cli = spawnSync("node", ["bin/concner.js", "report", dir, "--html", out, "--figure", figure], {
-          encoding: "utf8"
-        })
+        const cli = yield* concner(["report", dir, "--html", out, "--figure", figure])
         expect(cli.stderr).toBe(`wrote ${out}\n`)
         expect(cli.status).toBe(0)
         // the Markdown, aligned (padding squeezed here)

@@ -1,4 +1,3 @@
-import { spawnSync } from "node:child_process"
 import * as path from "node:path"
 import { FileSystem } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
@@ -17,6 +16,7 @@ import {
   tCritical95,
   versusText
 } from "../../src/report/summary.js"
+import { concner } from "../support/cli.js"
 
 const runs = Number(process.env.CONCNER_PROP_RUNS ?? 100)
 
@@ -352,7 +352,7 @@ describe("report", () => {
         const fs = yield* FileSystem.FileSystem
         const dir = yield* fs.makeTempDirectoryScoped()
         yield* writeRuns(dir, sample)
-        const run = spawnSync("node", ["bin/concner.js", "report", dir, "--json"], { encoding: "utf8" })
+        const run = yield* concner(["report", dir, "--json"])
         expect(run.stderr).toBe("")
         expect(run.status).toBe(0)
         const rows = JSON.parse(run.stdout)

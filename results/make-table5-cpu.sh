@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The cpu reproduction of Table 5 (issue 11): runs experiments/table5-cpu-de.ts and
-# table5-cpu-es-nl.ts under the `cpu` protocol with the shipped encoder into WORK (resumable: run it
+# The cpu reproduction of Table 5 (issue 11): runs experiments/table5-cpu-de.ts,
+# table5-cpu-es-nl.ts and the in-language ceiling table5-cpu-tgt.ts (issue 29) under the `cpu`
+# protocol with the shipped encoder into WORK (resumable: run it
 # again after an interruption and finished cells are skipped, started ones resume; cells whose
 # teacher another cell trained take it from WORK/teachers, see `concner run`), then exports
 # every finished cell's record — spec.json, run.json, result.json, metrics.jsonl (and
@@ -34,5 +35,7 @@ if [ "${EXPORT_ONLY:-0}" != 1 ]; then
     if kill -0 "$esnl" 2>/dev/null; then run de "$k" "$half"; else run de "$k" "$CONCURRENCY"; fi
   done
   wait "$esnl"
+  # the in-language ceiling (tgt: de, es, nl) after the transfer rows, seed by seed on every core
+  for k in 1 2 3 4 5; do run tgt "$k" "$CONCURRENCY"; done
 fi
 results/export-cells.sh "$WORK" "$OUT"

@@ -168,40 +168,46 @@ const runStage = Effect.fn("Experiment.stage")(function* (
   }
   const evaluate = (params: BertParams) =>
     Effect.sync(() => scoreOn({ params, config: model.config }, context, context.dev).scores.overall.f1)
-  const selection = yield* (yield* CheckpointSelector).open(resume?.best)
-  yield* Stream.runForEach(
-    trainStage(
-      { ...model, optimizer },
-      settings,
-      examples,
-      evaluate,
-      selection,
-      resume?.position ?? START,
-      teacher?.model
-    ),
-    (event) =>
-      Effect.gen(function* () {
-        yield* context.hooks.onEvent(stage, event, total)
-        if (event._tag !== "Eval") return
-        const weights = Option.getOrThrow(yield* selection.keptWeights)
-        yield* saveStageCheckpoint(
-          context.runDir,
-          stage,
-          {
-            next: event.next,
-            best: { ...event.best, weights },
-            seed: settings.seed,
-            seconds: context.elapsed()
-          },
-          { params: model.params, optimizer },
-          teacher?.result
-        )
-      })
+  // the kept weights live while the stage trains, not through the next stage
+  const best = yield* Effect.scoped(
+    Effect.gen(function* () {
+      const selection = yield* (yield* CheckpointSelector).open(resume?.best)
+      yield* Stream.runForEach(
+        trainStage(
+          { ...model, optimizer },
+          settings,
+          examples,
+          evaluate,
+          selection,
+          resume?.position ?? START,
+          teacher?.model
+        ),
+        (event) =>
+          Effect.gen(function* () {
+            yield* context.hooks.onEvent(stage, event, total)
+            if (event._tag !== "Eval") return
+            const weights = Option.getOrThrow(yield* selection.keptWeights)
+            yield* saveStageCheckpoint(
+              context.runDir,
+              stage,
+              {
+                next: event.next,
+                best: { ...event.best, weights },
+                seed: settings.seed,
+                seconds: context.elapsed()
+              },
+              { params: model.params, optimizer },
+              teacher?.result
+            )
+          })
+      )
+      const best = yield* selection.kept
+      if (Option.isNone(best)) return yield* Effect.dieMessage(`${settings.run}: no evaluation ran (0 steps)`)
+      yield* selection.restore(model.params)
+      return best.value
+    })
   )
-  const best = yield* selection.kept
-  if (Option.isNone(best)) return yield* Effect.dieMessage(`${settings.run}: no evaluation ran (0 steps)`)
-  yield* selection.restore(model.params)
-  const result = scoredOnTest(model, context, { f1: best.value.f1, step: best.value.step }, total)
+  const result = scoredOnTest(model, context, { f1: best.f1, step: best.step }, total)
   yield* saveCheckpoint(path.join(context.runDir, stage), {
     config: model.config,
     labels: context.labels.tags,

@@ -56,7 +56,10 @@ export const formatResults = (results: ReadonlyArray<RunResult>): string => {
   )
   const first = results[0]
   return [
-    `Test F1 on ${first?.corpus === "wikiann" ? "WikiAnn" : "CoNLL"} ${first?.lang} (${first?.sourceSize} English sentences, seed ${first?.seed}, model ${first?.model})`,
+    `Test F1 on ${first?.corpus === "wikiann" ? "WikiAnn" : "CoNLL"} ${first?.lang} (${first?.sourceSize} ${
+      // the in-language ceiling trains on the target's own gold sentences
+      results.every((r) => r.method === "tgt") ? `gold ${first?.lang}` : "English"
+    } sentences, seed ${first?.seed}, model ${first?.model})`,
     "| method   | teacher test F1 | student test F1 | precision | recall | teacher dev F1 |",
     "|----------|-----------------|-----------------|-----------|--------|----------------|",
     ...rows

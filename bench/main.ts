@@ -11,9 +11,9 @@
  * and S forward passes each, ours then PyTorch's, so on a shared machine both see the same load;
  * per-step times are medians over rounds, and the ratio is the median of the per-round ratios,
  * in wall time and in process CPU time (which other processes' load hardly moves).
- * Both sides use `--threads` compute threads (default 1). `--profile` adds one profiled step:
- * milliseconds per tfjs kernel. Arguments are parsed with `node:util` `parseArgs`: this is a
- * script, not a `concner` subcommand.
+ * Both sides use `--threads` compute threads (default 1). `--profile` adds one profiled training
+ * step and one profiled forward pass: milliseconds per tfjs kernel. Arguments are parsed with
+ * `node:util` `parseArgs`: this is a script, not a `concner` subcommand.
  */
 import { loadavg } from "node:os"
 import { parseArgs } from "node:util"
@@ -140,7 +140,12 @@ const program = Effect.gen(function* () {
   if (addon !== undefined) addon.setGemm(gemms[0]!, isa)
   const gemmAlone = addon === undefined ? undefined : gemmTable(addon, size, seq, 5)
   const profile = flags.profile
-    ? yield* Effect.promise(() => kernelProfile(() => runTrainStep(model, step++)))
+    ? {
+        train: yield* Effect.promise(() => kernelProfile(() => runTrainStep(model, step++))),
+        eval: yield* Effect.promise(() =>
+          kernelProfile(() => runEvalStep(model.params, model.config, model.batch))
+        )
+      }
     : undefined
   const side = (train: Series, evaluation: Series, peak: number) => ({
     s_per_step: round3(median(train.wall)),
@@ -247,15 +252,16 @@ const main = Effect.gen(function* () {
       )
   }
   console.log(`load average: ${load_average.join(" ")}`)
-  if (profile) {
-    console.log(
-      `profile of one step: ${profile.wallMs.toFixed(0)} ms wall, ${profile.totalMs.toFixed(0)} ms in kernels (nested ops counted twice):`
-    )
-    for (const k of profile.kernels.slice(0, 25))
+  if (profile)
+    for (const [what, p] of Object.entries(profile)) {
       console.log(
-        `  ${k.name.padEnd(28)} ${k.ms.toFixed(1).padStart(8)} ms  ${String(k.calls).padStart(5)} calls`
+        `profile of one ${what} step: ${p.wallMs.toFixed(0)} ms wall, ${p.totalMs.toFixed(0)} ms in kernels (nested ops counted twice):`
       )
-  }
+      for (const k of p.kernels.slice(0, 25))
+        console.log(
+          `  ${k.name.padEnd(28)} ${k.ms.toFixed(1).padStart(8)} ms  ${String(k.calls).padStart(5)} calls`
+        )
+    }
 })
 
 Effect.runPromise(main).catch((e) => {

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "activations.h"
 #include "gemm.h"
 #include "pool.h"
 
@@ -128,48 +129,6 @@ static napi_value batch_mat_mul(napi_env env, napi_callback_info info) {
 }
 
 /*
- * exp in float (Cephes expf: n = round(x / ln 2), degree-6 polynomial on the remainder, scaled by
- * 2^n through the exponent bits), branch-free so that the loops using it vectorise with plain
- * SSE2 (binding.gyp: -O3 -fno-trapping-math; glibc's expf is one call per element). Relative error
- * below 1e-7; exactly 0 below -87.3 and +inf above 88.7; NaN stays NaN. Deterministic across
- * machines: no FMA contraction without -march, no reassociation without -ffast-math.
- */
-static inline float fast_exp(float x) {
-  const float c = x < -87.3f ? -87.3f : (x > 88.7f ? 88.7f : x);
-  const float t = c * 1.44269504088896341f;
-  const int32_t n = (int32_t)(t + copysignf(0.5f, t));
-  const float fn = (float)n;
-  const float r = (c - fn * 0.693359375f) + fn * 2.12194440e-4f;
-  float p = 1.9875691500e-4f;
-  p = p * r + 1.3981999507e-3f;
-  p = p * r + 8.3334519073e-3f;
-  p = p * r + 4.1665795894e-2f;
-  p = p * r + 1.6666665459e-1f;
-  p = p * r + 5.0000001201e-1f;
-  const float y = p * r * r + r + 1.0f;
-  const int32_t bits = (n + 127) << 23;
-  float scale;
-  memcpy(&scale, &bits, sizeof scale);
-  const float out = y * scale;
-  return x < -87.3f ? 0.0f : (x > 88.7f ? INFINITY : (x == x ? out : x));
-}
-
-/*
- * Φ(v) = 0.5 (1 + erf(v / √2)) with erf from Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7, below
- * float32 resolution of Φ), written so that the exponential it needs, exp(−v²/2), is the one the
- * Gaussian density φ(v) needs too: one expf per element for the gradient. glibc's erff costs
- * ~10× more here.
- */
-static inline float gauss_cdf(float v, float e) {
-  const float z = fabsf(v) * (float)M_SQRT1_2;
-  const float t = 1.0f / (1.0f + 0.3275911f * z);
-  const float poly =
-      t * (0.254829592f + t * (-0.284496736f + t * (1.421413741f + t * (-1.453152027f + t * 1.061405429f))));
-  const float erf_abs = 1.0f - poly * e;
-  return 0.5f * (1.0f + (v < 0 ? -erf_abs : erf_abs));
-}
-
-/*
  * One elementwise kernel call's operands, for the ranges the pool cuts it into (pool_for): every
  * element is computed as in one loop, so any thread count gives the same bits.
  */
@@ -183,31 +142,23 @@ typedef struct {
 /*
  * Elements per range below which a call is not split (a pool wake-up costs a few microseconds).
  * binary's AVX2 clone gives the same bits as the SSE2 default (one IEEE operation per element); the
- * GELU and exp loops have none: GCC 12 leaves their AVX2 clones scalar (measured 2× slower).
+ * GELU and exp loops have hand-written AVX2 ones (activations.c).
  */
 #define GRAIN 32768
 
 static void gelu_range(void* ctx, int64_t lo, int64_t hi) {
   const ew_job* j = ctx;
-  for (int64_t i = lo; i < hi; i++) {
-    const float v = j->x[i];
-    j->out[i] = v * gauss_cdf(v, fast_exp(-0.5f * v * v));
-  }
+  gelu_rows(j->x, j->out, lo, hi);
 }
 
 static void gelu_grad_range(void* ctx, int64_t lo, int64_t hi) {
   const ew_job* j = ctx;
-  const float invSqrt2Pi = 0.3989422804014327f;
-  for (int64_t i = lo; i < hi; i++) {
-    const float v = j->x[i];
-    const float e = fast_exp(-0.5f * v * v);
-    j->out[i] = j->y[i] * (gauss_cdf(v, e) + v * invSqrt2Pi * e);
-  }
+  gelu_grad_rows(j->x, j->y, j->out, lo, hi);
 }
 
 static void exp_range(void* ctx, int64_t lo, int64_t hi) {
   const ew_job* j = ctx;
-  for (int64_t i = lo; i < hi; i++) j->out[i] = fast_exp(j->x[i]);
+  exp_rows(j->x, j->out, lo, hi);
 }
 
 /* Exact GELU (HF's `gelu`): x Φ(x); gelu(x, out). */

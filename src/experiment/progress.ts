@@ -13,6 +13,7 @@ import type { ProgressService, ProgressStage } from "../runtime/Progress.js"
 import type { Position } from "../train/Batcher.js"
 import { batchesPerEpoch } from "../train/batches.js"
 import type { TrainEvent } from "../train/loop.js"
+import type { StepResult } from "../train/step.js"
 import type { ExperimentSpec } from "./spec.js"
 
 export interface RunHooks {
@@ -114,25 +115,35 @@ export const progressHooks = Effect.fn("Progress.hooks")(function* (
   yield* fs.makeDirectory(runDir, { recursive: true })
   const metrics = yield* openMetricsLog(path.join(runDir, METRICS_FILE))
   const best = new Map<Stage, number>()
+  const lastStep = new Map<Stage, { readonly result: StepResult; readonly total: number }>()
+  /** `again`: the step's tick repeated with a new detail, its tokens already counted. */
+  const tick = (stage: Stage, r: StepResult, total: number, again = false) => {
+    const bestF1 = best.get(stage)
+    return progress.tick({
+      stage: `${label}${stage}`,
+      step: r.step + 1,
+      total,
+      loss: r.loss,
+      tokens: again ? 0 : r.tokens,
+      detail: [
+        ...Object.entries(r.terms).map(([k, v]) => `${k} ${fmt(v)}`),
+        ...(bestF1 === undefined ? [] : [`best dev F1 ${fmt(bestF1, 2)}`])
+      ].join(" ")
+    })
+  }
   const show = (stage: Stage, event: TrainEvent, total: number) => {
     if (event._tag === "Step") {
-      const r = event.result
-      const bestF1 = best.get(stage)
-      return progress.tick({
-        stage: `${label}${stage}`,
-        step: r.step + 1,
-        total,
-        loss: r.loss,
-        tokens: r.tokens,
-        detail: [
-          ...Object.entries(r.terms).map(([k, v]) => `${k} ${fmt(v)}`),
-          ...(bestF1 === undefined ? [] : [`best dev F1 ${fmt(bestF1, 2)}`])
-        ].join(" ")
-      })
+      lastStep.set(stage, { result: event.result, total })
+      return tick(stage, event.result, total)
     }
     best.set(stage, event.best.f1)
-    return progress.log(
-      `${label}${stage} step ${event.step}/${total}: dev F1 ${fmt(event.f1, 2)}${event.improved ? " (best)" : ""}, best ${fmt(event.best.f1, 2)} at step ${event.best.step}`
+    const last = lastStep.get(stage)
+    // the status line drawn again below the evaluation's line shows the new best, not the one before
+    return Effect.zipRight(
+      last === undefined ? Effect.void : tick(stage, last.result, last.total, true),
+      progress.log(
+        `${label}${stage} step ${event.step}/${total}: dev F1 ${fmt(event.f1, 2)}${event.improved ? " (best)" : ""}, best ${fmt(event.best.f1, 2)} at step ${event.best.step}`
+      )
     )
   }
   return {

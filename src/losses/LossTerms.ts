@@ -7,7 +7,11 @@
  *
  * (Not called "Objective": that name is the spec's data — the weights a method gives the terms.)
  */
-import { Context, Data, Effect, Layer } from "effect"
+// effect's submodules, not its barrel: importing "concner/losses" stays light (README, "Install as a package")
+import * as Context from "effect/Context"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import type { LossTerm } from "./lossTerm.js"
 import { type Objective, type ObjectiveValue, evaluateObjective, objectiveTerms } from "./objective.js"
 

@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- --config tiny|small [--vocab V] [--seq T] [--steps S] [--rounds R] [--backend B]
- *   [--threads N] [--gemm all|builtin|openblas] [--json] [--profile] [--no-native] [--no-reference]`
+ *   [--threads N|N,M,…] [--gemm all|builtin|openblas] [--json] [--profile] [--no-native] [--no-reference]`
  *
  * With the native kernels, each round times the step on every GEMM the addon has (`--gemm all`, the
  * default: the built-in one, then OpenBLAS where built in), switched at run time in one process,
@@ -11,7 +11,8 @@
  * and S forward passes each, ours then PyTorch's, so on a shared machine both see the same load;
  * per-step times are medians over rounds, and the ratio is the median of the per-round ratios,
  * in wall time and in process CPU time (which other processes' load hardly moves).
- * Both sides use `--threads` compute threads (default 1). `--profile` adds one profiled training
+ * Both sides use `--threads` compute threads (default 1); a list (`--threads 1,2`) runs the benchmark
+ * once per count, each in its own process, and prints how each side's step time scales (scaling.ts). `--profile` adds one profiled training
  * step and one profiled forward pass: milliseconds per tfjs kernel. Arguments are parsed with
  * `node:util` `parseArgs`: this is a script, not a `concner` subcommand.
  */
@@ -24,6 +25,7 @@ import { tf } from "../src/runtime/tf.js"
 import { gemmTable } from "./gemmShapes.js"
 import { kernelProfile } from "./profile.js"
 import { startReference } from "./reference.js"
+import { runPerThreadCount, scaling } from "./scaling.js"
 import { type BenchSize, PAIRS, benchModel, benchSizes, runEvalStep, runTrainStep } from "./workload.js"
 
 const { values: flags } = parseArgs({
@@ -59,7 +61,8 @@ const steps = count("steps", flags.steps, 1)
 const rounds = count("rounds", flags.rounds, 1)
 const warmup = count("warmup", flags.warmup, 0)
 // the same count on both sides (the native kernels' threads, and the mirror's torch and BLAS threads)
-const threads = count("threads", flags.threads, 1)
+const threadCounts = flags.threads.split(",").map((t) => count("threads", t, 1))
+const threads = threadCounts[0]!
 if (!["all", "builtin", "openblas"].includes(flags.gemm))
   throw new Error(`--gemm must be all, builtin or openblas, got ${flags.gemm}`)
 const tokens = 2 * PAIRS * seq
@@ -264,7 +267,19 @@ const main = Effect.gen(function* () {
     }
 })
 
-Effect.runPromise(main).catch((e) => {
+/** `--threads N,M,…`: one benchmark per count, then the scaling between them. */
+const perThreadCount = Effect.sync(() => {
+  const reports = runPerThreadCount(threadCounts, process.argv.slice(2))
+  const scaled = scaling(reports)
+  if (flags.json) return console.log(JSON.stringify({ runs: reports, scaling: scaled }))
+  for (const r of reports) console.log(JSON.stringify(r))
+  for (const s of scaled)
+    console.log(
+      `scaling of ${s.side}, ${s.threads} threads: train ${s.train}×, eval ${s.eval}× (step time ratio)`
+    )
+})
+
+Effect.runPromise(threadCounts.length > 1 ? perThreadCount : main).catch((e) => {
   console.error(e instanceof Error ? e.message : String(e))
   process.exitCode = 1
 })

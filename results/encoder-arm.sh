@@ -3,6 +3,10 @@
 # fine-tuned with experiments/cs-study.ts (En, German/Spanish/Dutch test, 3 seeds). Each step
 # resumes: a finished pretraining is skipped, a started one continues from its state.
 
+# the committed studies were made with OpenBLAS (their run.json records it): a re-made arm uses it
+# too, whatever auto would pick on this CPU
+export CONCNER_BLAS=${CONCNER_BLAS:-openblas}
+
 # pretrain_arm CONFIG VOCAB DIR: pretrains into DIR/encoder (resumable; skipped when finished).
 pretrain_arm() {
   local enc="$3/encoder"

@@ -10,6 +10,9 @@
 # there, so a sitting on a new machine resumes from them. Re-run one exported cell with
 #   node bin/concner.js train --spec results/table5-cpu/<cell>/spec.json --out DIR
 set -euo pipefail
+# the committed cells were made with OpenBLAS (their run.json records it): new cells of the same
+# grids use it too, whatever auto would pick on this CPU
+export CONCNER_BLAS=${CONCNER_BLAS:-openblas}
 cd "$(dirname "$0")/.."
 WORK=${WORK:-runs/table5-cpu}
 CONCURRENCY=${CONCURRENCY:-2}

@@ -3,9 +3,11 @@
  *
  * - GEMM: `CONCNER_BLAS=builtin|openblas|auto`, read at run time (the build compiles what it can):
  *   the built-in GEMM (native/src/gemm.c, always built) or OpenBLAS (where the build found it).
- *   `auto` (the default) takes OpenBLAS where the build has it — the kernels concner's committed
- *   results were recorded with — and the built-in one otherwise. A re-run of a recorded run
- *   (`train --spec`) takes the GEMM its run.json records unless CONCNER_BLAS names one.
+ *   `auto` (the default) takes whichever was measured faster for this CPU (README, Performance): the
+ *   built-in one where the CPU has AVX-512 (a training step 1.1–1.4× OpenBLAS's, on every core too),
+ *   else OpenBLAS where the build has it (~10 % faster than the built-in AVX2 kernel), else the
+ *   built-in one. A re-run of a recorded run (`train --spec`, `resume`) takes the GEMM its run.json
+ *   records unless CONCNER_BLAS names one: the committed results were made with OpenBLAS.
  * - Threads: `--threads N`, else `CONCNER_THREADS`, else the recorded count on a re-run, else
  *   every available core.
  *
@@ -51,7 +53,12 @@ const threadCount = (setting: string, text: string) =>
     : Effect.fail(new NativeSettingInvalid({ setting, value: text, reason: "expected a whole number ≥ 1" }))
 
 /** The GEMM to use and why (see the module note). */
-const chooseGemm = (openblas: boolean, openblasReason: string, recorded: RecordedNative | undefined) => {
+const chooseGemm = (
+  openblas: boolean,
+  openblasReason: string,
+  widestIsa: string | undefined,
+  recorded: RecordedNative | undefined
+) => {
   const env = process.env.CONCNER_BLAS ?? ""
   if (env !== "" && env !== "auto") {
     if (env !== "builtin" && env !== "openblas")
@@ -76,9 +83,14 @@ const chooseGemm = (openblas: boolean, openblasReason: string, recorded: Recorde
     return Effect.succeed({ gemm: recorded.gemm, reason: "as the recorded run (CONCNER_BLAS to choose)" })
   const note = recorded === undefined ? "" : "; the recorded run used OpenBLAS, which this build lacks"
   return Effect.succeed(
-    openblas
-      ? { gemm: "openblas" as const, reason: `auto: OpenBLAS is in this build (${openblasReason})` }
-      : { gemm: "builtin" as const, reason: `auto: no OpenBLAS in this build (${openblasReason})${note}` }
+    widestIsa === "avx512"
+      ? {
+          gemm: "builtin" as const,
+          reason: `auto: this CPU has AVX-512, where the built-in GEMM is the faster one${openblas ? " (OpenBLAS is in this build too)" : ""}${note}`
+        }
+      : openblas
+        ? { gemm: "openblas" as const, reason: `auto: OpenBLAS is in this build (${openblasReason})` }
+        : { gemm: "builtin" as const, reason: `auto: no OpenBLAS in this build (${openblasReason})${note}` }
   )
 }
 
@@ -90,7 +102,7 @@ export const applyNativeSettings = (
 ): Effect.Effect<NativeSettings, NativeSettingInvalid> =>
   Effect.gen(function* () {
     const openblas = addon.blasInfo() !== ""
-    const { gemm, reason } = yield* chooseGemm(openblas, openblasReason, request.recorded)
+    const { gemm, reason } = yield* chooseGemm(openblas, openblasReason, addon.gemmIsas()[0], request.recorded)
     const env = process.env.CONCNER_THREADS ?? ""
     const { threads, threadsReason } =
       request.threads !== undefined

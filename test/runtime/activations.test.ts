@@ -4,8 +4,9 @@
  * that leave a tail of 1–7 — at any thread count; and GELU stays within float32 rounding of
  * x·Φ(x) computed in float64. Skipped, with a note, when the addon is not built.
  */
-import { afterAll, describe, expect, it } from "@effect/vitest"
+import { describe, expect, it } from "@effect/vitest"
 import { loadNative } from "../../src/runtime/native.js"
+import { restoreNativeSettings } from "../support/native.js"
 
 const native = loadNative()
 if (!native.loaded) console.warn(`skipping the activation loop tests: ${native.reason}`)
@@ -47,12 +48,7 @@ describe.skipIf(!native.loaded)("native exp and GELU loops", () => {
   if (!native.loaded) return
   const addon = native.addon
   const isas = addon.gemmIsas()
-  const initial = { gemm: addon.setGemm(), threads: addon.setThreads() }
-  afterAll(() => {
-    const [name, isa] = initial.gemm.split(" ")
-    addon.setGemm(name, isa ?? isas[0])
-    addon.setThreads(initial.threads)
-  })
+  restoreNativeSettings(addon)
 
   /** `f`'s output on every instruction set and thread count (1, 2, 3). */
   const everywhere = (f: (out: Float32Array) => void, n: number) =>

@@ -4,8 +4,9 @@
  * for every instruction set this CPU has, every thread count and two runs; OpenBLAS (where built in)
  * close to it. Skipped, with a note, when the addon is not built.
  */
-import { afterAll, describe, expect, it } from "@effect/vitest"
+import { describe, expect, it } from "@effect/vitest"
 import { loadNative } from "../../src/runtime/native.js"
+import { restoreNativeSettings } from "../support/native.js"
 
 const native = loadNative()
 if (!native.loaded) console.warn(`skipping the built-in GEMM tests: ${native.reason}`)
@@ -141,12 +142,7 @@ describe.skipIf(!native.loaded)("built-in GEMM", () => {
   if (!native.loaded) return
   const addon = native.addon
   const isas = addon.gemmIsas()
-  const initial = { gemm: addon.setGemm(), threads: addon.setThreads() }
-  afterAll(() => {
-    const [name, isa] = initial.gemm.split(" ")
-    addon.setGemm(name, isa ?? isas[0])
-    addon.setThreads(initial.threads)
-  })
+  restoreNativeSettings(addon)
 
   it("runs on the widest instruction set of this CPU, portable always among them", () => {
     expect(isas.at(-1)).toBe("portable")

@@ -6,7 +6,7 @@
  * progress. A lost lease stops the child; a dead runner's cell is executed again by the runner
  * that inherits its shard, and resumes from the run directory. A cell already complete in its
  * folder is read back before any of this, holding no slot. The local engine runs the very same
- * layer in-process with SQLite.
+ * layer in-process, its workflows and cells in memory.
  */
 import * as path from "node:path"
 import { Activity } from "@effect/workflow"

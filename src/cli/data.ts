@@ -7,6 +7,7 @@ import { Command, Options } from "@effect/cli"
 import { Console, Effect, Option } from "effect"
 import {
   Corpora,
+  NoDatasets,
   type SentenceCounts,
   corpusName,
   countSentences,
@@ -54,6 +55,8 @@ export const datasetRows = Effect.fn("data.stats")(function* () {
       placeholders: set.report.leakedPlaceholders.length
     })
   }
+  // an empty listing would look like counts of nothing: it is a folder without data
+  if (rows.length === 0) return yield* new NoDatasets({ root: corpora.root })
   return rows
 })
 

@@ -94,6 +94,17 @@ export class Utf8Error extends Data.TaggedError("Utf8Error")<{
 }
 
 /** The data root does not exist: every corpus is missing, so say where concner looked and how to point it elsewhere. */
+/** A data folder with no dataset concner knows (a wrong --data, or files laid out differently). */
+export class NoDatasets extends Data.TaggedError("NoDatasets")<{ readonly root: string }> {
+  override get message() {
+    return (
+      `no dataset in ${this.root}: concner reads conll/{en,de,es,nl}/{train,dev,test}.txt, ` +
+      "wikiann/{lang}/{train,dev,test}.txt and translations/conll2003-en-train/{mulda,deepl-awesome}/{lang}/train.txt " +
+      'there (README, "Data"); point --data or CONCNER_DATA at the folder holding them'
+    )
+  }
+}
+
 export class DataRootMissing extends Data.TaggedError("DataRootMissing")<{ readonly root: string }> {
   override get message() {
     return (

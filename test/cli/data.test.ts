@@ -79,6 +79,18 @@ describe("concner data stats", () => {
     }).pipe(Effect.provide(NodeContext.layer))
   )
 
+  it.effect("a folder without any dataset is an error naming the layout, not an empty table", () =>
+    Effect.gen(function* () {
+      const empty = mkdtempSync(path.join(tmpdir(), "concner-nodata-"))
+      const error = yield* Effect.flip(
+        Command.run(dataCommand, { name: "data", version: "test" })(["node", "data", "stats", "--data", empty])
+      )
+      rmSync(empty, { recursive: true })
+      expect(error).toMatchObject({ _tag: "NoDatasets", root: empty })
+      expect(String(error.message)).toMatch(/^no dataset in .*conll\/\{en,de,es,nl\}\/\{train,dev,test\}\.txt.*--data or CONCNER_DATA/)
+    }).pipe(Effect.provide(NodeContext.layer))
+  )
+
   // end to end through bin/concner.js; slow to start on a loaded machine
   it("fails with file:line on stderr for a malformed file", async () => {
     write("wikiann/ja/test.txt", "a O\nb\n")

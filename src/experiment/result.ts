@@ -44,15 +44,15 @@ export class RunResult extends Schema.Class<RunResult>("RunResult")({
 }) {}
 
 /**
- * Runs side by side for people (what `train`, `resume` and `quickstart` print): dev-selected test
- * F1 of each teacher and, for KD methods, of its student.
+ * Runs side by side for people (what `train`, `resume` and `quickstart` print), within 80 columns:
+ * dev-selected test F1 of each teacher and, for KD methods, of its student.
  */
 export const formatResults = (results: ReadonlyArray<RunResult>): string => {
   const cell = (x: number | undefined, width: number) =>
     (x === undefined ? "-" : x.toFixed(2)).padStart(width)
   const rows = results.map(
     (r) =>
-      `| ${r.method.padEnd(8)} | ${cell(r.test.f1, 15)} | ${cell(r.student?.test.f1, 15)} | ${cell(r.test.precision, 9)} | ${cell(r.test.recall, 6)} | ${cell(r.dev.f1, 14)} |`
+      `| ${r.method.padEnd(8)} | ${cell(r.test.f1, 10)} | ${cell(r.student?.test.f1, 10)} | ${cell(r.test.precision, 9)} | ${cell(r.test.recall, 9)} | ${cell(r.dev.f1, 14)} |`
   )
   const first = results[0]
   return [
@@ -60,8 +60,9 @@ export const formatResults = (results: ReadonlyArray<RunResult>): string => {
       // the in-language ceiling trains on the target's own gold sentences
       results.every((r) => r.method === "tgt") ? `gold ${first?.lang}` : "English"
     } sentences, seed ${first?.seed}, model ${first?.model})`,
-    "| method   | teacher test F1 | student test F1 | precision | recall | teacher dev F1 |",
-    "|----------|-----------------|-----------------|-----------|--------|----------------|",
+    // precision and recall are the teacher's, named so (a KD method's result is its student's F1)
+    "| method   | teacher F1 | student F1 | teacher P | teacher R | teacher dev F1 |",
+    "|----------|------------|------------|-----------|-----------|----------------|",
     ...rows
   ].join("\n")
 }

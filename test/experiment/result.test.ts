@@ -25,16 +25,14 @@ const result = (method: string, f1: number, student?: number) => {
 }
 
 describe("formatResults", () => {
-  it("prints one aligned row per run, the student's F1 beside its teacher's", () => {
+  it("prints one aligned row per run within 80 columns, the student's F1 beside its teacher's", () => {
     const lines = formatResults([result("en", 7.8), result("concner", 15.35, 11.65)]).split("\n")
     expect(lines[0]).toBe("Test F1 on CoNLL de (1000 English sentences, seed 1, model models/concner-small)")
-    expect(lines[3]).toBe(
-      "| en       |            7.80 |               - |      8.80 |   6.80 |          40.00 |"
-    )
-    expect(lines[4]).toBe(
-      "| concner  |           15.35 |           11.65 |     16.35 |  14.35 |          40.00 |"
-    )
+    expect(lines[1]).toBe("| method   | teacher F1 | student F1 | teacher P | teacher R | teacher dev F1 |")
+    expect(lines[3]).toBe("| en       |       7.80 |          - |      8.80 |      6.80 |          40.00 |")
+    expect(lines[4]).toBe("| concner  |      15.35 |      11.65 |     16.35 |     14.35 |          40.00 |")
     expect(new Set(lines.slice(1).map((l) => l.length)).size).toBe(1)
+    expect(Math.max(...lines.map((l) => l.length))).toBeLessThanOrEqual(80)
   })
 
   it("names the in-language ceiling's sentences as the target's gold ones", () => {

@@ -215,7 +215,7 @@ describe.skipIf(!hasData)("concner train into a run folder", () => {
         const resumed = yield* concner(["resume", out, "--data", dataRoot, "--backend", "cpu"])
         expect(resumed.status, resumed.stderr).toBe(0)
         expect(resumed.stdout).toMatch(
-          /^Test F1 on CoNLL de \(16 English sentences, seed 1, model .*\)\n\| method +\| teacher test F1/
+          /^Test F1 on CoNLL de \(16 English sentences, seed 1, model .*\)\n\| method +\| teacher F1 +\| student F1/
         )
         expect(resumed.stderr).toMatch(/\[1\/1\] teacher 200\/200 .*loss \d/)
       }).pipe(Effect.provide(runLayer("cpu"))),

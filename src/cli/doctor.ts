@@ -8,6 +8,7 @@ import { Console, Effect, Schema } from "effect"
 import { RuntimeInfo, TensorRuntime, backendChoices, formatRuntimeInfo } from "../runtime/index.js"
 import { describe } from "./commands.js"
 import { jsonOption, runtimeLayer, threadsOption } from "./common.js"
+import { wrap } from "./wrap.js"
 
 const json = jsonOption.pipe(Options.withDescription("print the report as one JSON object"))
 
@@ -18,11 +19,25 @@ const backend = Options.text("backend").pipe(
   Options.optional
 )
 
+/** The report's lines wrapped to the terminal (80 columns elsewhere), values continuing under their column. */
+const fitted = (report: string, width = process.stdout.columns ?? 80) =>
+  report
+    .split("\n")
+    .flatMap((line) => {
+      const label = /^(\s*\S[^:]*:\s+)/.exec(line)?.[1] ?? ""
+      return line.length <= width
+        ? [line]
+        : wrap(line.slice(label.length), width, " ".repeat(label.length), label)
+    })
+    .join("\n")
+
 export const doctorCommand = Command.make("doctor", { json, backend, threads: threadsOption }, (flags) =>
   Effect.gen(function* () {
     const info = yield* (yield* TensorRuntime).info
     yield* Console.log(
-      flags.json ? JSON.stringify(Schema.encodeSync(RuntimeInfo)(info), null, 2) : formatRuntimeInfo(info)
+      flags.json
+        ? JSON.stringify(Schema.encodeSync(RuntimeInfo)(info), null, 2)
+        : fitted(formatRuntimeInfo(info))
     )
   }).pipe(Effect.provide(runtimeLayer(flags.backend, flags.threads)))
 ).pipe(Command.withDescription(describe("doctor")))

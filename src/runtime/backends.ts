@@ -74,8 +74,13 @@ const tryTensorflow = Effect.gen(function* () {
       Effect.tryPromise({ try: () => import(specifier) as Promise<{ version?: unknown }>, catch: (e) => e })
     )
     if (loaded._tag === "Left") {
-      const why = isNotFound(loaded.left) ? "not installed" : "failed to load"
-      skipped.push({ backend: shortName(pkg), reason: `${why}: ${errorText(loaded.left)}` })
+      // Node's "cannot find package … imported from FILE" adds nothing but a path of this machine
+      skipped.push({
+        backend: shortName(pkg),
+        reason: isNotFound(loaded.left)
+          ? `not installed (npm install ${pkg}: its installer downloads a TensorFlow binary)`
+          : `failed to load: ${errorText(loaded.left)}`
+      })
       continue
     }
     if (!(yield* setBackend("tensorflow"))) {

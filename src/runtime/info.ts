@@ -74,7 +74,7 @@ export const formatRuntimeInfo = (info: RuntimeInfo): string =>
     `tfjs-core:        ${info.tfjsVersion}`,
     `node:             ${info.nodeVersion}`,
     `simd:             ${info.simd === null ? "n/a" : info.simd ? "yes" : "no"}`,
-    `threads:          ${info.threads ?? "backend default"} (${info.threadsNote})`,
+    `backend threads:  ${info.threads ?? "backend default"} (${info.threadsNote})`,
     `custom kernels:   ${info.customKernels.length === 0 ? "none" : info.customKernels.join(", ")}`,
     ...(info.native.active
       ? [

@@ -102,7 +102,12 @@ export const applyNativeSettings = (
 ): Effect.Effect<NativeSettings, NativeSettingInvalid> =>
   Effect.gen(function* () {
     const openblas = addon.blasInfo() !== ""
-    const { gemm, reason } = yield* chooseGemm(openblas, openblasReason, addon.gemmIsas()[0], request.recorded)
+    const { gemm, reason } = yield* chooseGemm(
+      openblas,
+      openblasReason,
+      addon.gemmIsas()[0],
+      request.recorded
+    )
     const env = process.env.CONCNER_THREADS ?? ""
     const { threads, threadsReason } =
       request.threads !== undefined

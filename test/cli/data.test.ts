@@ -83,11 +83,19 @@ describe("concner data stats", () => {
     Effect.gen(function* () {
       const empty = mkdtempSync(path.join(tmpdir(), "concner-nodata-"))
       const error = yield* Effect.flip(
-        Command.run(dataCommand, { name: "data", version: "test" })(["node", "data", "stats", "--data", empty])
+        Command.run(dataCommand, { name: "data", version: "test" })([
+          "node",
+          "data",
+          "stats",
+          "--data",
+          empty
+        ])
       )
       rmSync(empty, { recursive: true })
       expect(error).toMatchObject({ _tag: "NoDatasets", root: empty })
-      expect(String(error.message)).toMatch(/^no dataset in .*conll\/\{en,de,es,nl\}\/\{train,dev,test\}\.txt.*--data or CONCNER_DATA/)
+      expect(String((error as { message?: unknown }).message)).toMatch(
+        /^no dataset in .*conll\/\{en,de,es,nl\}\/\{train,dev,test\}\.txt.*--data or CONCNER_DATA/
+      )
     }).pipe(Effect.provide(NodeContext.layer))
   )
 

@@ -56,7 +56,10 @@ describe("concner doctor", () => {
         expect(native.gemmReason).toBeTruthy()
         if (native.gemm === "builtin") expect(native.gemmIsa).toMatch(/^(avx512|avx2|portable)$/)
         else expect(native.blas).toMatch(/^OpenBLAS /)
-        const { printed } = yield* run("--backend", "wasm", "--threads", "1")
+        const { printed: wrapped } = yield* run("--backend", "wasm", "--threads", "1")
+        // 80 columns where stdout is no terminal; a value's continuation lines are indented under it
+        expect(Math.max(...wrapped.split("\n").map((l) => l.length))).toBeLessThanOrEqual(80)
+        const printed = wrapped.replace(/\n {18}/g, " ")
         expect(printed).toMatch(
           /^gemm: +(built-in, (avx512|avx2|portable)|OpenBLAS) .*CONCNER_BLAS=builtin\|openblas\|auto/m
         )

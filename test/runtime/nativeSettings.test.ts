@@ -30,24 +30,26 @@ describe.skipIf(!native.loaded)("native settings", () => {
   const apply = (request: Parameters<typeof applyNativeSettings>[2]) =>
     Effect.either(applyNativeSettings(addon, openblasReason, request))
 
-  it.effect("auto takes the built-in GEMM on AVX-512, else OpenBLAS where built in, else the built-in one", () =>
-    Effect.gen(function* () {
-      unset("CONCNER_BLAS")
-      unset("CONCNER_THREADS")
-      const s = Either.getOrThrow(yield* apply({}))
-      expect(s.gemm).toBe(addon.gemmIsas()[0] === "avx512" || !openblas ? "builtin" : "openblas")
-      expect(s.gemmReason).toMatch(/^auto: /)
-      expect(s.threadsReason).toMatch(/every available core/)
-      process.env.CONCNER_BLAS = "builtin"
-      const b = Either.getOrThrow(yield* apply({ threads: 3 }))
-      expect([b.gemm, b.isa, b.threads, b.threadsReason]).toEqual([
-        "builtin",
-        addon.gemmIsas()[0],
-        3,
-        "--threads"
-      ])
-      expect(addon.setGemm()).toBe(`builtin ${addon.gemmIsas()[0]}`)
-    })
+  it.effect(
+    "auto takes the built-in GEMM on AVX-512, else OpenBLAS where built in, else the built-in one",
+    () =>
+      Effect.gen(function* () {
+        unset("CONCNER_BLAS")
+        unset("CONCNER_THREADS")
+        const s = Either.getOrThrow(yield* apply({}))
+        expect(s.gemm).toBe(addon.gemmIsas()[0] === "avx512" || !openblas ? "builtin" : "openblas")
+        expect(s.gemmReason).toMatch(/^auto: /)
+        expect(s.threadsReason).toMatch(/every available core/)
+        process.env.CONCNER_BLAS = "builtin"
+        const b = Either.getOrThrow(yield* apply({ threads: 3 }))
+        expect([b.gemm, b.isa, b.threads, b.threadsReason]).toEqual([
+          "builtin",
+          addon.gemmIsas()[0],
+          3,
+          "--threads"
+        ])
+        expect(addon.setGemm()).toBe(`builtin ${addon.gemmIsas()[0]}`)
+      })
   )
 
   it.effect(

@@ -32,6 +32,9 @@ const blocks = (doc: HelpDoc.HelpDoc): Array<HelpDoc.HelpDoc> =>
 const paragraphs = (doc: HelpDoc.HelpDoc): Array<string> =>
   blocks(doc).flatMap((b) => (b._tag === "Paragraph" ? [spanText(b.value)] : []))
 
+/** @effect/cli's note on a flag that may be given any number of times, none included. */
+const ZERO_OR_MORE = "This option may be repeated zero or more times."
+
 /**
  * What a flag's or an argument's help says, less @effect/cli's first paragraph (its type, which
  * the name line shows) and with its optional/default/repeated notes made short.
@@ -43,7 +46,8 @@ export const describeEntry = (doc: HelpDoc.HelpDoc): string =>
       const defaulted = /^This setting is optional\. Defaults to: (.*)$/s.exec(p)
       if (defaulted) return [`(default: ${defaulted[1]})`]
       if (p === "This setting is optional.") return []
-      if (/^This option must be repeated at least \d+ times?\.$/.test(p)) return ["(repeatable)"]
+      if (/^This option must be repeated at least \d+ times?\.$/.test(p) || p === ZERO_OR_MORE)
+        return ["(repeatable)"]
       return [p]
     })
     // defaults last, whichever came first
@@ -53,7 +57,13 @@ export const describeEntry = (doc: HelpDoc.HelpDoc): string =>
 /** The flags and arguments of a command: name (with its type) and description. */
 export const helpEntries = (
   descriptor: Descriptor
-): Array<{ readonly section: string; readonly name: string; readonly description: string }> => {
+): Array<{
+  readonly section: string
+  readonly name: string
+  readonly description: string
+  /** A flag that may be left out or repeated (`[--tag text]...` in the usage). */
+  readonly optionalRepeated: boolean
+}> => {
   let section = ""
   return blocks(CommandDescriptor.getHelp(descriptor, config)).flatMap((b) => {
     if (b._tag === "Header") section = spanText(b.value)
@@ -61,7 +71,8 @@ export const helpEntries = (
     return b.definitions.map(([name, doc]) => ({
       section,
       name: spanText(name),
-      description: describeEntry(doc)
+      description: describeEntry(doc),
+      optionalRepeated: paragraphs(doc).includes(ZERO_OR_MORE)
     }))
   })
 }
@@ -130,12 +141,16 @@ export const renderHelp = (command: AnyCommand, argv: ReadonlyArray<string>, wid
       ""
     ].join("\n")
   }
-  // the usage without the command's own name, which `full` gives in full
-  const usage = spanText(HelpDoc.getSpan(Usage.getHelp(CommandDescriptor.getUsage(descriptor))))
-    .split(" ")
-    .slice(1)
-    .join(" ")
   const entries = helpEntries(descriptor)
+  // the usage without the command's own name, which `full` gives in full; a flag that may be left
+  // out shows so even when repeatable (@effect/cli writes `--tag text...`, which reads as required)
+  const usage = entries.reduce(
+    (text, e) => (e.optionalRepeated ? text.replace(e.name, `[${e.name.replace(/\.\.\.$/, "")}]...`) : text),
+    spanText(HelpDoc.getSpan(Usage.getHelp(CommandDescriptor.getUsage(descriptor))))
+      .split(" ")
+      .slice(1)
+      .join(" ")
+  )
   const section = (title: string) => {
     const shown = entries.filter((e) => e.section === title)
     return shown.length === 0

@@ -96,7 +96,7 @@ const init = Command.make("init", { config, vocab, out, seed, labels, backend },
 const model = modelOption.pipe(Options.withDescription("HF-layout BERT folder"))
 const dataset = Options.text("dataset").pipe(
   Options.repeated,
-  Options.withDescription("corpus/lang (e.g. conll/de, wikiann/ar): all its splits are kept; repeat the flag")
+  Options.withDescription("corpus/lang (e.g. conll/de, wikiann/ar): all its splits are kept")
 )
 const withTranslations = Options.boolean("translations").pipe(
   Options.withDescription("also keep the subwords of the labeled translations into the CoNLL languages given")

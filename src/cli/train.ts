@@ -145,7 +145,7 @@ const name = Options.text("name").pipe(
 )
 const tag = Options.text("tag").pipe(
   Options.repeated,
-  Options.withDescription("a tag for the run, recorded in run.json; repeat for several")
+  Options.withDescription("a tag for the run, recorded in run.json")
 )
 
 /** Flags that cannot go together, or a run flag missing. */

@@ -44,6 +44,9 @@ describe("help", () => {
       expect(train).toMatch(
         /--epochs integer\n +teacher epochs \(protocol default: paper 30, cpu 20, xlmr 10\)/
       )
+      // a flag that may be left out or repeated reads so in the usage, and its note is one word
+      expect(train).toContain("[--tag text]...")
+      expect(train).toMatch(/--tag text\.\.\.\n +a tag for the run, recorded in run\.json \(repeatable\)\n/)
     })
   )
 

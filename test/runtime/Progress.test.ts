@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Fiber, TestClock } from "effect"
-import { Progress, type ProgressSink } from "../../src/runtime/Progress.js"
+import { Progress } from "../../src/runtime/Progress.js"
+import type { ProgressSink } from "../../src/runtime/statusLine.js"
 
 const ESC = String.fromCharCode(27)
 

@@ -1,7 +1,8 @@
 /**
  * `concner visualize --model DIR --lang en,de,… [--out FILE.svg|.html]`: the token-vector figure
- * (2-D UMAP, coloured by gold label, shaped by language); `concner visualize --results DIR`: test
- * F1 per target language and method for the runs under DIR (the 27-language figure).
+ * (2-D UMAP, coloured by gold label, shaped by language), with progress on stderr while the
+ * sentences are encoded and UMAP runs; `concner visualize --results DIR`: test F1 per target
+ * language and method for the runs under DIR (the 27-language figure).
  */
 import * as path from "node:path"
 import { Command, Options } from "@effect/cli"
@@ -17,6 +18,8 @@ import {
   integerOption,
   modelOption,
   outFileOption,
+  progressLayer,
+  quietOption,
   seedOption,
   sourceSizeOption
 } from "./common.js"
@@ -81,7 +84,8 @@ export const visualizeCommand = Command.make(
     sourceSize,
     out,
     data,
-    backend
+    backend,
+    quiet: quietOption
   },
   (flags) =>
     Effect.gen(function* () {
@@ -108,7 +112,7 @@ export const visualizeCommand = Command.make(
               maxLength: flags.maxLength,
               batchSize: 32
             })
-          )
+          ).pipe(Effect.provide(progressLayer(flags.quiet)))
         : yield* resultsFigure(Option.getOrThrow(flags.results), Option.getOrUndefined(flags.sourceSize))
       const svg = yield* Effect.promise(() => renderSvg(figure.spec))
       const html = path.extname(flags.out).toLowerCase() === ".html"

@@ -20,9 +20,9 @@ import {
   silentProgress
 } from "../../src/runtime/Progress.js"
 import { TensorRuntime } from "../../src/runtime/TensorRuntime.js"
-import type { ProgressSink } from "../../src/runtime/statusLine.js"
 import { tf } from "../../src/runtime/tf.js"
 import { dataRoot, hasData } from "../support/data.js"
+import { recordingSink } from "../support/progressSink.js"
 import { writeTinyModel } from "../support/tinyModel.js"
 
 const row = (lang: string, method: string, mean: number, std: number | undefined): ReportRow => ({
@@ -161,12 +161,7 @@ describe("token figure progress", () => {
         )
         expect(points.map((p) => [p.x, p.y])).toEqual(fitted)
 
-        const written: Array<string> = []
-        const sink: ProgressSink = {
-          write: (t) => void written.push(t),
-          isTTY: false,
-          columns: () => undefined
-        }
+        const { written, sink } = recordingSink(false)
         yield* Effect.gen(function* () {
           yield* (yield* Progress).plan([
             { name: "encode", total: batches.length },

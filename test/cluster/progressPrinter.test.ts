@@ -2,41 +2,15 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { CellRow } from "../../src/cluster/CellStore.js"
 import { gridPrinter } from "../../src/cluster/progressPrinter.js"
-import type { ProgressSink } from "../../src/runtime/statusLine.js"
-import { now, row } from "./cellRows.js"
+import { recordingSink } from "../support/progressSink.js"
+import { listing, now, row } from "./cellRows.js"
 
 const ESC = String.fromCharCode(27)
-
-const sink = (isTTY: boolean, columns?: number) => {
-  const written: Array<string> = []
-  const value: ProgressSink = { write: (text) => void written.push(text), isTTY, columns: () => columns }
-  return { written, sink: value }
-}
-
-// one cell done in 40 s; one a quarter through its 16 steps after 10 s; two queued
-const listing = {
-  now,
-  rows: [
-    row({ runId: "1", state: "done", startedAt: 0, finishedAt: 40_000 }),
-    row({
-      runId: "2",
-      state: "running",
-      runner: "a:1",
-      stage: "teacher",
-      step: 4,
-      total: 16,
-      startedAt: now - 10_000,
-      leaseUntil: now + 20_000
-    }),
-    row({ runId: "3", state: "queued" }),
-    row({ runId: "4", state: "queued" })
-  ]
-}
 
 describe("grid printer", () => {
   it.scoped("without a TTY: a line per change of state or runner, then the summary", () =>
     Effect.gen(function* () {
-      const { written, sink: out } = sink(false)
+      const { written, sink: out } = recordingSink(false)
       const printer = yield* gridPrinter(out, 1e9)
       yield* printer.print(listing)
       expect(written).toHaveLength(5)
@@ -57,13 +31,15 @@ describe("grid printer", () => {
   it.effect("without a TTY: the summary again after 30 s without a change", () =>
     Effect.scoped(
       Effect.gen(function* () {
-        const { written, sink: out } = sink(false)
+        const { written, sink: out } = recordingSink(false)
         const printer = yield* gridPrinter(out)
-        yield* printer.print(listing)
+        // leases that outlast the test: no cell turns stalled
+        const rows = listing.rows.map((r) => CellRow.make({ ...r, leaseUntil: now + 1e9 }))
+        yield* printer.print({ now, rows })
         const first = written.length
-        yield* printer.print({ ...listing, now: now + 29_000 })
+        yield* printer.print({ now: now + 29_000, rows })
         expect(written).toHaveLength(first)
-        yield* printer.print({ ...listing, now: now + 30_000 })
+        yield* printer.print({ now: now + 30_000, rows })
         expect(written.slice(first)).toEqual([expect.stringMatching(/^1\/4 done, 1 running, 2 queued/)])
       })
     )
@@ -71,7 +47,7 @@ describe("grid printer", () => {
 
   it.effect("on an 80-column TTY: one status line within the width; finished cells stay above it", () =>
     Effect.gen(function* () {
-      const { written, sink: out } = sink(true, 80)
+      const { written, sink: out } = recordingSink(true, 80)
       const running = (runId: string, step: number) =>
         row({
           runId,
@@ -116,7 +92,7 @@ describe("grid printer", () => {
       // lines that stay: the status line erased, the line, then the status line drawn again below
       expect(screen).toContain(`\r${ESC}[K[1/3] conll en de 64 seed 1: done in 1m06s\n`)
       expect(screen).toMatch(
-        /\n\[2\/3\] wikiann en-trans-lcl-tcl-kd de\+engine:dictionary 1000 seed 2: failed: N…\n/
+        /\n\[2\/3\] wikiann en-trans-lcl-tcl-kd de\+engine:dictionary 1000 seed 2: failed: No…\n/
       )
       // running and queued cells have no line of their own, only the status line
       expect(screen).not.toMatch(/\[\d\/3\] [^\r\n]*(running on|queued)/)

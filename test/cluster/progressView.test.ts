@@ -1,28 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import { formatCell, formatStatus, formatSummary, gridRemaining } from "../../src/cluster/progressView.js"
-import { now, row } from "./cellRows.js"
+import { listing, now, row } from "./cellRows.js"
 
 describe("cell progress", () => {
-  // one cell done in 40 s; one a quarter through its 16 steps after 10 s (30 s left); two queued
-  const listing = {
-    now,
-    rows: [
-      row({ runId: "1", state: "done", startedAt: 0, finishedAt: 40_000 }),
-      row({
-        runId: "2",
-        state: "running",
-        runner: "a:1",
-        stage: "teacher",
-        step: 4,
-        total: 16,
-        startedAt: now - 10_000,
-        leaseUntil: now + 20_000
-      }),
-      row({ runId: "3", state: "queued" }),
-      row({ runId: "4", state: "queued" })
-    ]
-  }
-
   it("estimates the grid's time left from finished cells and the running cells' pace", () => {
     // (30 s left + 2 queued × 40 s) / 1 running cell
     expect(gridRemaining(listing)).toBe(110_000)

@@ -8,8 +8,11 @@ export interface CommandEntry {
   readonly description: string
   /** Hidden from the root help (started by other processes, not by people). */
   readonly internal?: boolean
-  /** Old spellings of renamed flags → their names: still accepted (scripts use them), never shown. */
-  readonly renamed?: Readonly<Record<string, string>>
+  /**
+   * Old spellings of renamed flags → their names, or → a function of the flag's value choosing
+   * the name (one old flag became two): still accepted (scripts use them), never shown.
+   */
+  readonly renamed?: Readonly<Record<string, string | ((value: string) => string)>>
 }
 
 export const commandEntries = [
@@ -34,7 +37,12 @@ export const commandEntries = [
   {
     name: "visualize",
     description: "draw token vectors across languages, or F1 per target language of runs",
-    renamed: { "--langs": "--lang", "--size": "--source-size" }
+    renamed: {
+      "--langs": "--lang",
+      "--size": "--source-size",
+      // `--out FILE` wrote a page for FILE.html and an SVG otherwise
+      "--out": (file) => (file.toLowerCase().endsWith(".html") ? "--html" : "--svg")
+    }
   },
   {
     name: "translate",

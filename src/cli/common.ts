@@ -1,14 +1,18 @@
 /**
  * Flags and layers the commands share, each flag declared once: `--data` (the data root) and
  * `--backend` (the tensor backend) and the layer they select, `--model`, `--out`, `--seed`,
- * `--json` (each command describes and defaults them for itself), `--teachers` for the
- * commands that run a grid's cells, and `--experiment` with the training services' Layer.
+ * `--html` (each command describes and defaults them for itself), `--json`, `--teachers` for the
+ * commands that run a grid's cells, and `--experiment` with the training services' Layer; and
+ * how a command writes a file it was asked for.
  */
+import * as path from "node:path"
 import { Args, HelpDoc, Options, ValidationError } from "@effect/cli"
-import { Effect, Layer, Option } from "effect"
+import { FileSystem } from "@effect/platform"
+import { Console, Effect, Layer, Option } from "effect"
 import { Corpora } from "../data/index.js"
 import { type RunOptions, loadLossTerms } from "../experiment/index.js"
 import { LossTerms } from "../losses/index.js"
+import { writeFileStringAtomic } from "../records/index.js"
 import { Progress, type RecordedNative, TensorRuntime, backendChoices } from "../runtime/index.js"
 import { trainingDefaults } from "../train/index.js"
 
@@ -34,6 +38,18 @@ export const outOption = Options.directory("out")
 
 /** The file a command writes. */
 export const outFileOption = Options.file("out")
+
+/** The HTML page a command writes (`report --html`, `visualize --html`). */
+export const htmlFileOption = Options.file("html")
+
+/** Writes `text` to `file` (atomically, making its folder) and says so on stderr. */
+export const writeOutputFile = (file: string, text: string) =>
+  Effect.gen(function* () {
+    const fs = yield* FileSystem.FileSystem
+    yield* fs.makeDirectory(path.dirname(path.resolve(file)), { recursive: true })
+    yield* writeFileStringAtomic(file, text)
+    yield* Console.error(`wrote ${file}`)
+  })
 
 export const jsonOption = Options.boolean("json")
 

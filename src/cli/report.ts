@@ -10,7 +10,6 @@ import * as path from "node:path"
 import { Args, Command, Options } from "@effect/cli"
 import { FileSystem } from "@effect/platform"
 import { Console, Effect, Option } from "effect"
-import { writeFileStringAtomic } from "../records/index.js"
 import {
   collectResults,
   formatReportLatex,
@@ -20,13 +19,13 @@ import {
   writeCsvReport
 } from "../report/index.js"
 import { describe } from "./commands.js"
-import { jsonOption } from "./common.js"
+import { htmlFileOption, jsonOption, writeOutputFile } from "./common.js"
 
 const dir = Args.directory({ name: "DIR", exists: "yes" }).pipe(
   Args.withDescription("a folder of runs (searched recursively for result.json), e.g. a grid's OUT")
 )
 const json = jsonOption.pipe(Options.withDescription("print the rows as JSON instead of Markdown"))
-const html = Options.file("html").pipe(
+const html = htmlFileOption.pipe(
   Options.optional,
   Options.withDescription(
     "also write FILE: one self-contained HTML page (tables, charts, learning curves, provenance)"
@@ -52,15 +51,6 @@ const latex = Options.file("latex").pipe(
   Options.withDescription("also write FILE: LaTeX tables (booktabs; mean ± std, best in bold)")
 )
 
-/** Writes `text` to `file`, making its folder. */
-const writeFile = (file: string, text: string) =>
-  Effect.gen(function* () {
-    const fs = yield* FileSystem.FileSystem
-    yield* fs.makeDirectory(path.dirname(path.resolve(file)), { recursive: true })
-    yield* writeFileStringAtomic(file, text)
-    yield* Console.error(`wrote ${file}`)
-  })
-
 export const reportCommand = Command.make("report", { dir, json, html, figure, all, csv, latex }, (flags) =>
   Effect.gen(function* () {
     const found = yield* collectResults(flags.dir)
@@ -68,7 +58,7 @@ export const reportCommand = Command.make("report", { dir, json, html, figure, a
     yield* Console.log(flags.json ? JSON.stringify(reportJson(rows), null, 2) : formatReportMarkdown(rows))
     if (Option.isSome(flags.csv))
       for (const file of yield* writeCsvReport(flags.csv.value, rows)) yield* Console.error(`wrote ${file}`)
-    if (Option.isSome(flags.latex)) yield* writeFile(flags.latex.value, formatReportLatex(rows))
+    if (Option.isSome(flags.latex)) yield* writeOutputFile(flags.latex.value, formatReportLatex(rows))
     if (Option.isNone(flags.html)) return
     const out = flags.html.value
     // vega and vega-lite take ~0.7 s to load: only --html pays for them

@@ -11,13 +11,7 @@
 import * as path from "node:path"
 import { Args, Command, Options } from "@effect/cli"
 import { Console, Data, Effect, Layer, Option } from "effect"
-import {
-  cellWorkflowLayer,
-  clientEngine,
-  localEngine,
-  makeProgressPrinter,
-  submitGrid
-} from "../cluster/index.js"
+import { cellWorkflowLayer, clientEngine, gridPrinter, localEngine, submitGrid } from "../cluster/index.js"
 import {
   cellLabel,
   expandGrid,
@@ -30,7 +24,7 @@ import { LossTerms, checkRegistered } from "../losses/index.js"
 import { shippedEncoder } from "../model/index.js"
 import { specModelPath } from "../records/index.js"
 import { formatReportMarkdown, summarizeResults } from "../report/index.js"
-import { shareThreadsAmong } from "../runtime/index.js"
+import { shareThreadsAmong, stderrSink } from "../runtime/index.js"
 import { describe } from "./commands.js"
 import {
   backendOption,
@@ -126,21 +120,25 @@ export const runCommand = Command.make(
       // cells running at once share the cores: each child process reads its share from the environment
       if (Option.isNone(flags.cluster))
         yield* shareThreadsAmong(flags.concurrency, Option.getOrUndefined(flags.threads))
-      const print = makeProgressPrinter((line) => process.stderr.write(`${line}\n`))
-      const submit = submitGrid(grid.name, cells, {
-        onProgress: (listing) => Effect.sync(() => print(listing)),
-        teachers: path.join(outDir, "teachers"),
-        ...(terms.length > 0 ? { experiment: path.resolve(flags.file) } : {}),
-        ...(grid.tags === undefined ? {} : { tags: grid.tags })
-      })
-      const { outcomes, failures } = yield* Option.isSome(flags.cluster)
-        ? Effect.provide(submit, clientEngine(flags.cluster.value))
-        : Effect.provide(
-            submit,
-            cellWorkflowLayer({ slots: flags.concurrency, runnerId: "local" }).pipe(
-              Layer.provideMerge(localEngine)
-            )
-          )
+      const { outcomes, failures } = yield* Effect.scoped(
+        Effect.gen(function* () {
+          const printer = yield* gridPrinter(stderrSink)
+          const submit = submitGrid(grid.name, cells, {
+            onProgress: printer.print,
+            teachers: path.join(outDir, "teachers"),
+            ...(terms.length > 0 ? { experiment: path.resolve(flags.file) } : {}),
+            ...(grid.tags === undefined ? {} : { tags: grid.tags })
+          })
+          return yield* Option.isSome(flags.cluster)
+            ? Effect.provide(submit, clientEngine(flags.cluster.value))
+            : Effect.provide(
+                submit,
+                cellWorkflowLayer({ slots: flags.concurrency, runnerId: "local" }).pipe(
+                  Layer.provideMerge(localEngine)
+                )
+              )
+        })
+      )
       const rows = yield* summarizeResults(
         outcomes.flatMap((o) =>
           o.status === "unavailable"

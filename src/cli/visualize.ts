@@ -1,24 +1,26 @@
 /**
- * `concner visualize --model DIR --lang en,de,… [--out FILE.svg|.html]`: the token-vector figure
- * (2-D UMAP, coloured by gold label, shaped by language); `concner visualize --results DIR`: test
- * F1 per target language and method for the runs under DIR (the 27-language figure).
+ * `concner visualize --model DIR --lang en,de,… [--svg FILE] [--html FILE]`: the token-vector
+ * figure (2-D UMAP, coloured by gold label, shaped by language), with progress on stderr while the
+ * sentences are encoded and UMAP runs; `concner visualize --results DIR`: test F1 per target
+ * language and method for the runs under DIR (the 27-language figure). `--out FILE`, the old
+ * spelling, is `--html` for a `.html` file and `--svg` otherwise (commands.ts).
  */
-import * as path from "node:path"
 import { Command, Options } from "@effect/cli"
-import { FileSystem } from "@effect/platform"
-import { Console, Data, Effect, Option } from "effect"
-import { writeFileStringAtomic } from "../records/index.js"
+import { Data, Effect, Option } from "effect"
 import { describe } from "./commands.js"
 import {
   backendOption,
   dataAndRuntime,
   dataOption,
   defaultTo,
+  htmlFileOption,
   integerOption,
   modelOption,
-  outFileOption,
+  progressLayer,
+  quietOption,
   seedOption,
-  sourceSizeOption
+  sourceSizeOption,
+  writeOutputFile
 } from "./common.js"
 
 /** Neither or both figures asked for. */
@@ -59,9 +61,13 @@ const sourceSize = sourceSizeOption.pipe(
   Options.optional,
   Options.withDescription("with --results: only runs of this many English sentences")
 )
-const out = outFileOption.pipe(
-  defaultTo("visualize.svg"),
-  Options.withDescription("FILE.svg, or FILE.html for a page holding the SVG")
+const svg = Options.file("svg").pipe(
+  Options.optional,
+  Options.withDescription("write the figure to FILE as SVG (default, without --html: visualize.svg)")
+)
+const html = htmlFileOption.pipe(
+  Options.optional,
+  Options.withDescription("write FILE: an HTML page holding the figure (for `concner report --figure`)")
 )
 const data = dataOption
 const backend = backendOption
@@ -79,9 +85,11 @@ export const visualizeCommand = Command.make(
     maxLength,
     results,
     sourceSize,
-    out,
+    svg,
+    html,
     data,
-    backend
+    backend,
+    quiet: quietOption
   },
   (flags) =>
     Effect.gen(function* () {
@@ -90,8 +98,9 @@ export const visualizeCommand = Command.make(
           reason: "give --model DIR (token vectors) or --results DIR (F1 per language), one of them"
         })
       // vega, vega-lite and umap-js take ~0.7 s to load: only this command pays for them
-      const { renderSvg, svgPage } = yield* Effect.promise(() => import("../report/index.js"))
-      const { resultsFigure, tokenFigure } = yield* Effect.promise(() => import("../report/index.js"))
+      const { renderSvg, resultsFigure, svgPage, tokenFigure } = yield* Effect.promise(
+        () => import("../report/index.js")
+      )
       const figure = Option.isSome(flags.model)
         ? yield* Effect.scoped(
             tokenFigure({
@@ -108,16 +117,14 @@ export const visualizeCommand = Command.make(
               maxLength: flags.maxLength,
               batchSize: 32
             })
-          )
+          ).pipe(Effect.provide(progressLayer(flags.quiet)))
         : yield* resultsFigure(Option.getOrThrow(flags.results), Option.getOrUndefined(flags.sourceSize))
-      const svg = yield* Effect.promise(() => renderSvg(figure.spec))
-      const html = path.extname(flags.out).toLowerCase() === ".html"
-      const fs = yield* FileSystem.FileSystem
-      yield* fs.makeDirectory(path.dirname(path.resolve(flags.out)), { recursive: true })
-      yield* writeFileStringAtomic(
-        flags.out,
-        html ? svgPage(svg, String(figure.spec.title ?? "concner")) : svg
-      )
-      yield* Console.log(flags.out)
+      const drawn = yield* Effect.promise(() => renderSvg(figure.spec))
+      const svgFile = Option.isNone(flags.html)
+        ? Option.orElseSome(flags.svg, () => "visualize.svg")
+        : flags.svg
+      if (Option.isSome(svgFile)) yield* writeOutputFile(svgFile.value, drawn)
+      if (Option.isSome(flags.html))
+        yield* writeOutputFile(flags.html.value, svgPage(drawn, String(figure.spec.title ?? "concner")))
     }).pipe(Effect.provide(dataAndRuntime(flags)))
 ).pipe(Command.withDescription(describe("visualize")))

@@ -44,6 +44,27 @@ export interface CellSubmission {
   readonly runDir: string
 }
 
+/** A submitted cell's row before any runner has taken it. */
+export const queuedRow = (cell: CellSubmission, submittedAt: number): CellRow =>
+  CellRow.make({
+    runId: cell.runId,
+    grid: cell.grid,
+    label: cell.label,
+    runDir: cell.runDir,
+    state: "queued",
+    runner: null,
+    attempts: 0,
+    generation: 0,
+    stage: null,
+    step: 0,
+    total: 0,
+    submittedAt,
+    startedAt: null,
+    finishedAt: null,
+    leaseUntil: 0,
+    error: null
+  })
+
 /** A running cell's position, reported by its training process. */
 export interface CellProgress {
   readonly stage: string
@@ -206,26 +227,7 @@ export const memoryCellStore = Layer.sync(CellStore, () => {
   return CellStore.make({
     submit: (cells) =>
       Effect.sync(() => {
-        for (const c of cells)
-          if (!rows.has(c.runId))
-            rows.set(
-              c.runId,
-              CellRow.make({
-                ...c,
-                state: "queued",
-                runner: null,
-                attempts: 0,
-                generation: 0,
-                stage: null,
-                step: 0,
-                total: 0,
-                submittedAt: now(),
-                startedAt: null,
-                finishedAt: null,
-                leaseUntil: 0,
-                error: null
-              })
-            )
+        for (const c of cells) if (!rows.has(c.runId)) rows.set(c.runId, queuedRow(c, now()))
       }),
     retryFailed: (runIds) =>
       Effect.sync(() => {

@@ -66,21 +66,33 @@ export const formatCell = (row: CellRow, now: number): string => {
   }
 }
 
-/** `2/4 done, 1 running, 1 queued, 0 failed, ETA 1m10s`. */
-export const formatSummary = (listing: CellListing): string => {
+/**
+ * The summary's parts: `2/4 done`, `1 running`, `1 stalled` (when any), `1 queued`, `0 failed`
+ * and, while cells are left, `ETA 1m10s` (`ETA ?` while nothing tells).
+ */
+export const summaryParts = (
+  listing: CellListing
+): Array<{ readonly part: ShownState | "eta"; readonly text: string }> => {
   const counts = { done: 0, running: 0, stalled: 0, queued: 0, failed: 0 }
   for (const row of listing.rows) counts[shownState(row, listing.now)]++
   const eta = gridRemaining(listing)
-  const finished = counts.done + counts.failed === listing.rows.length
   return [
-    `${counts.done}/${listing.rows.length} done`,
-    `${counts.running} running`,
-    ...(counts.stalled > 0 ? [`${counts.stalled} stalled`] : []),
-    `${counts.queued} queued`,
-    `${counts.failed} failed`,
-    ...(finished ? [] : [`ETA ${eta === undefined ? "?" : formatDuration(eta)}`])
-  ].join(", ")
+    { part: "done", text: `${counts.done}/${listing.rows.length} done` },
+    { part: "running", text: `${counts.running} running` },
+    ...(counts.stalled > 0 ? [{ part: "stalled", text: `${counts.stalled} stalled` } as const] : []),
+    { part: "queued", text: `${counts.queued} queued` },
+    { part: "failed", text: `${counts.failed} failed` },
+    ...(counts.done + counts.failed === listing.rows.length
+      ? []
+      : [{ part: "eta", text: `ETA ${eta === undefined ? "?" : formatDuration(eta)}` } as const])
+  ]
 }
+
+/** `2/4 done, 1 running, 1 queued, 0 failed, ETA 1m10s`. */
+export const formatSummary = (listing: CellListing): string =>
+  summaryParts(listing)
+    .map((p) => p.text)
+    .join(", ")
 
 /** The table `concner status` prints: one line per cell, grouped by grid, then the summary. */
 export const formatStatus = (listing: CellListing): string => {
@@ -93,28 +105,4 @@ export const formatStatus = (listing: CellListing): string => {
       return `${grid}: ${formatSummary({ now: listing.now, rows })}\n${lines.join("\n")}`
     })
     .join("\n\n")
-}
-
-/**
- * What `concner run` prints while it waits: a line for each cell whose shown state or runner
- * changed, and the summary when anything changed or every `summaryEveryMs` while cells run.
- */
-export const makeProgressPrinter = (write: (line: string) => void, summaryEveryMs = 30_000) => {
-  const seen = new Map<string, string>()
-  let lastSummary = 0
-  return (listing: CellListing): void => {
-    let changed = false
-    listing.rows.forEach((row, i) => {
-      const key = `${shownState(row, listing.now)} ${row.runner ?? ""}`
-      if (seen.get(row.runId) === key) return
-      seen.set(row.runId, key)
-      changed = true
-      write(`[${i + 1}/${listing.rows.length}] ${formatCell(row, listing.now)}`)
-    })
-    const now = Date.now()
-    if (changed || now - lastSummary >= summaryEveryMs) {
-      lastSummary = now
-      write(formatSummary(listing))
-    }
-  }
 }

@@ -1,7 +1,7 @@
 /**
  * Figures made elsewhere (the representation figure of `concner visualize`) for the HTML report:
  * every `.svg` under the runs folder, and files named on the command line (`.svg`, or the `.html`
- * page `concner visualize --out FILE.html` writes). They are embedded as `<img>` data URIs, not
+ * page `concner visualize --html FILE` writes). They are embedded as `<img>` data URIs, not
  * inline: an image-embedded SVG runs no script and loads nothing, so a file from anywhere cannot
  * add either to the page.
  */

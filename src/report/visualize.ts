@@ -5,9 +5,10 @@
 import { Effect } from "effect"
 import { Corpora } from "../data/Corpora.js"
 import { loadModelFolder } from "../model/modelFolder.js"
+import { Progress } from "../runtime/Progress.js"
 import { resultsSpec, tokenScatterSpec } from "./charts.js"
 import { reportDir } from "./summary.js"
-import { type SampleOptions, projectTokens, tokenVectors } from "./tokenVectors.js"
+import { type SampleOptions, projectTokens, tokenVectors, wordBatches } from "./tokenVectors.js"
 
 export interface TokenFigureOptions extends SampleOptions {
   readonly model: string
@@ -16,7 +17,10 @@ export interface TokenFigureOptions extends SampleOptions {
   readonly split: "train" | "dev" | "test"
 }
 
-/** The representation figure's spec and its points (the model's parameters live in the caller's scope). */
+/**
+ * The representation figure's spec and its points (the model's parameters live in the caller's
+ * scope), its progress in two stages: `encode` (a step per batch) and `UMAP` (a step per epoch).
+ */
 export const tokenFigure = Effect.fn("Visualize.tokens")(function* (options: TokenFigureOptions) {
   const corpora = yield* Corpora
   const loaded = yield* loadModelFolder(options.model)
@@ -27,8 +31,14 @@ export const tokenFigure = Effect.fn("Visualize.tokens")(function* (options: Tok
       sentences: c.sentences
     }))
   )
-  const vectors = tokenVectors(loaded.params, loaded.config, tokenizer, sentences, options)
-  const points = projectTokens(vectors, options.seed)
+  const batches = wordBatches(sentences, options)
+  // UMAP's epochs are known once it has built its neighbour graph: its first step sets them
+  yield* (yield* Progress).plan([
+    { name: "encode", total: batches.length },
+    { name: "UMAP", total: 0 }
+  ])
+  const vectors = yield* tokenVectors(loaded.params, loaded.config, tokenizer, batches, options.maxLength)
+  const points = yield* projectTokens(vectors, options.seed)
   const title = `${options.model}: ${points.length} ${options.includeO ? "" : "entity "}words of ${options.corpus} ${options.split} (${options.langs.join(", ")}), UMAP seed ${options.seed}`
   return { spec: tokenScatterSpec(points, title), points }
 })

@@ -3,13 +3,14 @@
  * in place and cut to the terminal's width (it never wraps): stage k/n, step/total, loss, tokens/s,
  * elapsed and the ETA of the whole run. Elsewhere (a pipe, a file, `nohup`): the same fields as a
  * plain line at each stage's start and end and at least every 30 s. Lines that stay (an
- * evaluation, a notice) go above the status line. Hand-written rather than `cli-progress`: that
- * package prints nothing without a TTY unless told, and a run needs the periodic plain line and
- * the resume notice on interruption, which are most of this file.
+ * evaluation, a notice) go above the status line (`statusLine.ts` draws it). Hand-written rather
+ * than `cli-progress`: that package prints nothing without a TTY unless told, and a run needs the
+ * periodic plain line and the resume notice on interruption, which are most of this file.
  *
  * Times come from Effect's `Clock` (tests drive them with `TestClock`).
  */
 import { Clock, Context, Effect, Exit, Layer, Schedule } from "effect"
+import { type ProgressSink, type StatusField, makeStatusLine, stderrSink } from "./statusLine.js"
 
 /** A stage of a run and its planned steps (the whole run's ETA counts them all). */
 export interface ProgressStage {
@@ -44,20 +45,6 @@ export const silentProgress: ProgressService = {
   log: () => Effect.void
 }
 
-/** Where progress goes: stderr in the CLI, a buffer in tests. */
-export interface ProgressSink {
-  readonly write: (text: string) => void
-  readonly isTTY: boolean
-  /** The terminal's width (TTY only). */
-  readonly columns: () => number | undefined
-}
-
-export const stderrSink: ProgressSink = {
-  write: (text) => process.stderr.write(text),
-  isTTY: process.stderr.isTTY === true,
-  columns: () => process.stderr.columns
-}
-
 /** `3m02s`, `1h10m`. */
 export const formatDuration = (ms: number): string => {
   const s = Math.max(0, Math.round(ms / 1000))
@@ -78,8 +65,8 @@ interface State {
   tokens: number
 }
 
-/** The status line's fields in their order on the line; `keep`: the lower, the longer it stays. */
-const fields = (state: State, tick: ProgressTick, now: number) => {
+/** The status line's fields in their order on the line. */
+const fields = (state: State, tick: ProgressTick, now: number): Array<StatusField> => {
   const k = state.stages.findIndex((s) => s.name === tick.stage)
   const elapsed = now - state.started
   const left = tick.total - tick.step + state.stages.slice(k + 1).reduce((sum, s) => sum + s.total, 0)
@@ -102,29 +89,6 @@ const fields = (state: State, tick: ProgressTick, now: number) => {
   ]
 }
 
-/**
- * The status line, fitted to `width` characters: the least important fields go first, then the
- * line is cut (a line as wide as the terminal wraps on some terminals: give its width less one).
- */
-const formatProgress = (
-  state: State,
-  tick: ProgressTick,
-  now: number,
-  width = Number.POSITIVE_INFINITY
-): string => {
-  const shown = fields(state, tick, now)
-  const line = () => shown.map((f) => f.text).join("  ")
-  while (line().length > width && shown.length > 1) {
-    const last = Math.max(...shown.map((f) => f.keep))
-    shown.splice(
-      shown.findIndex((f) => f.keep === last),
-      1
-    )
-  }
-  const text = line()
-  return text.length > width ? `${text.slice(0, Math.max(0, width - 1))}…` : text
-}
-
 /** On interruption (Ctrl-C, SIGTERM): how to resume, where the command has a way. */
 const resumeNotice =
   (sink: ProgressSink, resume: string | undefined) => (exit: Exit.Exit<unknown, unknown>) =>
@@ -137,25 +101,11 @@ const make = (sink: ProgressSink, everyMs: number, resume: string | undefined) =
   Effect.gen(function* () {
     const state: State = { stages: [], started: yield* Clock.currentTimeMillis, done: 0, tokens: 0 }
     let printed = state.started
-    let drawn = false
-    const status = (now: number) =>
-      state.tick === undefined
-        ? ""
-        : formatProgress(
-            state,
-            state.tick,
-            now,
-            sink.isTTY ? (sink.columns() ?? 80) - 1 : Number.POSITIVE_INFINITY
-          )
-    const clear = () => {
-      if (drawn) sink.write("\r\x1b[K")
-      drawn = false
-    }
+    const line = makeStatusLine(sink)
     const show = (now: number) => {
+      if (state.tick === undefined) return
       printed = now
-      if (!sink.isTTY) return sink.write(`${status(now)}\n`)
-      sink.write(`\r\x1b[K${status(now)}`)
-      drawn = true
+      line.show(fields(state, state.tick, now))
     }
     const service: ProgressService = {
       plan: (stages) =>
@@ -178,12 +128,11 @@ const make = (sink: ProgressSink, everyMs: number, resume: string | undefined) =
           if (!sameStage || tick.step === tick.total || now - printed >= (sink.isTTY ? 100 : everyMs))
             show(now)
         }),
-      log: (line) =>
+      log: (text) =>
         Effect.map(Clock.currentTimeMillis, (now) => {
-          clear()
-          sink.write(`${line}\n`)
+          line.log(text)
           // the status line again below it: on a terminal it is redrawn, elsewhere each evaluation has one
-          if (state.tick !== undefined) show(now)
+          show(now)
         })
     }
     // without a terminal, a line at least every `everyMs` even while no step ends (an evaluation)
@@ -201,9 +150,9 @@ const make = (sink: ProgressSink, everyMs: number, resume: string | undefined) =
     // a terminal keeps the last status line, as tqdm does
     yield* Effect.addFinalizer((exit) =>
       Effect.flatMap(Clock.currentTimeMillis, (now) => {
-        clear()
-        if (state.tick !== undefined && sink.isTTY && !Exit.isInterrupted(exit))
-          sink.write(`${status(now)}\n`)
+        line.close(
+          state.tick !== undefined && !Exit.isInterrupted(exit) ? fields(state, state.tick, now) : undefined
+        )
         return resumeNotice(sink, resume)(exit)
       })
     )

@@ -47,6 +47,12 @@ describe("help", () => {
       // a flag that may be left out or repeated reads so in the usage, and its note is one word
       expect(train).toContain("[--tag text]...")
       expect(train).toMatch(/--tag text\.\.\.\n +a tag for the run, recorded in run\.json \(repeatable\)\n/)
+      // one name for a written file: --svg FILE and --html FILE, as report's --html FILE; --out is a folder elsewhere
+      const visualize = renderHelp(yield* Effect.promise(load.visualize), ["visualize", "--help"], 100)
+      expect(visualize).toMatch(/--svg file\n +write the figure to FILE as SVG/)
+      expect(visualize).toMatch(/--html file\n +write FILE: an HTML page/)
+      expect(visualize).toContain("--quiet")
+      expect(visualize).not.toContain("--out")
     })
   )
 
@@ -62,6 +68,14 @@ describe("help", () => {
       "en,de",
       "--source-size",
       "500"
+    ])
+    // visualize's --out FILE became --svg FILE and --html FILE: the file's extension picks one
+    expect(normalizeArgv("visualize", ["--out", "fig.HTML", "--out=fig.svg", "--out", "fig"])).toStrictEqual([
+      "--html",
+      "fig.HTML",
+      "--svg=fig.svg",
+      "--svg",
+      "fig"
     ])
     expect(normalizeArgv("evaluate", ["evaluate", "-", "--json"])).toStrictEqual(["evaluate", "--json", "-"])
     // the value of a flag stays where it is

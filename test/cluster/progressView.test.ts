@@ -1,55 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
-import { CellRow } from "../../src/cluster/CellStore.js"
-import {
-  formatCell,
-  formatStatus,
-  formatSummary,
-  gridRemaining,
-  makeProgressPrinter
-} from "../../src/cluster/progressView.js"
-
-const row = (fields: Partial<CellRow> & Pick<CellRow, "runId" | "state">) =>
-  CellRow.make({
-    grid: "g",
-    label: `conll en de 64 seed ${fields.runId}`,
-    runDir: `/runs/${fields.runId}`,
-    runner: null,
-    attempts: 0,
-    generation: 0,
-    stage: null,
-    step: 0,
-    total: 0,
-    submittedAt: 0,
-    startedAt: null,
-    finishedAt: null,
-    leaseUntil: 0,
-    error: null,
-    ...fields
-  })
-
-const now = 100_000
+import { formatCell, formatStatus, formatSummary, gridRemaining } from "../../src/cluster/progressView.js"
+import { listing, now, row } from "./cellRows.js"
 
 describe("cell progress", () => {
-  // one cell done in 40 s; one a quarter through its 16 steps after 10 s (30 s left); two queued
-  const listing = {
-    now,
-    rows: [
-      row({ runId: "1", state: "done", startedAt: 0, finishedAt: 40_000 }),
-      row({
-        runId: "2",
-        state: "running",
-        runner: "a:1",
-        stage: "teacher",
-        step: 4,
-        total: 16,
-        startedAt: now - 10_000,
-        leaseUntil: now + 20_000
-      }),
-      row({ runId: "3", state: "queued" }),
-      row({ runId: "4", state: "queued" })
-    ]
-  }
-
   it("estimates the grid's time left from finished cells and the running cells' pace", () => {
     // (30 s left + 2 queued × 40 s) / 1 running cell
     expect(gridRemaining(listing)).toBe(110_000)
@@ -68,21 +21,7 @@ describe("cell progress", () => {
     )
   })
 
-  it("prints a line per change of state or runner, then the summary", () => {
-    const lines: Array<string> = []
-    const print = makeProgressPrinter((l) => lines.push(l), 1e9)
-    print(listing)
-    expect(lines).toHaveLength(5)
-    print(listing)
-    expect(lines).toHaveLength(5)
-    print({
-      now,
-      rows: [listing.rows[0]!, CellRow.make({ ...listing.rows[1]!, state: "failed", error: "boom" })]
-    })
-    expect(lines.slice(5)).toEqual([
-      "[2/2] conll en de 64 seed 2: failed: boom",
-      "1/2 done, 0 running, 0 queued, 1 failed"
-    ])
+  it("formats the status table of concner status", () => {
     expect(formatStatus({ now, rows: [] })).toBe("no cells submitted")
     expect(formatStatus(listing).split("\n")[0]).toBe("g: 1/4 done, 1 running, 2 queued, 0 failed, ETA 1m50s")
   })

@@ -33,7 +33,7 @@ describe.skipIf(chromium === undefined)("HTML report in headless chromium", () =
         const fs = yield* FileSystem.FileSystem
         const { root, dir } = yield* sampleFolder(sampleRuns)
         const out = path.join(root, "report.html")
-        // a figure outside DIR, as `concner visualize --out FILE.html` writes it
+        // a figure outside DIR, as `concner visualize --html FILE` writes it
         const figure = path.join(root, "tokens.html")
         yield* fs.writeFileString(
           figure,

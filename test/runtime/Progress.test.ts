@@ -1,18 +1,14 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Fiber, TestClock } from "effect"
-import { Progress, type ProgressSink } from "../../src/runtime/Progress.js"
+import { Progress } from "../../src/runtime/Progress.js"
+import type { ProgressSink } from "../../src/runtime/statusLine.js"
+import { recordingSink } from "../support/progressSink.js"
 
 const ESC = String.fromCharCode(27)
 
-const sink = (isTTY: boolean, columns?: number) => {
-  const written: Array<string> = []
-  const value: ProgressSink = { write: (text) => void written.push(text), isTTY, columns: () => columns }
-  return { written, sink: value }
-}
-
 describe("Progress", () => {
   it.effect("without a TTY: a plain line with step/total and loss at least every 30 s of run time", () => {
-    const { written, sink: out } = sink(false)
+    const { written, sink: out } = recordingSink(false)
     return Effect.gen(function* () {
       const progress = yield* Progress
       yield* progress.plan([
@@ -51,7 +47,7 @@ describe("Progress", () => {
   })
 
   it.effect("on an 80-column TTY no line is wider than the terminal, and evaluations stay above it", () => {
-    const { written, sink: out } = sink(true, 80)
+    const { written, sink: out } = recordingSink(true, 80)
     return Effect.gen(function* () {
       const progress = yield* Progress
       for (let step = 1; step <= 30; step++) {
@@ -76,7 +72,7 @@ describe("Progress", () => {
   })
 
   it.effect("stage k/n and the ETA of the whole run, from this sitting's pace", () => {
-    const { written, sink: out } = sink(true, 200)
+    const { written, sink: out } = recordingSink(true, 200)
     return Effect.gen(function* () {
       const progress = yield* Progress
       yield* progress.plan([
@@ -101,7 +97,7 @@ describe("Progress", () => {
         (s: ProgressSink) => Progress.layer({ sink: s, resume: "concner resume runs/x" }),
         (s: ProgressSink) => Progress.quiet("concner resume runs/x", s)
       ]) {
-        const { written, sink: out } = sink(false)
+        const { written, sink: out } = recordingSink(false)
         const fiber = yield* Effect.fork(
           Effect.gen(function* () {
             const progress = yield* Progress

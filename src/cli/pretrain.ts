@@ -107,7 +107,7 @@ export const pretrainCommand = Command.make(
           onStep: tick(progress)
         })
       )
-      yield* Console.log(flags.json ? JSON.stringify(summary) : formatSummary(flags.out, summary))
+      return summary
     }).pipe(
       Effect.provide(
         Layer.mergeAll(
@@ -125,6 +125,10 @@ export const pretrainCommand = Command.make(
             "--resume"
           ])
         )
+      ),
+      // printed once progress has closed (on a terminal, it would land on the status line)
+      Effect.flatMap((summary) =>
+        Console.log(flags.json ? JSON.stringify(summary) : formatSummary(flags.out, summary))
       )
     )
 ).pipe(Command.withDescription(describe("pretrain")))

@@ -76,7 +76,6 @@ export const quickstartCommand = Command.make(
         progress
       )
     ).pipe(
-      Effect.flatMap((results) => Console.log(flags.json ? JSON.stringify(results) : formatResults(results))),
       Effect.provide(trainingDefaults),
       Effect.provide(
         Layer.merge(
@@ -99,6 +98,8 @@ export const quickstartCommand = Command.make(
             })
           ])
         )
-      )
+      ),
+      // printed once progress has closed (on a terminal, it would land on the status line)
+      Effect.flatMap((results) => Console.log(flags.json ? JSON.stringify(results) : formatResults(results)))
     )
 ).pipe(Command.withDescription(describe("quickstart")))

@@ -62,9 +62,6 @@ export const resumeCommand = Command.make(
         progressHooks(flags.runDir, progress),
         runOptions(flags)
       ).pipe(
-        Effect.flatMap((result) =>
-          Console.log(flags.json ? JSON.stringify(result) : formatResults([result]))
-        ),
         Effect.provide(trainingLayer(flags.experiment)),
         Effect.provide(dataAndRuntime({ ...flags, ...recordedNativeOf(numerics) }))
       )
@@ -81,6 +78,8 @@ export const resumeCommand = Command.make(
             threads: flags.threads
           })
         ])
-      )
+      ),
+      // printed once progress has closed (on a terminal, it would land on the status line)
+      Effect.flatMap((result) => Console.log(flags.json ? JSON.stringify(result) : formatResults([result])))
     )
 ).pipe(Command.withDescription(describe("resume")))

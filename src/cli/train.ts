@@ -189,18 +189,17 @@ export const trainCommand = Command.make("train", flagSet, (flags) =>
       yield* Console.error(
         `backend ${recorded.value.backend}, as ${path.join(path.dirname(flags.specFile.value), "run.json")} records (--backend to choose another; numbers repeat exactly on the same one)`
       )
-    yield* Effect.gen(function* () {
+    // the table is printed once progress has closed (on a terminal, it would land on the status line)
+    const { result, finished } = yield* Effect.gen(function* () {
       if (Option.isSome(recorded)) yield* warnIfNumericsDiffer(recorded.value)
       const spec = yield* specOf(settingsOf(flags), Option.getOrUndefined(flags.specFile)).pipe(
         Effect.catchTag("SpecSettingsInvalid", (e) => new TrainFlagsInvalid({ reason: e.reason }))
       )
       const progress = yield* Progress
       yield* progress.plan(plannedStages(spec))
-      const { result, finished } = yield* runInFolder(spec, flags.out, progressHooks(flags.out, progress), {
+      return yield* runInFolder(spec, flags.out, progressHooks(flags.out, progress), {
         labels: { name: Option.getOrUndefined(flags.name), tags: flags.tag }
       })
-      if (finished) yield* Console.error(`${flags.out}: this run has already finished there; its result:`)
-      yield* Console.log(flags.json ? JSON.stringify(result) : formatResults([result]))
     }).pipe(
       Effect.provide(trainingLayer(flags.experiment)),
       Effect.provide(
@@ -219,6 +218,8 @@ export const trainCommand = Command.make("train", flagSet, (flags) =>
         })
       )
     )
+    if (finished) yield* Console.error(`${flags.out}: this run has already finished there; its result:`)
+    yield* Console.log(flags.json ? JSON.stringify(result) : formatResults([result]))
   })
 ).pipe(Command.withDescription(describe("train")))
 

@@ -200,10 +200,12 @@ const run = (f: Flags) =>
     }
     yield* fs.writeFileString(path.join(f.out, "report.json"), `${JSON.stringify(report, null, 2)}\n`)
     const r = result.report
-    yield* Console.log(
-      `${r.engine} ${r.from}→${r.to}: ${r.kept + r.repaired}/${r.sentences} sentences written (${r.keptPercent}%), ${r.dropped} dropped; ${f.out}/report.json`
-    )
-  }).pipe(Effect.provide(Layer.merge(translatorLayer(f), progressLayer(f.quiet))))
+    return `${r.engine} ${r.from}→${r.to}: ${r.kept + r.repaired}/${r.sentences} sentences written (${r.keptPercent}%), ${r.dropped} dropped; ${f.out}/report.json`
+  }).pipe(
+    Effect.provide(Layer.merge(translatorLayer(f), progressLayer(f.quiet))),
+    // printed once progress has closed (on a terminal, it would land on the status line)
+    Effect.flatMap(Console.log)
+  )
 
 export const translateCommand = Command.make("translate", flags, run).pipe(
   Command.withDescription(describe("translate"))

@@ -130,22 +130,20 @@ const train = Command.make(
       const seconds = (t: number) => (t / 1000).toFixed(1)
       const { alphabet, merges } = trained
       const dropped = alphabet.dropped.length
-      yield* Console.error(
-        [
-          ...sources.map((s) => `${s.source.spec}: ${s.sentences.length} sentences (${s.format})`),
-          `${trained.words.unique} distinct words; ${trained.words.uncovered} of them hold a dropped character ` +
-            `(${trained.words.uncoveredCount} occurrences), ${trained.words.tooLong} are too long`,
-          `alphabet: ${alphabet.kept.length} characters kept, ${dropped} dropped` +
-            (dropped > 0
-              ? ` (most frequent dropped: ${alphabet.dropped
-                  .slice(0, 10)
-                  .map(([c, n]) => `${c}×${n}`)
-                  .join(" ")})`
-              : ""),
-          `${flags.out}: ${vocab.size} tokens (${merges.length} merges, scoring ${flags.scoring}); ` +
-            `counting ${seconds(counted - started)} s, training ${seconds(performance.now() - counted)} s`
-        ].join("\n")
-      )
+      return [
+        ...sources.map((s) => `${s.source.spec}: ${s.sentences.length} sentences (${s.format})`),
+        `${trained.words.unique} distinct words; ${trained.words.uncovered} of them hold a dropped character ` +
+          `(${trained.words.uncoveredCount} occurrences), ${trained.words.tooLong} are too long`,
+        `alphabet: ${alphabet.kept.length} characters kept, ${dropped} dropped` +
+          (dropped > 0
+            ? ` (most frequent dropped: ${alphabet.dropped
+                .slice(0, 10)
+                .map(([c, n]) => `${c}×${n}`)
+                .join(" ")})`
+            : ""),
+        `${flags.out}: ${vocab.size} tokens (${merges.length} merges, scoring ${flags.scoring}); ` +
+          `counting ${seconds(counted - started)} s, training ${seconds(performance.now() - counted)} s`
+      ].join("\n")
     }).pipe(
       Effect.provide(
         Layer.mergeAll(
@@ -153,7 +151,9 @@ const train = Command.make(
           NodeFileSystem.layer,
           progressLayer(flags.quiet)
         )
-      )
+      ),
+      // printed once progress has closed (on a terminal, it would land on the status line)
+      Effect.flatMap(Console.error)
     )
 ).pipe(Command.withDescription("Train a WordPiece vocabulary (vocab.txt) on training/dev text"))
 

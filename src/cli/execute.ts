@@ -10,6 +10,7 @@ import { Cause, Console, Effect, Exit, ParseResult } from "effect"
 import { schemaIssues } from "../data/index.js"
 import { normalizeArgv } from "./argv.js"
 import type { CommandName } from "./commands.js"
+import { flagProblem } from "./flagCheck.js"
 import { helpWidth, renderHelp } from "./help.js"
 import { load } from "./modules.js"
 
@@ -81,10 +82,14 @@ export const execute = (command: CommandName, version: string) => {
     Effect.flatMap((subcommand) =>
       help
         ? Console.log(renderHelp(subcommand, args, helpWidth()))
-        : Command.run(Command.make("concner").pipe(Command.withSubcommands([subcommand])), {
-            name: "concner",
-            version
-          })([...process.argv.slice(0, 2), ...args])
+        : Effect.suspend(() => flagProblem(subcommand, args) ?? Effect.void).pipe(
+            Effect.zipRight(
+              Command.run(Command.make("concner").pipe(Command.withSubcommands([subcommand])), {
+                name: "concner",
+                version
+              })([...process.argv.slice(0, 2), ...args])
+            )
+          )
     ),
     withPlainConsole,
     Effect.tapErrorCause(reportFailure),

@@ -116,14 +116,19 @@ const resolve = (command: Descriptor, words: ReadonlyArray<string>) => {
   return { descriptor: found, path }
 }
 
-/** The help of the (sub)command of `command` named by the words of `argv` (flags ignored), `width` columns wide. */
-export const renderHelp = (command: AnyCommand, argv: ReadonlyArray<string>, width: number): string => {
+/** The (sub)command of `command` the words of `argv` name (flags ignored), with its full name. */
+export const commandOf = (command: AnyCommand, argv: ReadonlyArray<string>) => {
   const name = spanText(HelpDoc.getSpan(Usage.getHelp(CommandDescriptor.getUsage(command.descriptor)))).split(
     " "
   )[0]!
   const words = argv.filter((a) => !a.startsWith("-"))
   const { descriptor, path } = resolve(command.descriptor, words.slice(words.indexOf(name) + 1))
-  const full = ["concner", name, ...path].join(" ")
+  return { descriptor, full: ["concner", name, ...path].join(" ") }
+}
+
+/** The help of the (sub)command of `command` named by the words of `argv` (flags ignored), `width` columns wide. */
+export const renderHelp = (command: AnyCommand, argv: ReadonlyArray<string>, width: number): string => {
+  const { descriptor, full } = commandOf(command, argv)
   const description = descriptionOf(descriptor)
   const subcommands = subcommandsOf(descriptor)
   const lines = [...wrap(`${full}: ${description}`, width), ""]

@@ -5,6 +5,7 @@
  * `commands.ts` alone: nothing else is loaded.
  */
 import { readFileSync } from "node:fs"
+import { didYouMean } from "./closest.js"
 import { commandEntries } from "./commands.js"
 import { wrap } from "./wrap.js"
 
@@ -40,7 +41,13 @@ if (command !== undefined) {
 } else if (argv.length === 1 && argv[0] === "--version") {
   process.stdout.write(`${version}\n`)
 } else {
-  if (named !== undefined) process.stderr.write(`concner: unknown command "${named}"\n\n`)
+  if (named !== undefined)
+    process.stderr.write(
+      `concner: unknown command "${named}"${didYouMean(
+        named,
+        commandEntries.map((c) => c.name)
+      )}\n\n`
+    )
   process.stdout.write(rootHelp(process.stdout.columns ?? (Number(process.env.COLUMNS) || 80)))
   if (named !== undefined || argv.some((a) => a !== "--help" && a !== "-h")) process.exitCode = 1
 }

@@ -2,7 +2,8 @@
  * Flags checked against the command's own before @effect/cli parses them: an unknown flag is named
  * with the nearest real one, a flag given twice is named as such. @effect/cli reports neither: for
  * `train --bogus` it asks for the first missing required flag (`Expected to find option: '--out'`),
- * for a repeated `--data` it calls the second one an unknown argument.
+ * for a repeated `--data` it calls the second one an unknown argument, and a value outside a flag's
+ * choices gets "Expected one of the following cases" without the flag's name.
  */
 import { Data } from "effect"
 import { didYouMean } from "./closest.js"
@@ -25,9 +26,10 @@ export const flagProblem = (command: AnyCommand, args: ReadonlyArray<string>): F
     helpEntries(descriptor)
       .filter((e) => e.section === "OPTIONS")
       .map((e) => {
-        // `--tag text...`: name, then its value's type (none for a boolean), `...` when repeatable
-        const [name = "", ...type] = e.name.split(" ")
-        return [name, { takesValue: type.length > 0, repeatable: e.name.endsWith("...") }] as const
+        // `--tag text...`: name, then its value's type (none for a boolean) or choices (`a | b`), `...` when repeatable
+        const [name = "", ...type] = e.name.replace(/\.\.\.$/, "").split(" ")
+        const choices = type.includes("|") ? type.filter((t) => t !== "|") : undefined
+        return [name, { takesValue: type.length > 0, repeatable: e.name.endsWith("..."), choices }] as const
       })
   )
   const seen = new Set<string>()
@@ -45,7 +47,12 @@ export const flagProblem = (command: AnyCommand, args: ReadonlyArray<string>): F
     if (seen.has(name) && !flag.repeatable)
       return new FlagsInvalid({ reason: `${full}: ${name} is given twice; give it once` })
     seen.add(name)
-    if (flag.takesValue && value === undefined) i++
+    const given = value ?? (flag.takesValue ? args[++i] : undefined)
+    // @effect/cli's "Expected one of the following cases" does not say for which flag
+    if (flag.choices !== undefined && given !== undefined && !flag.choices.includes(given))
+      return new FlagsInvalid({
+        reason: `${full}: ${name}: "${given}" is not one of ${flag.choices.join(", ")}${didYouMean(given, flag.choices)}`
+      })
   }
   return undefined
 }

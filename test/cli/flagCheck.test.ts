@@ -29,7 +29,8 @@ describe("flag check", () => {
               .filter((e) => e.section === "OPTIONS")
               .flatMap((e) => {
                 const [name = "", ...type] = e.name.split(" ")
-                return type.length > 0 ? [name, "--looks-like-a-flag"] : [name]
+                const choice = type.find((t) => t !== "|" && type.includes("|"))
+                return type.length > 0 ? [name, choice ?? "--looks-like-a-flag"] : [name]
               })
             const problem = flagProblem(command, [entry.name, ...word, ...args])
             if (problem !== undefined) refused.push(problem.message)
@@ -53,6 +54,11 @@ describe("flag check", () => {
       expect(
         flagProblem(train, ["train", "--tag", "a", "--tag", "b", "--name", "--x", "--", "--y"])
       ).toBeUndefined()
+      const evaluate = yield* Effect.promise(load.evaluate)
+      expect(flagProblem(evaluate, ["evaluate", "--scheme", "iob"])?.message).toBe(
+        'concner evaluate: --scheme: "iob" is not one of conlleval, iob2, iobes (did you mean iob2?)'
+      )
+      expect(flagProblem(evaluate, ["evaluate", "--scheme=iobes"])).toBeUndefined()
       const vocab = yield* Effect.promise(load.vocab)
       expect(flagProblem(vocab, ["vocab", "train", "--siz", "3"])?.message).toMatch(
         /^concner vocab train: unknown flag --siz \(did you mean --size\?\)/

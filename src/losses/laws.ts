@@ -3,11 +3,12 @@
  * arbitraries they draw from. Check a new variant in a few lines:
  *
  * ```ts
- * import { FastCheck as fc } from "effect"
- * import { lawParameters, tokenLossLaws } from "concner"
- * const laws = tokenLossLaws((h, y, tau) => myLcl(h, y, tau), { reference: myNaiveLcl })
- * for (const [name, law] of Object.entries(laws)) it(name, () => fc.assert(law, lawParameters()))
+ * import { assertLaws, tokenLossLaws } from "concner/losses"
+ * assertLaws(tokenLossLaws((h, y, tau) => myLcl(h, y, tau), { reference: myNaiveLcl }))
  * ```
+ *
+ * or one test per law: `for (const [name, law] of Object.entries(laws)) it(name, () =>
+ * fc.assert(law, lawParameters()))`.
  *
  * Token losses take `(h [M, d], labels int32 [M], τ) → scalar`; pair losses `(r [2N, d], τ)`
  * with rows i and i+N paired. Laws build and free their own tensors.
@@ -43,6 +44,19 @@ export const lawParameters = (seed = 20_231_126): fc.Parameters<unknown> => ({
   seed,
   numRuns: Number(process.env.CONCNER_PROP_RUNS ?? 100)
 })
+
+/**
+ * Checks every law with `lawParameters(seed)`; the first that fails throws, naming the law, with
+ * fast-check's counterexample. The way to check a variant without depending on fast-check yourself.
+ */
+export const assertLaws = (laws: Laws, seed?: number): void => {
+  for (const [name, law] of Object.entries(laws))
+    try {
+      fc.assert(law, lawParameters(seed))
+    } catch (e) {
+      throw new Error(`the law "${name}" fails: ${e instanceof Error ? e.message : String(e)}`)
+    }
+}
 
 /** |a − b| ≤ abs + rel·max(|a|, |b|). */
 export const approxEqual = (a: number, b: number, rel = 1e-4, abs = 1e-5) =>

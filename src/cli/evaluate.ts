@@ -18,7 +18,7 @@ const file = Args.text({ name: "FILE" }).pipe(
 const scheme = Options.choice("scheme", ["conlleval", "iob2", "iobes"]).pipe(
   defaultTo("conlleval"),
   Options.withDescription(
-    "conlleval: conlleval.pl's chunk rules (reads IOB1 and IOB2 alike); iob2|iobes: check tags, convert, score exact spans"
+    "conlleval: conlleval.pl's chunk rules (reads IOB1 and IOB2 alike); iob2|iobes: every tag checked against the scheme, then exact spans scored; an I- that continues no entity starts one, as in conlleval and seqeval's default mode (seqeval's strict mode drops it)"
   )
 )
 const lenient = Options.boolean("lenient").pipe(

@@ -1,7 +1,7 @@
 /**
  * `npx tsx bench/package.ts [--runs N]`: what installing concner costs a user, measured from the
  * tarball `npm pack` makes — its size and file count, the install into an empty project (npm's
- * cache warm, as after any earlier install; the native addon not built), and the CPU time (user +
+ * cache warm, as after any earlier install; the native addon built by its install script), and the CPU time (user +
  * system, median of N runs, from GNU time) of `npx concner --version`, `concner --help`,
  * `import("concner/losses")`, `import("concner")`, and a one-line consumer's `tsc --noEmit`.
  * Prints a Markdown table (README, "Install as a package").
@@ -64,10 +64,10 @@ try {
   const rows: Array<[string, string]> = [
     [
       "tarball",
-      `${(packed.size / 1024 / 1024).toFixed(1)} MB packed, ${(packed.unpackedSize / 1024 / 1024).toFixed(1)} MB unpacked, ${packed.entryCount} files`
+      `${(packed.size / 1e6).toFixed(1)} MB packed, ${(packed.unpackedSize / 1e6).toFixed(1)} MB unpacked, ${packed.entryCount} files (MB as npm counts them: 10^6 bytes)`
     ],
     [
-      "install into an empty project (npm cache warm, native addon not built)",
+      "install into an empty project (npm cache warm; the native addon built by its install script)",
       `${installSeconds.toFixed(1)} s wall`
     ],
     ["`concner --version`", `${(await cpuSeconds(bin, ["--version"])).toFixed(2)} s CPU`],

@@ -45,7 +45,7 @@ describe("help", () => {
         /--epochs integer\n +teacher epochs \(protocol default: paper 30, cpu 20, xlmr 10\)/
       )
       // a flag that may be left out or repeated reads so in the usage, and its note is one word
-      expect(train).toContain("[--tag text]...")
+      expect(train.replace(/\n {4}/g, " ")).toContain("[--tag text]...")
       expect(train).toMatch(/--tag text\.\.\.\n +a tag for the run, recorded in run\.json \(repeatable\)\n/)
       // one name for a written file: --svg FILE and --html FILE, as report's --html FILE; --out is a folder elsewhere
       const visualize = renderHelp(yield* Effect.promise(load.visualize), ["visualize", "--help"], 100)

@@ -4,7 +4,7 @@
  * several languages, projected to 2-D with UMAP (umap-js, seeded so the picture is reproducible).
  * Encoding (a step per batch) and UMAP (a step per epoch) show their progress.
  */
-import { Effect } from "effect"
+import { Data, Effect } from "effect"
 import { UMAP } from "umap-js"
 import type { Sentence } from "../data/conll.js"
 import { mulberry32, sampleIndices } from "../data/sampling.js"
@@ -147,6 +147,13 @@ export interface ProjectedToken {
   readonly y: number
 }
 
+/** Fewer than 3 word vectors to project (UMAP needs 3): the languages or split hold too few words. */
+export class TooFewWords extends Data.TaggedError("TooFewWords")<{ readonly count: number }> {
+  override get message() {
+    return `only ${this.count} word${this.count === 1 ? "" : "s"} to draw, and UMAP needs at least 3: draw more (--per-lang, --include-o, more languages, another --split)`
+  }
+}
+
 /**
  * UMAP to 2-D, seeded (same vectors and seed → the same picture), epoch by epoch as `fit` runs
  * it, each epoch a step of the Progress stage `UMAP`. Needs at least 3 vectors.
@@ -155,8 +162,7 @@ export const projectTokens = Effect.fn("Visualize.projectTokens")(function* (
   tokens: ReadonlyArray<TokenVector>,
   seed: number
 ) {
-  if (tokens.length < 3)
-    return yield* Effect.die(new RangeError(`projectTokens: ${tokens.length} vectors, UMAP needs at least 3`))
+  if (tokens.length < 3) return yield* new TooFewWords({ count: tokens.length })
   const progress = yield* Progress
   const umap = new UMAP({
     nComponents: 2,

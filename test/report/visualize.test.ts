@@ -2,7 +2,7 @@ import * as path from "node:path"
 import { FileSystem } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
-import { Cause, Effect, Exit, Layer } from "effect"
+import { Effect, Layer } from "effect"
 import { UMAP } from "umap-js"
 import { Corpora } from "../../src/data/Corpora.js"
 import { conllTypes, labelSet } from "../../src/data/labels.js"
@@ -99,14 +99,17 @@ describe("plots", () => {
     expect(page).toContain(svg)
   })
 
-  it.effect("refuses to project fewer than 3 vectors", () =>
+  it.effect("refuses to project fewer than 3 vectors with a typed error that says what to do", () =>
     Effect.gen(function* () {
-      const exit = yield* Effect.exit(
+      const error = yield* Effect.flip(
         projectTokens([{ lang: "en", word: "a", tag: "O", vector: [1, 2] }], 1).pipe(
           Effect.provideService(Progress, silentProgress)
         )
       )
-      expect(Exit.isFailure(exit) && Cause.pretty(exit.cause)).toMatch(/at least 3/)
+      expect(error._tag).toBe("TooFewWords")
+      expect(error.message).toBe(
+        "only 1 word to draw, and UMAP needs at least 3: draw more (--per-lang, --include-o, more languages, another --split)"
+      )
     })
   )
 })

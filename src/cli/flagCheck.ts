@@ -19,10 +19,9 @@ export class FlagsInvalid extends Data.TaggedError("FlagsInvalid")<{ readonly re
 /** @effect/cli's own flags, which every command takes. */
 const builtIns = ["--help", "--version", "--wizard", "--completions", "--log-level"]
 
-/** What is wrong with the flags of `args` for `command`, if anything. */
-export const flagProblem = (command: AnyCommand, args: ReadonlyArray<string>): FlagsInvalid | undefined => {
-  const { descriptor, full } = commandOf(command, args)
-  const flags = new Map(
+/** The flags a (sub)command's help lists, by name: whether each takes a value, repeats, has choices. */
+export const commandFlags = (descriptor: ReturnType<typeof commandOf>["descriptor"]) =>
+  new Map(
     helpEntries(descriptor)
       .filter((e) => e.section === "OPTIONS")
       .map((e) => {
@@ -32,6 +31,11 @@ export const flagProblem = (command: AnyCommand, args: ReadonlyArray<string>): F
         return [name, { takesValue: type.length > 0, repeatable: e.name.endsWith("..."), choices }] as const
       })
   )
+
+/** What is wrong with the flags of `args` for `command`, if anything. */
+export const flagProblem = (command: AnyCommand, args: ReadonlyArray<string>): FlagsInvalid | undefined => {
+  const { descriptor, full } = commandOf(command, args)
+  const flags = commandFlags(descriptor)
   const seen = new Set<string>()
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!

@@ -7,8 +7,8 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { closest } from "../../src/cli/closest.js"
 import { commandEntries } from "../../src/cli/commands.js"
-import { flagProblem } from "../../src/cli/flagCheck.js"
-import { helpEntries, subcommandsOf } from "../../src/cli/help.js"
+import { commandFlags, flagProblem } from "../../src/cli/flagCheck.js"
+import { commandOf, subcommandsOf } from "../../src/cli/help.js"
 import { load } from "../../src/cli/modules.js"
 
 describe("flag check", () => {
@@ -21,17 +21,10 @@ describe("flag check", () => {
           const command = yield* Effect.promise(load[entry.name])
           const words = [[], ...subcommandsOf(command.descriptor).map(([n]) => [n])]
           for (const word of words) {
-            const { descriptor } =
-              word.length === 0
-                ? { descriptor: command.descriptor }
-                : { descriptor: subcommandsOf(command.descriptor).find(([n]) => n === word[0])![1] }
-            const args = helpEntries(descriptor)
-              .filter((e) => e.section === "OPTIONS")
-              .flatMap((e) => {
-                const [name = "", ...type] = e.name.split(" ")
-                const choice = type.find((t) => t !== "|" && type.includes("|"))
-                return type.length > 0 ? [name, choice ?? "--looks-like-a-flag"] : [name]
-              })
+            const { descriptor } = commandOf(command, [entry.name, ...word])
+            const args = [...commandFlags(descriptor)].flatMap(([name, flag]) =>
+              flag.takesValue ? [name, flag.choices?.[0] ?? "--looks-like-a-flag"] : [name]
+            )
             const problem = flagProblem(command, [entry.name, ...word, ...args])
             if (problem !== undefined) refused.push(problem.message)
           }
